@@ -1,0 +1,73 @@
+# ---------------------------------------------------------------------------
+# Stage "css": build the Tailwind stylesheet. Node stays out of the runtime.
+# ---------------------------------------------------------------------------
+FROM node:20-slim AS css
+WORKDIR /app
+
+# Lockfile first, so dependencies are only reinstalled when they change.
+COPY theme/static_src/package.json theme/static_src/package-lock.json theme/static_src/
+RUN cd theme/static_src && npm ci
+
+# Tailwind scans templates across the project (via the top-level
+# tailwind.config.js), so it needs the whole source, not just theme/.
+COPY . .
+RUN cd theme/static_src && npm run build
+
+# ---------------------------------------------------------------------------
+# Stage "runtime": the Django app (daphne for web, celery for the worker).
+# ---------------------------------------------------------------------------
+FROM python:3.11-slim AS runtime
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    CASSANDRE_DATA_DIR=/app/var
+
+# Runtime system libraries only; nothing here is needed just to build.
+# libmagic1: MIME detection of uploaded documents.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libmagic1 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Requirements first: the dependency layer survives source-only changes.
+COPY requirements/ requirements/
+RUN pip install -r requirements/prod.txt
+
+COPY . .
+COPY --from=css /app/theme/static/css/dist/ /app/theme/static/css/dist/
+
+# collectstatic runs on the dev settings, which need no variables (prod
+# settings refuse to load without the real services). Two adjustments:
+# - the staticfiles storage is prod's (hashed names + manifest): prod's
+#   {% static %} fails without the manifest, and nginx caches /static/ as
+#   immutable. Keep it in step with STORAGES in cassandre/prod_settings.py;
+# - a throwaway SECRET_KEY, set for this command only, stops dev settings from
+#   generating $CASSANDRE_DATA_DIR/secret_key, which would be baked into the image.
+RUN SECRET_KEY=collectstatic-build-only DJANGO_SETTINGS_MODULE=cassandre.dev_settings \
+    python -c "import django; django.setup(); \
+from django.conf import settings; \
+from django.core.management import call_command; \
+from django.test.utils import override_settings; \
+static = {'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'}; \
+override_settings(STORAGES={**settings.STORAGES, 'staticfiles': static}).enable(); \
+call_command('collectstatic', interactive=False)" \
+    && chmod 0755 /app/docker/entrypoint.sh \
+    && groupadd --system --gid 10001 cassandre \
+    && useradd --system --uid 10001 --gid cassandre --home-dir /app --no-create-home \
+        --shell /usr/sbin/nologin cassandre \
+    && mkdir -p /app/var \
+    && chown -R cassandre:cassandre /app/var
+
+USER cassandre
+
+EXPOSE 8000
+
+# Generous start period: the web entrypoint runs migrations first.
+# urlopen raises on any non-2xx (e.g. 503), which fails the check.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "cassandre.asgi:application"]

@@ -1,0 +1,47 @@
+# The index of everything a person runs. `make help` lists the targets.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help run setup docker docker-down migrate worker css test lint format reindex superuser
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: ## Set up and serve on http://127.0.0.1:8000 (embedded services unless variables are set)
+	./start_all.sh run
+
+setup: ## Virtualenv, requirements, CSS, migrations, superuser: everything but serving
+	./start_all.sh setup
+
+test: ## Run the whole test suite (the command CI runs)
+	./start_all.sh test
+
+docker: ## Start PostgreSQL, Redis, Qdrant and Minio in Docker (then: make run with their variables)
+	docker compose up -d --wait
+
+docker-down: ## Stop the Docker services (volumes are kept)
+	docker compose down
+
+migrate: ## Apply database migrations
+	$(PY) manage.py migrate
+
+worker: ## Run a Celery worker (needs CELERY_BROKER_URL)
+	$(VENV)/bin/celery -A cassandre worker --loglevel=INFO
+
+css: ## Rebuild the Tailwind CSS once (use `cd theme/static_src && npm run dev` to watch)
+	cd theme/static_src && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+lint: ## Ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+reindex: ## Re-index every stored document (CATEGORY=name for one category)
+	$(PY) manage.py index_documents --reindex $(if $(CATEGORY),--category "$(CATEGORY)")
+
+superuser: ## Create the administrator from DJANGO_SUPERUSER_* (prints a generated password once)
+	$(PY) manage.py create_superuser

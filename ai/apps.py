@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.core.signals import setting_changed
+
+
+def _forget_vector_store(setting: str, **kwargs) -> None:
+    if setting.startswith("QDRANT_") or setting == "VECTOR_STORE_PATH":
+        from ai.vectorstore import get_vector_store
+
+        get_vector_store.cache_clear()
+
+
+class AiConfig(AppConfig):
+    name = "ai"
+    verbose_name = "Intelligence artificielle"
+
+    def ready(self) -> None:
+        setting_changed.connect(_forget_vector_store, dispatch_uid="ai.forget_vector_store")

@@ -1,0 +1,160 @@
+"""Qdrant Edge: Qdrant's engine inside this process, one shard directory per collection.
+
+A shard can be opened by one process only (its write-ahead log is locked), so shards are
+opened once per process and shared by every thread: the embedded mode runs the web server
+and the Celery worker in the same process for that reason.
+"""
+
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import qdrant_edge as qe
+
+from ai.vectorstore.base import (
+    DENSE_VECTOR,
+    INDEXED_PAYLOAD_FIELDS,
+    SPARSE_VECTOR,
+    CollectionMissing,
+    PayloadFilter,
+    SearchHit,
+    VectorPoint,
+    VectorStoreError,
+    is_many,
+)
+
+_open_shards: dict[Path, qe.EdgeShard] = {}
+_shards_lock = threading.Lock()
+
+
+def _open(path: Path) -> qe.EdgeShard | None:
+    with _shards_lock:
+        if path in _open_shards:
+            return _open_shards[path]
+        if not path.exists():
+            return None
+        try:
+            shard = qe.EdgeShard.load(str(path))
+        except Exception as exc:
+            raise VectorStoreError(_explain_open_failure(path, exc)) from exc
+        _open_shards[path] = shard
+        return shard
+
+
+def _explain_open_failure(path: Path, exc: Exception) -> str:
+    if "WouldBlock" in str(exc):
+        return (
+            f"The embedded vector store at {path} is open in another process "
+            "(is `make run` already running?). Stop it, or set QDRANT_URL to share a "
+            "Qdrant server between processes."
+        )
+    return f"Cannot open the embedded vector store at {path}: {exc}"
+
+
+def close_all() -> None:
+    """Close every shard this process opened (tests and shutdown)."""
+    with _shards_lock:
+        for shard in _open_shards.values():
+            shard.close()
+        _open_shards.clear()
+
+
+def _condition(key: str, value) -> qe.FieldCondition:
+    match = qe.MatchAny(list(value)) if is_many(value) else qe.MatchValue(value)
+    return qe.FieldCondition(key=key, match=match)
+
+
+def _filter(payload_filter: PayloadFilter | None) -> qe.Filter | None:
+    if not payload_filter:
+        return None
+    return qe.Filter(must=[_condition(key, value) for key, value in payload_filter.items()])
+
+
+def _vectors(point: VectorPoint) -> dict:
+    vectors: dict = {DENSE_VECTOR: list(point.dense)}
+    if point.sparse is not None:
+        vectors[SPARSE_VECTOR] = qe.SparseVector(
+            list(point.sparse.indices), list(point.sparse.values)
+        )
+    return vectors
+
+
+class EdgeVectorStore:
+    def __init__(self, *, root: Path, collection: str) -> None:
+        self.collection = collection
+        self.path = (Path(root) / collection).resolve()
+
+    def _shard(self) -> qe.EdgeShard:
+        shard = _open(self.path)
+        if shard is None:
+            raise CollectionMissing(f"Collection {self.collection!r} does not exist yet.")
+        return shard
+
+    def collection_exists(self) -> bool:
+        return _open(self.path) is not None
+
+    def create_collection(self, *, dense_size: int) -> None:
+        with _shards_lock:
+            if self.path in _open_shards or self.path.exists():
+                return
+            config = qe.EdgeConfig(
+                vectors={
+                    DENSE_VECTOR: qe.EdgeVectorParams(size=dense_size, distance=qe.Distance.Cosine)
+                },
+                sparse_vectors={SPARSE_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+            )
+            shard = qe.EdgeShard.create(str(self.path), config)
+            for field_name in INDEXED_PAYLOAD_FIELDS:
+                shard.update(
+                    qe.UpdateOperation.create_field_index(field_name, qe.PayloadSchemaType.Integer)
+                )
+            _open_shards[self.path] = shard
+
+    def drop_collection(self) -> None:
+        with _shards_lock:
+            shard = _open_shards.pop(self.path, None)
+            if shard is not None:
+                shard.close()
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def upsert(self, points: Sequence[VectorPoint]) -> None:
+        if not points:
+            return
+        edge_points = [
+            qe.Point(id=point.id, vector=_vectors(point), payload=dict(point.payload))
+            for point in points
+        ]
+        self._shard().update(qe.UpdateOperation.upsert_points(edge_points))
+
+    def delete(self, payload_filter: PayloadFilter) -> None:
+        self._shard().update(qe.UpdateOperation.delete_points_by_filter(_filter(payload_filter)))
+
+    def search(
+        self,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        payload_filter: PayloadFilter | None = None,
+        score_threshold: float | None = None,
+    ) -> list[SearchHit]:
+        request = qe.QueryRequest(
+            limit=limit,
+            query=qe.Query.Nearest(list(vector), using=DENSE_VECTOR),
+            filter=_filter(payload_filter),
+            score_threshold=score_threshold,
+            with_payload=True,
+        )
+        return [
+            SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {})
+            for hit in self._shard().query(request)
+        ]
+
+    def count(self, payload_filter: PayloadFilter | None = None) -> int:
+        return self._shard().count(qe.CountRequest(exact=True, filter=_filter(payload_filter)))
+
+    def ping(self) -> None:
+        if self.collection_exists():
+            self._shard().info()
+        elif not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,145 @@
+"""A Qdrant server (or cluster) through qdrant-client: the production backend."""
+
+from collections.abc import Sequence
+
+from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+from ai.vectorstore.base import (
+    DENSE_VECTOR,
+    INDEXED_PAYLOAD_FIELDS,
+    SPARSE_VECTOR,
+    CollectionMissing,
+    PayloadFilter,
+    SearchHit,
+    VectorPoint,
+    VectorStoreError,
+    is_many,
+)
+
+
+def client_for(url: str, *, api_key: str = "", timeout: int = 10) -> QdrantClient:
+    """A client for QDRANT_URL; ":memory:" gives qdrant-client's local mode (tests)."""
+    if url == ":memory:":
+        return QdrantClient(location=":memory:")
+    # No version probe at construction: /healthz reports an unreachable server instead.
+    return QdrantClient(
+        url=url, api_key=api_key or None, timeout=timeout, check_compatibility=False
+    )
+
+
+def _filter(payload_filter: PayloadFilter | None) -> models.Filter | None:
+    if not payload_filter:
+        return None
+    conditions = [
+        models.FieldCondition(
+            key=key,
+            match=models.MatchAny(any=list(value)) if is_many(value) else models.MatchValue(value=value),
+        )
+        for key, value in payload_filter.items()
+    ]
+    return models.Filter(must=conditions)
+
+
+def _vectors(point: VectorPoint) -> dict:
+    vectors: dict = {DENSE_VECTOR: list(point.dense)}
+    if point.sparse is not None:
+        vectors[SPARSE_VECTOR] = models.SparseVector(
+            indices=list(point.sparse.indices), values=list(point.sparse.values)
+        )
+    return vectors
+
+
+class QdrantServerVectorStore:
+    def __init__(self, *, client: QdrantClient, collection: str) -> None:
+        self.client = client
+        self.collection = collection
+
+    def _call(self, operation, *args, **kwargs):
+        try:
+            return operation(*args, **kwargs)
+        except (UnexpectedResponse, ValueError) as exc:
+            if "not found" in str(exc).lower():
+                raise CollectionMissing(
+                    f"Collection {self.collection!r} does not exist yet."
+                ) from exc
+            raise VectorStoreError(f"Qdrant refused the operation: {exc}") from exc
+        except (ResponseHandlingException, OSError) as exc:
+            raise VectorStoreError(f"Qdrant cannot be reached: {exc}") from exc
+
+    def collection_exists(self) -> bool:
+        return self._call(self.client.collection_exists, self.collection)
+
+    def create_collection(self, *, dense_size: int) -> None:
+        if self.collection_exists():
+            return
+        self._call(
+            self.client.create_collection,
+            collection_name=self.collection,
+            vectors_config={
+                DENSE_VECTOR: models.VectorParams(size=dense_size, distance=models.Distance.COSINE)
+            },
+            sparse_vectors_config={SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        )
+        for field_name in INDEXED_PAYLOAD_FIELDS:
+            self._call(
+                self.client.create_payload_index,
+                collection_name=self.collection,
+                field_name=field_name,
+                field_schema=models.PayloadSchemaType.INTEGER,
+            )
+
+    def drop_collection(self) -> None:
+        self._call(self.client.delete_collection, self.collection)
+
+    def upsert(self, points: Sequence[VectorPoint]) -> None:
+        if not points:
+            return
+        structs = [
+            models.PointStruct(id=point.id, vector=_vectors(point), payload=dict(point.payload))
+            for point in points
+        ]
+        self._call(self.client.upsert, collection_name=self.collection, points=structs, wait=True)
+
+    def delete(self, payload_filter: PayloadFilter) -> None:
+        self._call(
+            self.client.delete,
+            collection_name=self.collection,
+            points_selector=models.FilterSelector(filter=_filter(payload_filter)),
+            wait=True,
+        )
+
+    def search(
+        self,
+        vector: Sequence[float],
+        *,
+        limit: int,
+        payload_filter: PayloadFilter | None = None,
+        score_threshold: float | None = None,
+    ) -> list[SearchHit]:
+        response = self._call(
+            self.client.query_points,
+            collection_name=self.collection,
+            query=list(vector),
+            using=DENSE_VECTOR,
+            query_filter=_filter(payload_filter),
+            limit=limit,
+            score_threshold=score_threshold,
+            with_payload=True,
+        )
+        return [
+            SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {})
+            for hit in response.points
+        ]
+
+    def count(self, payload_filter: PayloadFilter | None = None) -> int:
+        result = self._call(
+            self.client.count,
+            collection_name=self.collection,
+            count_filter=_filter(payload_filter),
+            exact=True,
+        )
+        return result.count
+
+    def ping(self) -> None:
+        self._call(self.client.get_collections)

@@ -1,0 +1,218 @@
+"""Settings shared by every environment, all read from environment variables (12-factor).
+
+A service whose variables are unset runs embedded: SQLite instead of PostgreSQL, an
+in-process Celery worker on the memory broker instead of Redis, an in-memory channel layer,
+local files instead of S3, Qdrant Edge instead of a Qdrant server. `prod_settings` refuses
+to start in that state; `dev_settings` welcomes it.
+"""
+
+from pathlib import Path
+
+from cassandre.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("CASSANDRE_DATA_DIR") or BASE_DIR / "var")
+
+SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "storages",
+    "tailwind",
+    "theme",
+    "common",
+    "documents",
+    "ai",
+    "chat",
+    "backoffice",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "cassandre.urls"
+WSGI_APPLICATION = "cassandre.wsgi.application"
+ASGI_APPLICATION = "cassandre.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "common.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL when DB_HOST is set, else an embedded SQLite file ----------------
+DB_HOST = env_str("DB_HOST")
+if DB_HOST:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": env_str("DB_NAME", "cassandre"),
+            "USER": env_str("DB_USER", "postgres"),
+            "PASSWORD": env_str("DB_PASSWORD"),
+            "HOST": DB_HOST,
+            "PORT": env_int("DB_PORT", 5432),
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": {"connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5)},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "db.sqlite3",
+            # Web requests and the in-process worker share the file: wait for locks.
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Task queue: Celery on Redis, or on the in-process memory broker ---------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 5)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "cassandre"
+CELERY_TASK_IGNORE_RESULT = True
+# The memory broker only reaches a worker living in the same process: `manage.py serve`
+# starts one inside the web process when this is true.
+EMBEDDED_WORKER = CELERY_BROKER_URL.startswith("memory://")
+if EMBEDDED_WORKER:
+    # The memory transport polls; a short interval keeps the in-process queue responsive.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}
+
+# --- Channel layer: channels-redis, or in memory for the single embedded process ----------
+CHANNEL_REDIS = env_str("CHANNEL_REDIS")
+if CHANNEL_REDIS:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_REDIS]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Files: S3 / Minio when MINIO_URL is set, else a local folder -------------------------
+MINIO_URL = env_str("MINIO_URL")
+MINIO_STORAGE_BUCKET_NAME = env_str("MINIO_STORAGE_BUCKET_NAME", "cassandre")
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+if MINIO_URL:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "endpoint_url": MINIO_URL,
+            "access_key": env_str("MINIO_ACCESS_KEY_ID"),
+            "secret_key": env_str("MINIO_SECRET_ACCESS_KEY"),
+            "bucket_name": MINIO_STORAGE_BUCKET_NAME,
+            "region_name": env_str("MINIO_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Vectors: a Qdrant server when QDRANT_URL is set, else Qdrant Edge in process ---------
+QDRANT_URL = env_str("QDRANT_URL")
+QDRANT_API_KEY = env_str("QDRANT_API_KEY")
+QDRANT_COLLECTION = env_str("QDRANT_COLLECTION", "cassandre")
+QDRANT_TIMEOUT = env_int("QDRANT_TIMEOUT", 10)
+VECTOR_STORE_PATH = DATA_DIR / "qdrant"
+
+# --- Language models and chunking ---------------------------------------------------------
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+PARADIGM_API_KEY = env_str("PARADIGM_API_KEY")
+PARADIGM_HOST = env_str("PARADIGM_HOST")
+SPLIT_CHUNK_SIZE = env_int("SPLIT_CHUNK_SIZE", 1000)
+SPLIT_CHUNK_OVERLAP = env_int("SPLIT_CHUNK_OVERLAP", 100)
+# Where browsers open the websocket; empty means the page's own host (ws:// or wss://).
+WEBSOCKET_URL = env_str("WEBSOCKET_URL")
+
+# --- Static files and CSS ------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+TAILWIND_APP_NAME = "theme"
+NPM_BIN_PATH = env_str("NPM_BIN_PATH", "npm")
+
+# --- First administrator (manage.py create_superuser) -------------------------------------
+DJANGO_SUPERUSER_USERNAME = env_str("DJANGO_SUPERUSER_USERNAME", "admin")
+DJANGO_SUPERUSER_EMAIL = env_str("DJANGO_SUPERUSER_EMAIL")
+DJANGO_SUPERUSER_PASSWORD = env_str("DJANGO_SUPERUSER_PASSWORD")
+
+# --- Auth, i18n ----------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
+USE_I18N = True
+USE_TZ = True
+
+# --- Uploads -------------------------------------------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Security defaults that hold everywhere ------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

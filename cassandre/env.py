@@ -1,0 +1,43 @@
+"""Typed readers for environment variables, used only by the settings modules."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_int(name: str, default: int) -> int:
+    raw = env_str(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = env_str(name).lower()
+    if raw in TRUE_WORDS:
+        return True
+    if raw in FALSE_WORDS:
+        return default if raw == "" else False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}.")
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    raw = env_str(name)
+    if not raw:
+        return list(default or [])
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def missing(names: list[str]) -> list[str]:
+    """The names among `names` that are unset or empty."""
+    return [name for name in names if not env_str(name)]

@@ -1,0 +1,28 @@
+"""A Celery worker running in a thread of the web process, for the embedded mode.
+
+With the memory broker, tasks can only reach a worker in the same process; running it
+here is also what lets the worker share the one process allowed to open Qdrant Edge.
+"""
+
+import logging
+import threading
+
+from cassandre.celery import app as celery_app
+
+logger = logging.getLogger(__name__)
+
+
+def start_embedded_worker() -> threading.Thread:
+    worker = celery_app.WorkController(
+        app=celery_app,
+        pool_cls="solo",
+        concurrency=1,
+        without_heartbeat=True,
+        without_mingle=True,
+        without_gossip=True,
+        hostname="embedded@cassandre",
+    )
+    thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
+    thread.start()
+    logger.info("Embedded Celery worker started (memory broker).")
+    return thread

@@ -1,0 +1,72 @@
+"""Helpers for tests that need real services: ports, processes, and skip-or-fail."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def services_required() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(available: bool, what: str) -> None:
+    """Skip the test when `what` is unavailable, except on CI where that is a failure."""
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"{what} is required when CI=true but is not available.")
+    pytest.skip(f"{what} is not available on this machine.")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise TimeoutError(f"Timed out after {timeout}s waiting for {what}.")
+
+
+def python_command(*args: str) -> list[str]:
+    """A command line running this project's Python (the virtualenv's)."""
+    return [sys.executable, *args]
+
+
+def start_process(argv: list[str], *, env: Mapping[str, str], log_path: Path) -> subprocess.Popen:
+    """Start a child process in the project folder, its output going to `log_path`."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            argv, cwd=BASE_DIR, env=dict(env), stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

