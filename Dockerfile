@@ -38,21 +38,10 @@ RUN pip install -r requirements/prod.txt
 COPY . .
 COPY --from=css /app/theme/static/css/dist/ /app/theme/static/css/dist/
 
-# collectstatic runs on the dev settings, which need no variables (prod
-# settings refuse to load without the real services). Two adjustments:
-# - the staticfiles storage is prod's (hashed names + manifest): prod's
-#   {% static %} fails without the manifest, and nginx caches /static/ as
-#   immutable. Keep it in step with STORAGES in cassandre/prod_settings.py;
-# - a throwaway SECRET_KEY, set for this command only, stops dev settings from
-#   generating $CASSANDRE_DATA_DIR/secret_key, which would be baked into the image.
-RUN SECRET_KEY=collectstatic-build-only DJANGO_SETTINGS_MODULE=cassandre.dev_settings \
-    python -c "import django; django.setup(); \
-from django.conf import settings; \
-from django.core.management import call_command; \
-from django.test.utils import override_settings; \
-static = {'BACKEND': 'whitenoise.storage.CompressedManifestStaticFilesStorage'}; \
-override_settings(STORAGES={**settings.STORAGES, 'staticfiles': static}).enable(); \
-call_command('collectstatic', interactive=False)" \
+# collectstatic with cassandre.build_settings: no service needed, prod's hashed static
+# names. SECRET_KEY is set for this command only, so no key is generated into the image.
+RUN SECRET_KEY=collectstatic-build-only DJANGO_SETTINGS_MODULE=cassandre.build_settings \
+    python manage.py collectstatic --noinput \
     && chmod 0755 /app/docker/entrypoint.sh \
     && groupadd --system --gid 10001 cassandre \
     && useradd --system --uid 10001 --gid cassandre --home-dir /app --no-create-home \

@@ -18,7 +18,8 @@ test: ## Run the whole test suite (the command CI runs)
 	./start_all.sh test
 
 docker: ## Start PostgreSQL, Redis, Qdrant and Minio in Docker (then: make run with their variables)
-	docker compose up -d --wait
+	docker compose up -d --wait postgres redis qdrant minio
+	docker compose run --rm minio-init
 
 docker-down: ## Stop the Docker services (volumes are kept)
 	docker compose down

@@ -5,6 +5,7 @@
 #                             and serve on http://$HOST:$PORT (default 127.0.0.1:8000)
 #   ./start_all.sh test [ARGS]  set up, then run the whole test suite (ARGS go to pytest)
 #   ./start_all.sh setup      set up only
+#   ./start_all.sh css        install the npm packages and build the CSS only
 #
 # With no variable set everything runs embedded in ONE process (SQLite, in-process Celery
 # worker, in-memory channel layer, local files, Qdrant Edge). With CELERY_BROKER_URL set, a
@@ -72,6 +73,10 @@ case "$command" in
         prepare_app
         serve
         ;;
+    css)
+        setup_python
+        build_css
+        ;;
     setup)
         setup_python
         build_css
@@ -84,7 +89,7 @@ case "$command" in
         exec python -m pytest "$@"
         ;;
     *)
-        echo "usage: $0 [run|setup|test [pytest args]]" >&2
+        echo "usage: $0 [run|setup|css|test [pytest args]]" >&2
         exit 2
         ;;
 esac

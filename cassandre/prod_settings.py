@@ -37,10 +37,7 @@ from cassandre.base_settings import *  # noqa: E402, F403
 
 DEBUG = False
 
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+STORAGES = {**STORAGES, "staticfiles": MANIFEST_STATIC_STORAGE}  # noqa: F405
 
 # TLS is terminated by nginx (or a load balancer) in front of daphne.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -42,4 +42,3 @@ def ensure_storage_ready() -> str:
     if bucket.name not in existing:
         client.create_bucket(Bucket=bucket.name)
     return f"S3 bucket {bucket.name}"
-

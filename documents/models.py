@@ -141,6 +141,10 @@ class Correction(models.Model):
     def __str__(self) -> str:
         return self.question[:80]
 
+    def save(self, *args, **kwargs) -> None:
+        self.question_hash = question_hash(self.question)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         self.question_hash = question_hash(self.question)
         duplicates = Correction.objects.filter(
@@ -150,7 +154,3 @@ class Correction(models.Model):
             raise ValidationError(
                 {"question": "Une correction existe déjà pour cette question dans la catégorie."}
             )
-
-    def save(self, *args, **kwargs) -> None:
-        self.question_hash = question_hash(self.question)
-        super().save(*args, **kwargs)

@@ -1,6 +1,6 @@
 """The vector store chosen by settings: a Qdrant server if QDRANT_URL is set, else Qdrant Edge."""
 
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_vector_store(collection: str | None = None) -> VectorStore:
     """The process-wide store for `collection` (default: QDRANT_COLLECTION)."""
     name = collection or settings.QDRANT_COLLECTION

@@ -34,7 +34,9 @@ def _filter(payload_filter: PayloadFilter | None) -> models.Filter | None:
     conditions = [
         models.FieldCondition(
             key=key,
-            match=models.MatchAny(any=list(value)) if is_many(value) else models.MatchValue(value=value),
+            match=models.MatchAny(any=list(value))
+            if is_many(value)
+            else models.MatchValue(value=value),
         )
         for key, value in payload_filter.items()
     ]
@@ -79,7 +81,9 @@ class QdrantServerVectorStore:
             vectors_config={
                 DENSE_VECTOR: models.VectorParams(size=dense_size, distance=models.Distance.COSINE)
             },
-            sparse_vectors_config={SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+            sparse_vectors_config={
+                SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
+            },
         )
         for field_name in INDEXED_PAYLOAD_FIELDS:
             self._call(

@@ -44,7 +44,9 @@ PROD_ENV = {
 }
 
 
-def run_python(code: str, *, settings_module: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, *, settings_module: str, env: dict[str, str], tmp_path
+) -> subprocess.CompletedProcess:
     clean_env = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": settings_module,
@@ -94,7 +96,9 @@ def test_dev_settings_use_the_real_services_when_their_variables_are_set(tmp_pat
 
 def test_prod_settings_refuse_to_start_without_secret_key_and_name_what_is_missing(tmp_path):
     env = {key: value for key, value in PROD_ENV.items() if key != "SECRET_KEY"}
-    result = run_python(PRINT_CHOICES, settings_module="cassandre.prod_settings", env=env, tmp_path=tmp_path)
+    result = run_python(
+        PRINT_CHOICES, settings_module="cassandre.prod_settings", env=env, tmp_path=tmp_path
+    )
     assert result.returncode != 0
     assert "refuses to start: set SECRET_KEY" in result.stderr
 

@@ -36,7 +36,9 @@ async def ask(communicator: WebsocketCommunicator, message: dict) -> dict:
 
 @pytest.mark.services
 async def test_ping_is_answered_through_the_redis_channel_layer(redis_channel_layer):
-    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())])
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())]
+    )
     connected, _ = await communicator.connect()
     assert connected
     assert await ask(communicator, {"type": "ping", "echo": "bonjour"}) == {
@@ -47,7 +49,9 @@ async def test_ping_is_answered_through_the_redis_channel_layer(redis_channel_la
 
 
 async def test_an_unknown_message_gets_an_error_not_a_disconnect():
-    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())])
+    communicator = WebsocketCommunicator(
+        application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())]
+    )
     await communicator.connect()
     reply = await ask(communicator, {"type": "dance"})
     assert reply["type"] == "error"
@@ -68,7 +72,9 @@ def daphne_server(redis_channel_layer, tmp_path):
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cassandre.test_settings"}
     process = start_process(
-        python_command("-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"),
+        python_command(
+            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
+        ),
         env=env,
         log_path=tmp_path / "daphne.log",
     )

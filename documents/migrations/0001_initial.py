@@ -2,13 +2,13 @@
 
 import django.core.validators
 import django.db.models.deletion
-import documents.models
 from django.conf import settings
 from django.db import migrations, models
 
+import documents.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,62 +17,179 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='nom')),
-                ('slug', models.SlugField(editable=False, help_text='Identifiant stable, fixé à la création : il ne change pas au renommage.', max_length=220, unique=True)),
-                ('welcome_message', models.TextField(blank=True, verbose_name="message d'accueil")),
-                ('system_prompt', models.TextField(default="Tu es Cassandre, l'assistant documentaire de l'organisation.\nRéponds à la question en français, uniquement à partir des extraits de documents ci-dessous.\nCite tes sources avec leur numéro entre crochets, par exemple [1] ou [2].\nSi les extraits ne permettent pas de répondre, dis-le clairement et n'invente rien.\n\nExtraits :\n{context}\n\nQuestion : {question}\n\nRéponse :", help_text='Doit contenir {context} (les extraits) et {question}.', verbose_name='prompt système')),
-                ('k', models.PositiveSmallIntegerField(default=5, help_text='Nombre de passages fournis au modèle pour répondre.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name="nombre d'extraits")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="nom")),
+                (
+                    "slug",
+                    models.SlugField(
+                        editable=False,
+                        help_text="Identifiant stable, fixé à la création : il ne change pas au renommage.",
+                        max_length=220,
+                        unique=True,
+                    ),
+                ),
+                ("welcome_message", models.TextField(blank=True, verbose_name="message d'accueil")),
+                (
+                    "system_prompt",
+                    models.TextField(
+                        default="Tu es Cassandre, l'assistant documentaire de l'organisation.\nRéponds à la question en français, uniquement à partir des extraits de documents ci-dessous.\nCite tes sources avec leur numéro entre crochets, par exemple [1] ou [2].\nSi les extraits ne permettent pas de répondre, dis-le clairement et n'invente rien.\n\nExtraits :\n{context}\n\nQuestion : {question}\n\nRéponse :",
+                        help_text="Doit contenir {context} (les extraits) et {question}.",
+                        verbose_name="prompt système",
+                    ),
+                ),
+                (
+                    "k",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Nombre de passages fournis au modèle pour répondre.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(50),
+                        ],
+                        verbose_name="nombre d'extraits",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'catégorie',
-                'verbose_name_plural': 'catégories',
-                'ordering': ['name'],
+                "verbose_name": "catégorie",
+                "verbose_name_plural": "catégories",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question', models.TextField()),
-                ('answer', models.TextField(verbose_name='réponse')),
-                ('question_hash', models.CharField(editable=False, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='corrections', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='documents.category', verbose_name='catégorie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question", models.TextField()),
+                ("answer", models.TextField(verbose_name="réponse")),
+                ("question_hash", models.CharField(editable=False, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="corrections",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="documents.category",
+                        verbose_name="catégorie",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at'],
-                'constraints': [models.UniqueConstraint(fields=('category', 'question_hash'), name='unique_correction_per_question')],
+                "ordering": ["-updated_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("category", "question_hash"), name="unique_correction_per_question"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=500, upload_to=documents.models.document_upload_path, verbose_name='fichier')),
-                ('original_filename', models.CharField(blank=True, max_length=255, verbose_name='nom du fichier')),
-                ('title', models.CharField(blank=True, max_length=300, verbose_name='titre')),
-                ('hints', models.TextField(blank=True, help_text='Par exemple « page 3 : barème 2024 ; toutes pages : circulaire DGS ».', verbose_name='indications')),
-                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='empreinte SHA-256')),
-                ('mime_type', models.CharField(blank=True, max_length=150, verbose_name='type MIME')),
-                ('size', models.BigIntegerField(blank=True, null=True, verbose_name='taille (octets)')),
-                ('status', models.CharField(choices=[('pending', 'en attente'), ('processing', 'en cours'), ('indexed', 'indexé'), ('failed', 'échec')], db_index=True, default='pending', max_length=20, verbose_name='état')),
-                ('error_message', models.TextField(blank=True, verbose_name="raison de l'échec")),
-                ('page_count', models.PositiveIntegerField(default=0, verbose_name='pages')),
-                ('chunk_count', models.PositiveIntegerField(default=0, verbose_name='passages')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='documents.category', verbose_name='catégorie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=500,
+                        upload_to=documents.models.document_upload_path,
+                        verbose_name="fichier",
+                    ),
+                ),
+                (
+                    "original_filename",
+                    models.CharField(blank=True, max_length=255, verbose_name="nom du fichier"),
+                ),
+                ("title", models.CharField(blank=True, max_length=300, verbose_name="titre")),
+                (
+                    "hints",
+                    models.TextField(
+                        blank=True,
+                        help_text="Par exemple « page 3 : barème 2024 ; toutes pages : circulaire DGS ».",
+                        verbose_name="indications",
+                    ),
+                ),
+                (
+                    "content_hash",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="empreinte SHA-256"
+                    ),
+                ),
+                (
+                    "mime_type",
+                    models.CharField(blank=True, max_length=150, verbose_name="type MIME"),
+                ),
+                (
+                    "size",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="taille (octets)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "en attente"),
+                            ("processing", "en cours"),
+                            ("indexed", "indexé"),
+                            ("failed", "échec"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("error_message", models.TextField(blank=True, verbose_name="raison de l'échec")),
+                ("page_count", models.PositiveIntegerField(default=0, verbose_name="pages")),
+                ("chunk_count", models.PositiveIntegerField(default=0, verbose_name="passages")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="documents.category",
+                        verbose_name="catégorie",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['category', 'content_hash'], name='documents_d_categor_1d2951_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["category", "content_hash"], name="documents_d_categor_1d2951_idx"
+                    )
+                ],
             },
         ),
     ]

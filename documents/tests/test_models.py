@@ -67,7 +67,9 @@ class TestCorrection:
     def test_one_correction_per_question_and_category(self):
         correction = CorrectionFactory()
         with pytest.raises(IntegrityError):
-            CorrectionFactory(category=correction.category, question="COMBIEN de jours de télétravail")
+            CorrectionFactory(
+                category=correction.category, question="COMBIEN de jours de télétravail"
+            )
 
     def test_the_same_question_may_be_corrected_in_another_category(self):
         CorrectionFactory()
@@ -75,6 +77,8 @@ class TestCorrection:
 
     def test_validation_explains_the_duplicate_question(self):
         correction = CorrectionFactory()
-        duplicate = CorrectionFactory.build(category=correction.category, question=correction.question)
+        duplicate = CorrectionFactory.build(
+            category=correction.category, question=correction.question
+        )
         with pytest.raises(ValidationError, match="existe déjà"):
             duplicate.full_clean()

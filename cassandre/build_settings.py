@@ -1,0 +1,10 @@
+"""Settings for `collectstatic` while the Docker image is built: no service, no secret.
+
+The image serves static files with production's hashed names, so they are collected with
+production's staticfiles storage, while everything else stays on the embedded defaults.
+"""
+
+from cassandre.dev_settings import *  # noqa: F403
+from cassandre.dev_settings import MANIFEST_STATIC_STORAGE, STORAGES
+
+STORAGES = {**STORAGES, "staticfiles": MANIFEST_STATIC_STORAGE}
