@@ -26,7 +26,7 @@ def check_database() -> None:
 
 def check_broker() -> None:
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=2)
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
 
 
 def check_channel_layer() -> None:

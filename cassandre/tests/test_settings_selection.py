@@ -73,7 +73,7 @@ def test_dev_settings_run_every_service_embedded_when_nothing_is_set(tmp_path):
     picked = choices("cassandre.dev_settings", {}, tmp_path)
     assert picked == {
         "database": "django.db.backends.sqlite3",
-        "broker": "memory://",
+        "broker": "memory://localhost/",
         "embedded_worker": True,
         "channel_layer": "channels.layers.InMemoryChannelLayer",
         "storage": "django.core.files.storage.FileSystemStorage",

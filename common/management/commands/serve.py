@@ -21,7 +21,11 @@ class Command(BaseCommand):
 
         if settings.EMBEDDED_WORKER:
             start_embedded_worker()
-        self.stdout.write(f"Cassandre is serving on http://{host}:{port}/")
+        self.stdout.write(
+            f"Cassandre is serving on http://{host}:{port}/ (backoffice: /admin/, "
+            "health: /healthz)."
+        )
+        self.stdout.flush()
         Server(
             application=application,
             endpoints=build_endpoint_description_strings(host=host, port=port),
