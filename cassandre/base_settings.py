@@ -174,6 +174,20 @@ SPLIT_CHUNK_OVERLAP = env_int("SPLIT_CHUNK_OVERLAP", 100)
 # Where browsers open the websocket; empty means the page's own host (ws:// or wss://).
 WEBSOCKET_URL = env_str("WEBSOCKET_URL")
 
+# --- Ingestion: upload limits, OCR, embeddings ------------------------------------------
+MEGABYTE = 1024 * 1024
+UPLOAD_MAX_FILE_SIZE = env_int("UPLOAD_MAX_FILE_SIZE_MB", 100) * MEGABYTE
+ZIP_MAX_ENTRIES = env_int("ZIP_MAX_ENTRIES", 2000)
+ZIP_MAX_TOTAL_SIZE = env_int("ZIP_MAX_TOTAL_SIZE_MB", 2048) * MEGABYTE
+OCR_LANGUAGES = env_str("OCR_LANGUAGES", "fra+eng")
+# "local": the multilingual model shipped in a pip package (offline, no torch).
+# "openai": any OpenAI-compatible embeddings API (OpenAI, vLLM, Ollama, TEI...).
+EMBEDDING_BACKEND = env_str("EMBEDDING_BACKEND", "local")
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")
+EMBEDDING_API_BASE = env_str("EMBEDDING_API_BASE")
+EMBEDDING_API_KEY = env_str("EMBEDDING_API_KEY") or OPENAI_API_KEY
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32)
+
 # --- Static files and CSS ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -1,0 +1,13 @@
+"""Domain exceptions of the documents app, turned into statuses or messages by the edges."""
+
+
+class DocumentRejected(Exception):
+    """This document cannot be indexed, for a reason a person can act on.
+
+    The message is shown to admins as the document's failure reason (in French), e.g.
+    « PDF protégé par un mot de passe : retirez la protection puis déposez-le à nouveau ».
+    """
+
+
+class UploadRejected(Exception):
+    """An upload is refused before any document is created (size, type, archive limits)."""
