@@ -23,10 +23,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     CASSANDRE_DATA_DIR=/app/var
 
-# Runtime system libraries only; nothing here is needed just to build.
-# libmagic1: MIME detection of uploaded documents.
+# Runtime system packages only: tesseract reads scanned PDFs (French and English).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libmagic1 \
+    && apt-get install -y --no-install-recommends \
+        tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

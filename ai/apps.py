@@ -9,9 +9,17 @@ def _forget_vector_store(setting: str, **kwargs) -> None:
         get_vector_store.cache_clear()
 
 
+def _forget_embedder(setting: str, **kwargs) -> None:
+    if setting.startswith("EMBEDDING_"):
+        from ai.embeddings import get_embedder
+
+        get_embedder.cache_clear()
+
+
 class AiConfig(AppConfig):
     name = "ai"
     verbose_name = "Intelligence artificielle"
 
     def ready(self) -> None:
         setting_changed.connect(_forget_vector_store, dispatch_uid="ai.forget_vector_store")
+        setting_changed.connect(_forget_embedder, dispatch_uid="ai.forget_embedder")

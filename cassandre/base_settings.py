@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "storages",
+    "rest_framework",
+    "rest_framework.authtoken",
     "tailwind",
     "theme",
     "common",
@@ -187,6 +189,8 @@ EMBEDDING_MODEL = env_str("EMBEDDING_MODEL")
 EMBEDDING_API_BASE = env_str("EMBEDDING_API_BASE")
 EMBEDDING_API_KEY = env_str("EMBEDDING_API_KEY") or OPENAI_API_KEY
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32)
+EMBEDDING_TIMEOUT = env_int("EMBEDDING_TIMEOUT", 30)
+EMBEDDING_MAX_RETRIES = env_int("EMBEDDING_MAX_RETRIES", 2)
 
 # --- Static files and CSS ------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -231,4 +235,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# --- REST API: tokens (created in the admin) or the browser session ----------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        # Session requests must carry the CSRF token, like any form of the site.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Deny by default: each endpoint opens itself to the permission it needs.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
 }

@@ -6,5 +6,7 @@ from common.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("backoffice/", include("backoffice.urls")),
+    path("api/", include("documents.api_urls")),
     path("", include("chat.urls")),
 ]

@@ -7,6 +7,8 @@ here is also what lets the worker share the one process allowed to open Qdrant E
 import logging
 import threading
 
+from celery.signals import worker_ready
+
 from cassandre.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
@@ -21,6 +23,9 @@ def start_embedded_worker() -> threading.Thread:
         without_mingle=True,
         without_gossip=True,
         hostname="embedded@cassandre",
+        # Like a `celery worker` process, announce readiness: receivers of worker_ready
+        # (re-queueing unfinished documents, for one) work the same in both modes.
+        ready_callback=lambda consumer: worker_ready.send(sender=consumer),
     )
     thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
     thread.start()

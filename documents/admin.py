@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.utils.html import format_html
 
+from documents import selectors, services
 from documents.models import Category, Correction, Document
 
 
@@ -18,26 +21,70 @@ class CategoryAdmin(admin.ModelAdmin):
     readonly_fields = ["slug", "created_at", "updated_at"]
     fields = ["name", "slug", "welcome_message", "system_prompt", "k", "created_at", "updated_at"]
     inlines = [DocumentInline]
+    actions = ["reindex"]
+
+    @admin.action(description="Réindexer les documents des catégories sélectionnées")
+    def reindex(self, request, queryset: QuerySet[Category]) -> None:
+        queued = sum(services.reindex_documents(category=category) for category in queryset)
+        self.message_user(request, f"{queued} document(s) en file pour réindexation.")
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "category", "status", "page_count", "chunk_count", "updated_at"]
-    list_filter = ["status", "category"]
+    list_display = [
+        "__str__",
+        "category",
+        "status_badge",
+        "page_count",
+        "chunk_count",
+        "updated_at",
+    ]
+    list_filter = ["status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
+    actions = ["reindex"]
     readonly_fields = [
         "original_filename",
         "content_hash",
         "mime_type",
         "size",
         "status",
+        "progress",
         "error_message",
+        "warnings",
         "page_count",
         "chunk_count",
+        "embedding_model",
+        "indexed_at",
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="état", ordering="status")
+    def status_badge(self, document: Document):
+        label = document.get_status_display()
+        if document.status == Document.Status.PROCESSING:
+            label = f"{label} ({document.progress} %)"
+        if document.status == Document.Status.FAILED:
+            return format_html('<span title="{}">⚠ {}</span>', document.error_message, label)
+        return label
+
+    @admin.action(description="Réindexer les documents sélectionnés")
+    def reindex(self, request, queryset: QuerySet[Document]) -> None:
+        queued = services.reindex_selected(queryset)
+        self.message_user(request, f"{queued} document(s) en file pour réindexation.")
+
+    def changelist_view(self, request, extra_context=None):
+        stale = selectors.documents_indexed_with_another_model().count()
+        if stale:
+            self.message_user(
+                request,
+                f"{stale} document(s) ont été indexés avec un autre modèle d'embeddings que "
+                "celui configuré : ils n'apparaissent plus dans la recherche. Réindexez-les "
+                "(action « Réindexer », ou `make reindex`).",
+                level=messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(Correction)

@@ -90,8 +90,17 @@ class Document(models.Model):
         "état", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     error_message = models.TextField("raison de l'échec", blank=True)
+    warnings = models.TextField(
+        "avertissements", blank=True, help_text="Par exemple une indication mal formée, ignorée."
+    )
     page_count = models.PositiveIntegerField("pages", default=0)
     chunk_count = models.PositiveIntegerField("passages", default=0)
+    progress = models.PositiveSmallIntegerField("progression (%)", default=0)
+    embedding_model = models.CharField(
+        "modèle d'embeddings", max_length=300, blank=True, help_text="Celui de l'indexation."
+    )
+    index_generation = models.CharField(max_length=32, blank=True, editable=False)
+    indexed_at = models.DateTimeField("indexé le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,13 +1,33 @@
-"""Every new document, whatever the path it came through (admin, API, command), is queued."""
+"""Keep the index in step with the database, whatever path a change came through
+(admin, backoffice, API, command): new documents are queued, deleted ones forgotten,
+corrections written to and removed from the vector store."""
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from documents.models import Document
-from documents.services import enqueue_indexing
+from documents import services
+from documents.models import Correction, Document
 
 
 @receiver(post_save, sender=Document, dispatch_uid="documents.enqueue_new_document")
 def enqueue_new_document(sender, instance: Document, created: bool, **kwargs) -> None:
     if created and not kwargs.get("raw"):
-        enqueue_indexing(instance.pk)
+        services.enqueue_indexing(instance.pk)
+
+
+@receiver(post_delete, sender=Document, dispatch_uid="documents.forget_deleted_document")
+def forget_deleted_document(sender, instance: Document, **kwargs) -> None:
+    services.forget_document(
+        document_id=instance.pk, file_name=instance.file.name, storage=instance.file.storage
+    )
+
+
+@receiver(post_save, sender=Correction, dispatch_uid="documents.index_saved_correction")
+def index_saved_correction(sender, instance: Correction, **kwargs) -> None:
+    if not kwargs.get("raw"):
+        services.enqueue_correction(instance.pk)
+
+
+@receiver(post_delete, sender=Correction, dispatch_uid="documents.forget_deleted_correction")
+def forget_deleted_correction(sender, instance: Correction, **kwargs) -> None:
+    services.enqueue_correction_removal(instance.pk)

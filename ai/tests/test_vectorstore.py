@@ -82,6 +82,12 @@ def test_delete_by_filter_removes_only_matching_points(filled):
     assert filled.count({"document_id": 1}) == 0
 
 
+def test_delete_can_spare_the_points_matching_an_exclusion(filled):
+    filled.delete({"document_id": [0, 1]}, exclude={"category_id": 1})
+    assert filled.count({"document_id": [0, 1]}) == 3
+    assert filled.count({"document_id": [0, 1], "category_id": 0}) == 0
+
+
 def test_operations_on_a_missing_collection_say_so(store):
     store.drop_collection()
     assert not store.collection_exists()
@@ -114,3 +120,22 @@ def test_edge_store_reopens_its_data_in_the_same_process(tmp_path):
     store.upsert([point(1, category=1, document=1)])
     close_all()
     assert EdgeVectorStore(root=tmp_path, collection="persisted").count() == 1
+
+
+def test_sparse_search_ranks_points_sharing_the_rarer_terms_first(filled):
+    hits = filled.search_sparse(SparseVector(indices=[2, 100], values=[1.0, 1.0]), limit=3)
+    assert hits[0].payload["text"] == "passage 2"
+    assert len(hits) == 3
+    assert hits[0].score > hits[1].score >= hits[2].score > 0
+
+
+def test_sparse_search_with_filter_only_returns_matching_points(filled):
+    query = SparseVector(indices=[2, 100], values=[1.0, 1.0])
+    hits = filled.search_sparse(query, limit=9, payload_filter={"category_id": 1})
+    assert {hit.payload["category_id"] for hit in hits} == {1}
+    assert len(hits) == 4
+
+
+def test_sparse_search_without_terms_finds_nothing(filled):
+    assert filled.search_sparse(SparseVector(indices=[], values=[]), limit=3) == []
+    assert filled.search_sparse(SparseVector(indices=[12345], values=[1.0]), limit=3) == []

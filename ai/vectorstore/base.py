@@ -60,7 +60,10 @@ class VectorStore(Protocol):
 
     def upsert(self, points: Sequence[VectorPoint]) -> None: ...
 
-    def delete(self, payload_filter: PayloadFilter) -> None: ...
+    def delete(
+        self, payload_filter: PayloadFilter, *, exclude: PayloadFilter | None = None
+    ) -> None:
+        """Delete the points matching `payload_filter` but not `exclude`."""
 
     def search(
         self,
@@ -70,6 +73,16 @@ class VectorStore(Protocol):
         payload_filter: PayloadFilter | None = None,
         score_threshold: float | None = None,
     ) -> list[SearchHit]: ...
+
+    def search_sparse(
+        self,
+        vector: SparseVector,
+        *,
+        limit: int,
+        payload_filter: PayloadFilter | None = None,
+    ) -> list[SearchHit]:
+        """Points ranked by the IDF-weighted dot product of their sparse vector with `vector`
+        (BM25 when the points carry BM25 term weights); a vector without terms finds none."""
 
     def count(self, payload_filter: PayloadFilter | None = None) -> int: ...
 

@@ -19,6 +19,7 @@ from ai.vectorstore.base import (
     CollectionMissing,
     PayloadFilter,
     SearchHit,
+    SparseVector,
     VectorPoint,
     VectorStoreError,
     is_many,
@@ -65,10 +66,18 @@ def _condition(key: str, value) -> qe.FieldCondition:
     return qe.FieldCondition(key=key, match=match)
 
 
-def _filter(payload_filter: PayloadFilter | None) -> qe.Filter | None:
+def _conditions(payload_filter: PayloadFilter | None) -> list[qe.FieldCondition] | None:
     if not payload_filter:
         return None
-    return qe.Filter(must=[_condition(key, value) for key, value in payload_filter.items()])
+    return [_condition(key, value) for key, value in payload_filter.items()]
+
+
+def _filter(
+    payload_filter: PayloadFilter | None, exclude: PayloadFilter | None = None
+) -> qe.Filter | None:
+    if not payload_filter and not exclude:
+        return None
+    return qe.Filter(must=_conditions(payload_filter), must_not=_conditions(exclude))
 
 
 def _vectors(point: VectorPoint) -> dict:
@@ -127,8 +136,11 @@ class EdgeVectorStore:
         ]
         self._shard().update(qe.UpdateOperation.upsert_points(edge_points))
 
-    def delete(self, payload_filter: PayloadFilter) -> None:
-        self._shard().update(qe.UpdateOperation.delete_points_by_filter(_filter(payload_filter)))
+    def delete(
+        self, payload_filter: PayloadFilter, *, exclude: PayloadFilter | None = None
+    ) -> None:
+        operation = qe.UpdateOperation.delete_points_by_filter(_filter(payload_filter, exclude))
+        self._shard().update(operation)
 
     def search(
         self,
@@ -145,6 +157,27 @@ class EdgeVectorStore:
             score_threshold=score_threshold,
             with_payload=True,
         )
+        return self._hits(request)
+
+    def search_sparse(
+        self,
+        vector: SparseVector,
+        *,
+        limit: int,
+        payload_filter: PayloadFilter | None = None,
+    ) -> list[SearchHit]:
+        if not vector.indices:
+            return []
+        query = qe.SparseVector(list(vector.indices), list(vector.values))
+        request = qe.QueryRequest(
+            limit=limit,
+            query=qe.Query.Nearest(query, using=SPARSE_VECTOR),
+            filter=_filter(payload_filter),
+            with_payload=True,
+        )
+        return self._hits(request)
+
+    def _hits(self, request: qe.QueryRequest) -> list[SearchHit]:
         return [
             SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {})
             for hit in self._shard().query(request)

@@ -12,6 +12,7 @@ from ai.vectorstore.base import (
     CollectionMissing,
     PayloadFilter,
     SearchHit,
+    SparseVector,
     VectorPoint,
     VectorStoreError,
     is_many,
@@ -28,10 +29,10 @@ def client_for(url: str, *, api_key: str = "", timeout: int = 10) -> QdrantClien
     )
 
 
-def _filter(payload_filter: PayloadFilter | None) -> models.Filter | None:
+def _conditions(payload_filter: PayloadFilter | None) -> list[models.Condition] | None:
     if not payload_filter:
         return None
-    conditions = [
+    return [
         models.FieldCondition(
             key=key,
             match=models.MatchAny(any=list(value))
@@ -40,7 +41,14 @@ def _filter(payload_filter: PayloadFilter | None) -> models.Filter | None:
         )
         for key, value in payload_filter.items()
     ]
-    return models.Filter(must=conditions)
+
+
+def _filter(
+    payload_filter: PayloadFilter | None, exclude: PayloadFilter | None = None
+) -> models.Filter | None:
+    if not payload_filter and not exclude:
+        return None
+    return models.Filter(must=_conditions(payload_filter), must_not=_conditions(exclude))
 
 
 def _vectors(point: VectorPoint) -> dict:
@@ -50,6 +58,10 @@ def _vectors(point: VectorPoint) -> dict:
             indices=list(point.sparse.indices), values=list(point.sparse.values)
         )
     return vectors
+
+
+def _hits(points: Sequence[models.ScoredPoint]) -> list[SearchHit]:
+    return [SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {}) for hit in points]
 
 
 class QdrantServerVectorStore:
@@ -105,11 +117,13 @@ class QdrantServerVectorStore:
         ]
         self._call(self.client.upsert, collection_name=self.collection, points=structs, wait=True)
 
-    def delete(self, payload_filter: PayloadFilter) -> None:
+    def delete(
+        self, payload_filter: PayloadFilter, *, exclude: PayloadFilter | None = None
+    ) -> None:
         self._call(
             self.client.delete,
             collection_name=self.collection,
-            points_selector=models.FilterSelector(filter=_filter(payload_filter)),
+            points_selector=models.FilterSelector(filter=_filter(payload_filter, exclude)),
             wait=True,
         )
 
@@ -131,10 +145,27 @@ class QdrantServerVectorStore:
             score_threshold=score_threshold,
             with_payload=True,
         )
-        return [
-            SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {})
-            for hit in response.points
-        ]
+        return _hits(response.points)
+
+    def search_sparse(
+        self,
+        vector: SparseVector,
+        *,
+        limit: int,
+        payload_filter: PayloadFilter | None = None,
+    ) -> list[SearchHit]:
+        if not vector.indices:
+            return []
+        response = self._call(
+            self.client.query_points,
+            collection_name=self.collection,
+            query=models.SparseVector(indices=list(vector.indices), values=list(vector.values)),
+            using=SPARSE_VECTOR,
+            query_filter=_filter(payload_filter),
+            limit=limit,
+            with_payload=True,
+        )
+        return _hits(response.points)
 
     def count(self, payload_filter: PayloadFilter | None = None) -> int:
         result = self._call(

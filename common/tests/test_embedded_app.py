@@ -1,5 +1,6 @@
 """The embedded default end to end: with no variable set, one process serves HTTP and runs
-the Celery worker; an admin logs in with the printed password and uploads a document."""
+the Celery worker; an admin logs in with the printed password, uploads a document, and the
+worker inside the same process indexes it into Qdrant Edge."""
 
 import os
 import re
@@ -113,9 +114,9 @@ def test_admin_logs_in_with_the_printed_password_and_an_upload_is_processed(embe
 
     database = embedded_app["data_dir"] / "db.sqlite3"
 
-    def processed_by_the_in_process_worker() -> bool:
+    def indexed_by_the_in_process_worker() -> bool:
         with sqlite3.connect(database) as db:
-            row = db.execute("SELECT content_hash FROM documents_document").fetchone()
-        return bool(row and row[0])
+            row = db.execute("SELECT status, chunk_count FROM documents_document").fetchone()
+        return row == ("indexed", 1)
 
-    wait_until(processed_by_the_in_process_worker, timeout=30, what="the embedded worker")
+    wait_until(indexed_by_the_in_process_worker, timeout=30, what="the embedded worker")

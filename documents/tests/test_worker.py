@@ -58,13 +58,14 @@ def test_an_uploaded_document_is_processed_by_a_worker_on_redis(celery_worker_pr
     document = DocumentFactory()
 
     def processed() -> bool:
-        return bool(Document.objects.get(pk=document.pk).content_hash)
+        return Document.objects.get(pk=document.pk).status == Document.Status.INDEXED
 
     try:
         wait_until(processed, timeout=60, what="the worker to process the document")
     except TimeoutError:
         pytest.fail("Worker log:\n" + celery_worker_process.read_text())
     document.refresh_from_db()
+    assert document.chunk_count >= 1
     assert document.content_hash == hashlib.sha256(document.file.read()).hexdigest()
     assert "documents.index_document" in celery_worker_process.read_text()
     assert settings.CELERY_BROKER_URL.startswith("redis://")

@@ -1,25 +1,155 @@
-from django.core.management.base import BaseCommand, CommandError
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
 
-from documents.models import Category
+from django.core.management.base import CommandError
+
+from documents.archives import is_ignored
+from documents.management.commands.base import DocumentsCommand
+from documents.models import Category, Document
 from documents.services import reindex_documents
+from documents.uploads import IncomingFile, UploadReport, upload_files
 
 
-class Command(BaseCommand):
-    help = "Queue stored documents for indexing again (all, or one category's)."
+class Command(DocumentsCommand):
+    help = (
+        "Upload files, folders (recursively) and ZIP archives into a category, or queue "
+        "stored documents again with --reindex; --wait follows the indexing to its end. "
+        "Titles come from the folders: DIR/RH/Congés/guide.pdf is « RH — Congés — guide »."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--reindex", action="store_true", help="Re-index stored documents.")
-        parser.add_argument("--category", help="Only this category (name or slug).")
+        parser.add_argument(
+            "paths",
+            nargs="*",
+            type=Path,
+            metavar="PATH",
+            help="Files or folders; hidden files are skipped and ZIP archives expanded.",
+        )
+        parser.add_argument("--category", help="Category name or slug (required with PATHs).")
+        parser.add_argument(
+            "--create-category", action="store_true", help="Create the category if it is unknown."
+        )
+        parser.add_argument("--hints", default="", help="Hints applied to every new document.")
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="Queue the stored documents (of --category, or all) for indexing again.",
+        )
+        self.add_wait_arguments(parser)
 
-    def handle(self, *args, reindex: bool, category: str | None, **options) -> None:
-        if not reindex:
-            raise CommandError("Nothing to do: pass --reindex.")
-        selected = None
-        if category:
-            selected = Category.objects.filter(name=category).first() or (
-                Category.objects.filter(slug=category).first()
+    def handle(
+        self,
+        *args,
+        paths: list[Path],
+        category: str | None,
+        create_category: bool,
+        hints: str,
+        reindex: bool,
+        wait: bool,
+        timeout: float | None,
+        strict: bool,
+        **options,
+    ) -> None:
+        if reindex and paths:
+            raise CommandError("Pass either PATHs to upload or --reindex, not both.")
+        if not reindex and not paths:
+            raise CommandError("Nothing to do: pass PATHs to upload, or --reindex.")
+        if paths and not category:
+            raise CommandError("--category is required to upload files.")
+        files = collect_files(paths)
+        selected = self.find_category(category, create=create_category) if category else None
+
+        wait = self.start_worker_if_embedded() or wait
+        started = time.monotonic()
+        rejected = 0
+        if reindex:
+            document_ids = self.reindex(selected)
+        else:
+            report = self.upload(selected, files, hints)
+            document_ids = [document.pk for document in report.created]
+            rejected = len(report.rejected)
+
+        if not wait:
+            self.stdout.write(
+                f"{len(document_ids)} document(s) queued: a Celery worker indexes them "
+                "(pass --wait to follow it)."
             )
-            if selected is None:
-                raise CommandError(f"No category named {category!r}.")
-        queued = reindex_documents(category=selected)
-        self.stdout.write(f"{queued} document(s) queued for indexing.")
+            self.exit_if_strict(strict, rejected=rejected, failed=0)
+            return
+        outcome = self.wait_for_indexing(document_ids, timeout=timeout)
+        self.write_summary(outcome, seconds=time.monotonic() - started)
+        if outcome.unfinished:
+            raise CommandError(
+                f"Stopped waiting with {outcome.unfinished} document(s) still pending or "
+                "processing; they stay queued (on the memory broker, the next "
+                "`manage.py serve` queues them again)."
+            )
+        self.exit_if_strict(strict, rejected=rejected, failed=len(outcome.failed))
+
+    def reindex(self, category: Category | None) -> list[int]:
+        documents = Document.objects.all() if category is None else category.documents.all()
+        document_ids = list(documents.values_list("pk", flat=True))
+        queued = reindex_documents(category=category)
+        self.stdout.write(f"{queued} document(s) queued for indexing again.")
+        return document_ids
+
+    def upload(self, category: Category, files: list[tuple[Path, str]], hints: str) -> UploadReport:
+        incoming = self.progress(open_each(files), total=len(files), desc="Uploading", unit="file")
+        report = upload_files(category=category, files=incoming, hints=hints)
+        self.stdout.write(
+            f"Uploaded {len(files)} file(s) into {category.name!r}: {len(report.created)} "
+            f"document(s) created, {len(report.duplicates)} duplicate(s), "
+            f"{len(report.rejected)} rejected."
+        )
+        for duplicate in report.duplicates:
+            self.stdout.write(
+                f"  duplicate {duplicate.name}: same content as {str(duplicate.existing)!r} "
+                f"(#{duplicate.existing.pk})"
+            )
+        for rejection in report.rejected:
+            self.stdout.write(
+                self.style.WARNING(f"  rejected  {rejection.name}: {rejection.reason}")
+            )
+        return report
+
+    def exit_if_strict(self, strict: bool, *, rejected: int, failed: int) -> None:
+        if strict and (rejected or failed):
+            raise CommandError(
+                f"--strict: {rejected} file(s) rejected, {failed} document(s) failed.",
+                returncode=1,
+            )
+
+
+def collect_files(paths: list[Path]) -> list[tuple[Path, str]]:
+    """Each file to upload with its name relative to the folder given (hence its title).
+
+    Hidden files and folders are skipped inside folders, not when named explicitly.
+    """
+    files = []
+    for path in paths:
+        if path.is_file():
+            files.append((path, path.name))
+        elif path.is_dir():
+            files.extend(_walk(path))
+        else:
+            raise CommandError(f"No such file or folder: {path}")
+    return files
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(name for name in dirnames if not is_ignored([name]))
+        for filename in sorted(filenames):
+            if is_ignored([filename]):
+                continue
+            path = Path(dirpath, filename)
+            yield path, path.relative_to(folder).as_posix()
+
+
+def open_each(files: list[tuple[Path, str]]) -> Iterator[IncomingFile]:
+    """Open the files one at a time, each closed once the next one is asked for."""
+    for path, name in files:
+        with path.open("rb") as stream:
+            yield IncomingFile(stream, name)

@@ -1,0 +1,55 @@
+from django import forms
+from django.conf import settings
+
+from documents.models import Category
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one `<input type=file multiple>`; cleans to a list of files."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None) -> list:
+        clean_one = super().clean
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [clean_one(item, initial) for item in files]
+
+
+class UploadForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="Catégorie",
+        queryset=Category.objects.all(),
+        empty_label="Choisir une catégorie…",
+    )
+    files = MultipleFileField(
+        label="Fichiers",
+        # Empty files reach the upload service, which reports them with the others.
+        allow_empty_file=True,
+        help_text=(
+            "PDF, DOCX, ODT, HTML, Markdown ou texte ; plusieurs à la fois. Une archive ZIP "
+            "est décompressée : chacun de ses fichiers devient un document, titré d'après "
+            "ses dossiers (« RH/Congés/guide.pdf » → « RH — Congés — guide »)."
+        ),
+    )
+    hints = forms.CharField(
+        label="Indications",
+        required=False,
+        help_text="Appliquées à tous les documents déposés, par exemple « toutes pages : "
+        "circulaire DGS ».",
+        widget=forms.Textarea,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Django refuses a request carrying more files than this (a 400, before any view).
+        if settings.DATA_UPLOAD_MAX_NUMBER_FILES:
+            self.fields["files"].help_text += (
+                f" Au plus {settings.DATA_UPLOAD_MAX_NUMBER_FILES} fichiers par envoi : "
+                "au-delà, déposez-les dans une archive ZIP."
+            )

@@ -1,0 +1,92 @@
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from documents.models import Document
+from documents.tests.factories import CategoryFactory
+from documents.uploads import create_document
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD_URL = reverse("backoffice:upload")
+NOTE = b"Le teletravail est possible deux jours par semaine."
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    response = client.get(UPLOAD_URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_users_who_are_not_staff_are_sent_to_the_admin_login(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("lecteur", password="x"))
+    response = client.get(UPLOAD_URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_staff_without_the_add_document_permission_are_refused(client, django_user_model):
+    staff = django_user_model.objects.create_user("agent", password="x", is_staff=True)
+    client.force_login(staff)
+    assert client.get(UPLOAD_URL).status_code == 403
+
+
+def test_the_page_offers_the_categories_and_a_multiple_file_input(admin_client):
+    CategoryFactory(name="Ressources humaines")
+    page = admin_client.get(UPLOAD_URL).content.decode()
+    assert "Ressources humaines" in page
+    assert 'type="file"' in page and "multiple" in page
+
+
+def test_several_files_are_created_and_a_duplicate_and_an_empty_file_reported(admin_client):
+    category = CategoryFactory()
+    existing = create_document(category=category, stream=io.BytesIO(NOTE), filename="note.txt")
+    files = [
+        SimpleUploadedFile("Guide_des_congés.txt", b"Les conges se posent en ligne."),
+        SimpleUploadedFile("copie.txt", NOTE),
+        SimpleUploadedFile("vide.txt", b""),
+        SimpleUploadedFile("charte.md", b"# Charte"),
+    ]
+    response = admin_client.post(
+        UPLOAD_URL, {"category": category.pk, "files": files, "hints": "toutes pages : RH"}
+    )
+    assert response.status_code == 200
+    created = Document.objects.exclude(pk=existing.pk)
+    assert sorted(created.values_list("title", flat=True)) == ["Guide des congés", "charte"]
+    assert set(created.values_list("hints", flat=True)) == {"toutes pages : RH"}
+    page = response.content.decode()
+    for document in created:
+        assert reverse("admin:documents_document_change", args=[document.pk]) in page
+    assert reverse("admin:documents_document_change", args=[existing.pk]) in page
+    assert "copie.txt" in page and "« vide.txt » est vide." in page
+    assert "2 documents créés, 1 doublon, 1 refusé." in " ".join(page.split())
+
+
+def test_a_zip_archive_among_the_files_is_expanded_into_documents(admin_client):
+    category = CategoryFactory()
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("RH/Congés/guide.txt", b"Poser ses conges en ligne.")
+        zipped.writestr("../evil.txt", b"pirate")
+    files = [SimpleUploadedFile("lot.zip", archive.getvalue()), SimpleUploadedFile("a.txt", b"a")]
+    response = admin_client.post(UPLOAD_URL, {"category": category.pk, "files": files})
+    assert sorted(Document.objects.values_list("title", flat=True)) == [
+        "RH — Congés — guide",
+        "a",
+    ]
+    assert "chemin dangereux" in response.content.decode()
+
+
+def test_the_form_requires_a_category_and_a_file(admin_client):
+    response = admin_client.post(UPLOAD_URL, {})
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() == {"category", "files"}
+    assert not Document.objects.exists()
+
+
+def test_the_document_list_of_the_admin_links_to_the_upload_page(admin_client):
+    page = admin_client.get(reverse("admin:documents_document_changelist")).content.decode()
+    assert "Déposer des documents" in page and UPLOAD_URL in page

@@ -1,0 +1,166 @@
+"""The documents API: upload files into a category, then follow their indexing."""
+
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.generics import RetrieveAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from documents.archives import is_archive
+from documents.models import Category, Document
+from documents.uploads import IncomingFile, UploadReport, upload_files
+
+
+class CanUploadDocuments(BasePermission):
+    """Users holding `documents.add_document`; superusers hold every permission."""
+
+    message = "Il faut la permission d'ajouter des documents (documents.add_document)."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("documents.add_document"))
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    url = serializers.SerializerMethodField()
+    admin_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "original_filename",
+            "category",
+            "status",
+            "error_message",
+            "page_count",
+            "chunk_count",
+            "size",
+            "created_at",
+            "updated_at",
+            "url",
+            "admin_url",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, document: Document) -> str:
+        return self._absolute(reverse("documents_api:document-detail", args=[document.pk]))
+
+    def get_admin_url(self, document: Document) -> str:
+        return self._absolute(reverse("admin:documents_document_change", args=[document.pk]))
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class UploadSerializer(serializers.Serializer):
+    # Empty files are accepted here so that the upload service reports them like the others.
+    file = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), allow_empty=False
+    )
+    category = serializers.CharField(help_text="Slug ou identifiant de la catégorie.")
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    hints = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_category(self, value: str) -> Category:
+        category = Category.objects.filter(slug=value).first()
+        if category is None and value.isdigit():
+            category = Category.objects.filter(pk=int(value)).first()
+        if category is None:
+            raise serializers.ValidationError(
+                f"Catégorie inconnue : « {value} » (attendu : son slug ou son identifiant)."
+            )
+        return category
+
+    def validate(self, data: dict) -> dict:
+        files = data["file"]
+        if data.get("title") and (len(files) > 1 or is_archive(files[0].name)):
+            raise serializers.ValidationError(
+                {"title": "Un titre ne s'applique qu'à un seul fichier, hors archive ZIP."}
+            )
+        return data
+
+
+class DocumentUploadView(APIView):
+    """`POST /api/documents/`: create documents from uploaded files (multipart/form-data).
+
+    Fields: `file` (repeat it to send several; ZIP archives are expanded, each file inside
+    becoming a document titled after its folders), `category` (slug or id), optional
+    `title` (only with a single non-archive file) and `hints` (applied to every document).
+
+    Authentication: `Authorization: Token <key>`, the token created in the Django admin
+    (« Jeton d'authentification » → « Jetons ») for a user holding `documents.add_document`;
+    or the browser session, whose requests must then carry the CSRF token. For example:
+    `curl -H "Authorization: Token $KEY" -F category=rh -F file=@guide.pdf -F file=@lot.zip
+    https://cassandre.example.org/api/documents/`
+
+    Every response has the same body, one entry per file (archive entries named
+    `archive.zip/folder/file.pdf`):
+    `{"created": [document...], "duplicates": [{"file", "detail", "existing": document}],
+    "rejected": [{"file", "detail"}]}`, each document as `GET /api/documents/<id>/` gives it.
+    Status: 201 when at least one document was created (the others, if any, are listed as
+    duplicates or rejected); otherwise 409 when every file was a duplicate, 413 when every
+    file was refused for its size, and 400 for any other mix. A malformed request (no file,
+    unknown category) is a 400 with DRF's `{"field": ["message"]}`. Created documents are
+    "pending": poll their `url` until `status` is "indexed" or "failed".
+    """
+
+    permission_classes = [CanUploadDocuments]
+
+    def post(self, request):
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        data = upload.validated_data
+        report = upload_files(
+            category=data["category"],
+            files=[IncomingFile(file, file.name, data.get("title", "")) for file in data["file"]],
+            hints=data.get("hints", ""),
+        )
+        return Response(self._body(report), status=_status_for(report))
+
+    def _body(self, report: UploadReport) -> dict:
+        context = self.get_serializer_context()
+        return {
+            "created": DocumentSerializer(report.created, many=True, context=context).data,
+            "duplicates": [
+                {
+                    "file": duplicate.name,
+                    "detail": duplicate.reason,
+                    "existing": DocumentSerializer(duplicate.existing, context=context).data,
+                }
+                for duplicate in report.duplicates
+            ],
+            "rejected": [
+                {"file": rejected.name, "detail": rejected.reason} for rejected in report.rejected
+            ],
+        }
+
+    def get_serializer_context(self) -> dict:
+        return {"request": self.request, "view": self}
+
+
+def _status_for(report: UploadReport) -> int:
+    if report.created:
+        return status.HTTP_201_CREATED
+    if report.duplicates and not report.rejected:
+        return status.HTTP_409_CONFLICT
+    if report.rejected and not report.duplicates and all(r.too_large for r in report.rejected):
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    return status.HTTP_400_BAD_REQUEST
+
+
+class DocumentDetailView(RetrieveAPIView):
+    """`GET /api/documents/<id>/`: a document and its indexing state.
+
+    `status` goes pending → processing → indexed or failed; `error_message` says why it
+    failed; `page_count` and `chunk_count` are filled once indexed. Same authentication
+    and permission as the upload.
+    """
+
+    permission_classes = [CanUploadDocuments]
+    queryset = Document.objects.select_related("category")
+    serializer_class = DocumentSerializer

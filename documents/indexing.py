@@ -1,0 +1,177 @@
+"""The ingestion pipeline of one document: stored file → passages in the vector store.
+
+read → detect type → extract → attach hints → chunk → embed + upsert (batched) → drop the
+passages of the previous indexing → indexed. Each run writes a *generation* of passages
+whose ids derive from the content, the chunking settings and the model: re-running the
+same task overwrites the same points (idempotent), and a re-index only deletes the old
+generation once the new one is fully written, so readers never see the document vanish.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from ai.embeddings import EmbeddingUnavailable, get_embedder
+from ai.passages import Passage, delete_passages, store_passages
+from ai.vectorstore import VectorStoreError
+from documents.chunking import Chunk, split_sections
+from documents.exceptions import DocumentRejected
+from documents.extraction import extract
+from documents.hints import parse_hints
+from documents.models import Document
+from documents.progress import publish_progress
+
+logger = logging.getLogger(__name__)
+
+
+class TransientIndexingError(Exception):
+    """Storage, embeddings or vector store unavailable: worth retrying later."""
+
+
+@dataclass(frozen=True)
+class IndexingResult:
+    document_id: int
+    status: str
+    chunk_count: int = 0
+
+
+def index_document(document_id: int) -> IndexingResult | None:
+    """Index one document; a bad file marks it failed with a reason, never raises.
+
+    Raises TransientIndexingError when a service is down, so the task can retry.
+    """
+    document = Document.objects.select_related("category").filter(pk=document_id).first()
+    if document is None:
+        logger.info("Document %s no longer exists; nothing to index.", document_id)
+        return None
+    _set_status(document, Document.Status.PROCESSING, progress=0, error_message="")
+    try:
+        data = _read_file(document)
+        duplicate = _earlier_duplicate(document, data)
+        if duplicate is not None:
+            raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
+        extracted = extract(data, filename=document.original_filename or document.file.name)
+        hints = parse_hints(document.hints)
+        chunks = split_sections(
+            extracted.sections, size=settings.SPLIT_CHUNK_SIZE, overlap=settings.SPLIT_CHUNK_OVERLAP
+        )
+        if not chunks:
+            raise DocumentRejected("Aucun texte exploitable dans ce document.")
+        generation = _generation(document)
+        passages = [
+            _passage(document, chunk, hints.for_page(chunk.page), generation) for chunk in chunks
+        ]
+        store_passages(passages, on_batch=lambda done: _report(document, done, len(passages)))
+        delete_passages({"document_id": document.pk}, keep={"generation": generation})
+    except DocumentRejected as rejection:
+        _fail(document, str(rejection))
+        _drop_passages(document)
+        return IndexingResult(document.pk, Document.Status.FAILED)
+    except (EmbeddingUnavailable, VectorStoreError, OSError) as exc:
+        raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
+    document.mime_type = extracted.mime_type
+    document.page_count = extracted.page_count
+    document.chunk_count = len(chunks)
+    document.warnings = "\n".join(hints.errors)
+    document.embedding_model = get_embedder().model_id
+    document.index_generation = generation
+    document.indexed_at = timezone.now()
+    _set_status(document, Document.Status.INDEXED, progress=100)
+    return IndexingResult(document.pk, Document.Status.INDEXED, len(chunks))
+
+
+def mark_failed(document_id: int, reason: str) -> None:
+    """Give up on a document after its retries, keeping the reason for the admins."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is not None:
+        _fail(document, reason)
+
+
+def _drop_passages(document: Document) -> None:
+    """A failed document must not linger in search results; best effort."""
+    try:
+        delete_passages({"document_id": document.pk})
+    except (EmbeddingUnavailable, VectorStoreError):
+        logger.warning("Could not remove the passages of failed document %s.", document.pk)
+
+
+def _read_file(document: Document) -> bytes:
+    with document.file.open("rb") as stored:
+        return stored.read()
+
+
+def _earlier_duplicate(document: Document, data: bytes) -> Document | None:
+    digest = hashlib.sha256(data).hexdigest()
+    if document.content_hash != digest or document.size != len(data):
+        document.content_hash, document.size = digest, len(data)
+        document.save(update_fields=["content_hash", "size", "updated_at"])
+    return (
+        Document.objects.filter(
+            category_id=document.category_id, content_hash=digest, pk__lt=document.pk
+        )
+        .exclude(status=Document.Status.FAILED)
+        .first()
+    )
+
+
+def _generation(document: Document) -> str:
+    """Same inputs, same generation: content, hints, title, chunking and model."""
+    inputs = "|".join(
+        [
+            document.content_hash,
+            document.hints,
+            document.title,
+            str(settings.SPLIT_CHUNK_SIZE),
+            str(settings.SPLIT_CHUNK_OVERLAP),
+            get_embedder().model_id,
+        ]
+    )
+    return hashlib.sha256(inputs.encode()).hexdigest()[:32]
+
+
+def _passage(document: Document, chunk: Chunk, hint: str, generation: str) -> Passage:
+    context = [document.title, chunk.heading, hint]
+    embed_text = "\n".join([part for part in context if part] + [chunk.text])
+    return Passage(
+        key=f"document:{document.pk}:{generation}:{chunk.position}",
+        embed_text=embed_text,
+        payload={
+            "kind": "document",
+            "category_id": document.category_id,
+            "document_id": document.pk,
+            "title": document.title,
+            "filename": document.original_filename,
+            "page": chunk.page,
+            "heading": chunk.heading,
+            "position": chunk.position,
+            "generation": generation,
+            "hint": hint,
+            "text": chunk.text,
+        },
+    )
+
+
+def _report(document: Document, done: int, total: int) -> None:
+    progress = min(99, int(done * 100 / total))
+    Document.objects.filter(pk=document.pk).update(
+        progress=progress, chunk_count=done, updated_at=timezone.now()
+    )
+    publish_progress(document, status=Document.Status.PROCESSING, progress=progress, chunks=done)
+
+
+def _set_status(document: Document, status: str, **fields: object) -> None:
+    document.status = status
+    for name, value in fields.items():
+        setattr(document, name, value)
+    document.save()
+    publish_progress(
+        document, status=status, progress=document.progress, chunks=document.chunk_count
+    )
+
+
+def _fail(document: Document, reason: str) -> None:
+    logger.info("Document %s failed: %s", document.pk, reason)
+    _set_status(document, Document.Status.FAILED, error_message=reason, progress=0, chunk_count=0)

@@ -1,0 +1,227 @@
+"""The ingestion pipeline on the real parts: extraction, local embeddings, Qdrant Edge."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from ai.embeddings import get_embedder
+from ai.passages import passage_store
+from cassandre.celery import app as celery_app
+from documents import indexing, services
+from documents.indexing import TransientIndexingError
+from documents.models import Document
+from documents.selectors import documents_indexed_with_another_model
+from documents.tasks import index_document as index_document_task
+from documents.tests.builders import pdf
+from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+GUIDE = "\n\n".join(
+    f"Article {n}. Le télétravail est possible {n} jours par mois, sur demande écrite au "
+    "chef de service, qui répond sous quinze jours." * 3
+    for n in range(1, 13)
+)
+
+
+def make_document(content: bytes | str, name: str = "guide.txt", **fields) -> Document:
+    data = content.encode() if isinstance(content, str) else content
+    return DocumentFactory(file=ContentFile(data, name=name), **fields)
+
+
+def index(document: Document) -> Document:
+    indexing.index_document(document.pk)
+    document.refresh_from_db()
+    return document
+
+
+def passages_of(document: Document, **extra) -> int:
+    return passage_store().count({"document_id": document.pk, **extra})
+
+
+@pytest.fixture
+def eager_tasks():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_a_text_document_becomes_indexed_passages():
+    document = index(make_document(GUIDE))
+    assert document.status == Document.Status.INDEXED
+    assert document.chunk_count > 1
+    assert document.progress == 100
+    assert document.mime_type == "text/plain"
+    assert document.embedding_model == get_embedder().model_id
+    assert document.indexed_at is not None
+    assert passages_of(document) == document.chunk_count
+
+
+def test_each_passage_carries_where_it_comes_from():
+    document = index(make_document(pdf("Première page.", "Le barème de 2024."), "bareme.pdf"))
+    hits = passage_store().search(get_embedder().embed(["barème 2024"])[0], limit=5)
+    payload = next(hit.payload for hit in hits if "barème" in str(hit.payload["text"]))
+    assert payload["document_id"] == document.pk
+    assert payload["category_id"] == document.category_id
+    assert payload["title"] == "bareme"
+    assert payload["filename"] == "bareme.pdf"
+    assert payload["page"] == 2
+    assert payload["kind"] == "document"
+    assert document.page_count == 2
+
+
+def test_hints_are_attached_to_the_passages_of_their_pages():
+    document = make_document(
+        pdf("Introduction.", "Barème des indemnités."),
+        "bareme.pdf",
+        hints="page 2 : barème applicable en 2024 ; toutes pages : circulaire DGS",
+    )
+    index(document)
+    hits = passage_store().search(get_embedder().embed(["barème"])[0], limit=5)
+    hints = {hit.payload["page"]: hit.payload["hint"] for hit in hits}
+    assert hints == {1: "circulaire DGS", 2: "barème applicable en 2024 ; circulaire DGS"}
+
+
+def test_a_malformed_hint_is_reported_without_stopping_indexing():
+    document = index(make_document(GUIDE, hints="page deux : oups ; toutes pages : RH"))
+    assert document.status == Document.Status.INDEXED
+    assert "page deux : oups" in document.warnings
+
+
+def test_a_corrupt_pdf_fails_only_that_document():
+    broken = make_document(pdf("Texte")[:300], "casse.pdf")
+    good = make_document(GUIDE, "bon.txt")
+    assert index(broken).status == Document.Status.FAILED
+    assert broken.error_message
+    assert index(good).status == Document.Status.INDEXED
+    assert passages_of(broken) == 0
+
+
+def test_identical_content_in_the_same_category_is_not_indexed_twice():
+    first = index(make_document(GUIDE, "a.txt"))
+    second = index(make_document(GUIDE, "b.txt", category=first.category))
+    assert second.status == Document.Status.FAILED
+    assert "Doublon" in second.error_message and str(first) in second.error_message
+    assert passages_of(second) == 0
+
+
+def test_identical_content_in_another_category_is_indexed():
+    index(make_document(GUIDE, "a.txt"))
+    other = index(make_document(GUIDE, "a.txt", category=CategoryFactory()))
+    assert other.status == Document.Status.INDEXED
+
+
+def test_indexing_the_same_document_twice_is_idempotent():
+    document = index(make_document(GUIDE))
+    generation = document.index_generation
+    document = index(document)
+    assert document.index_generation == generation
+    assert passages_of(document) == document.chunk_count
+
+
+def test_reindexing_replaces_the_old_passages_only_once_the_new_ones_are_in(settings, monkeypatch):
+    document = index(make_document(GUIDE))
+    old_generation, old_count = document.index_generation, document.chunk_count
+    settings.SPLIT_CHUNK_SIZE = 300
+    seen_old_during_write: list[int] = []
+    real_store = indexing.store_passages
+
+    def store_and_look(passages, on_batch):
+        real_store(passages, on_batch=on_batch)
+        seen_old_during_write.append(passages_of(document, generation=old_generation))
+
+    monkeypatch.setattr(indexing, "store_passages", store_and_look)
+    document = index(document)
+    assert seen_old_during_write == [old_count]
+    assert document.index_generation != old_generation
+    assert document.chunk_count > old_count
+    assert passages_of(document) == document.chunk_count
+    assert passages_of(document, generation=old_generation) == 0
+
+
+def test_a_service_outage_is_transient_and_keeps_the_document(settings):
+    document = make_document(GUIDE)
+    settings.QDRANT_URL = "http://127.0.0.1:9"
+    settings.QDRANT_TIMEOUT = 1
+    with pytest.raises(TransientIndexingError):
+        indexing.index_document(document.pk)
+    document.refresh_from_db()
+    assert document.status == Document.Status.PROCESSING
+
+
+def test_after_its_retries_a_document_fails_with_the_outage_as_reason(settings, eager_tasks):
+    document = make_document(GUIDE)
+    settings.QDRANT_URL = "http://127.0.0.1:9"
+    settings.QDRANT_TIMEOUT = 1
+    index_document_task.apply(args=[document.pk])
+    document.refresh_from_db()
+    assert document.status == Document.Status.FAILED
+    assert document.error_message.startswith("Service indisponible")
+
+
+def test_deleting_a_document_removes_its_file_and_passages(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    document = index(make_document(GUIDE))
+    document_id, storage, name = document.pk, document.file.storage, document.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+    assert not storage.exists(name)
+    assert passage_store().count({"document_id": document_id}) == 0
+
+
+def test_deleting_a_category_removes_the_passages_of_its_documents(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    document = index(make_document(GUIDE))
+    kept = index(make_document(GUIDE, category=CategoryFactory()))
+    with django_capture_on_commit_callbacks(execute=True):
+        document.category.delete()
+    assert passage_store().count({"category_id": document.category_id}) == 0
+    assert passages_of(kept) == kept.chunk_count
+
+
+def test_corrections_are_indexed_updated_and_removed(
+    django_capture_on_commit_callbacks, eager_tasks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        correction = CorrectionFactory(answer="Deux jours.")
+    hits = passage_store().search(get_embedder().embed([correction.question])[0], limit=1)
+    assert hits[0].payload["kind"] == "correction"
+    assert hits[0].payload["answer"] == "Deux jours."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        correction.answer = "Trois jours."
+        correction.save()
+    assert passage_store().count({"correction_id": correction.pk}) == 1
+    hits = passage_store().search(get_embedder().embed([correction.question])[0], limit=1)
+    assert hits[0].payload["answer"] == "Trois jours."
+
+    correction_id = correction.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        correction.delete()
+    assert passage_store().count({"correction_id": correction_id}) == 0
+
+
+def test_documents_left_unfinished_are_queued_again(django_capture_on_commit_callbacks):
+    stuck = make_document(GUIDE)
+    recent = make_document(GUIDE + " autre")
+    pending = make_document(GUIDE + " encore")
+    Document.objects.filter(pk=stuck.pk).update(
+        status=Document.Status.PROCESSING, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    Document.objects.filter(pk=recent.pk).update(status=Document.Status.PROCESSING)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.requeue_unfinished(include_pending=False) == 1
+    assert len(callbacks) == 1
+    assert services.requeue_unfinished(include_pending=True) == 3
+    assert pending.status == Document.Status.PENDING
+
+
+def test_documents_indexed_with_another_model_are_reported():
+    document = index(make_document(GUIDE))
+    assert not documents_indexed_with_another_model().exists()
+    Document.objects.filter(pk=document.pk).update(embedding_model="local:un-ancien-modele")
+    assert list(documents_indexed_with_another_model()) == [document]
