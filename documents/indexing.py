@@ -38,6 +38,17 @@ class IndexingResult:
     chunk_count: int = 0
 
 
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A document's passages, ready to embed, and what to record once they are stored."""
+
+    mime_type: str
+    page_count: int
+    warnings: list[str]
+    generation: str
+    passages: list[Passage]
+
+
 def index_document(document_id: int) -> IndexingResult | None:
     """Index one document; a bad file marks it failed with a reason, never raises.
 
@@ -49,38 +60,56 @@ def index_document(document_id: int) -> IndexingResult | None:
         return None
     _set_status(document, Document.Status.PROCESSING, progress=0, error_message="")
     try:
-        data = _read_file(document)
-        duplicate = _earlier_duplicate(document, data)
-        if duplicate is not None:
-            raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
-        extracted = extract(data, filename=document.original_filename or document.file.name)
-        hints = parse_hints(document.hints)
-        chunks = split_sections(
-            extracted.sections, size=settings.SPLIT_CHUNK_SIZE, overlap=settings.SPLIT_CHUNK_OVERLAP
-        )
-        if not chunks:
-            raise DocumentRejected("Aucun texte exploitable dans ce document.")
-        generation = _generation(document)
-        passages = [
-            _passage(document, chunk, hints.for_page(chunk.page), generation) for chunk in chunks
-        ]
-        store_passages(passages, on_batch=lambda done: _report(document, done, len(passages)))
-        delete_passages({"document_id": document.pk}, keep={"generation": generation})
+        prepared = prepare_document(document, _read_file(document))
+        total = len(prepared.passages)
+        store_passages(prepared.passages, on_batch=lambda done: _report(document, done, total))
+        delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
     except DocumentRejected as rejection:
         _fail(document, str(rejection))
         _drop_passages(document)
         return IndexingResult(document.pk, Document.Status.FAILED)
     except (EmbeddingUnavailable, VectorStoreError, OSError) as exc:
         raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
-    document.mime_type = extracted.mime_type
-    document.page_count = extracted.page_count
-    document.chunk_count = len(chunks)
-    document.warnings = "\n".join(hints.errors)
-    document.embedding_model = get_embedder().model_id
-    document.index_generation = generation
-    document.indexed_at = timezone.now()
-    _set_status(document, Document.Status.INDEXED, progress=100)
-    return IndexingResult(document.pk, Document.Status.INDEXED, len(chunks))
+    _set_status(
+        document,
+        Document.Status.INDEXED,
+        progress=100,
+        mime_type=prepared.mime_type,
+        page_count=prepared.page_count,
+        chunk_count=total,
+        warnings="\n".join(prepared.warnings),
+        embedding_model=get_embedder().model_id,
+        index_generation=prepared.generation,
+        indexed_at=timezone.now(),
+    )
+    return IndexingResult(document.pk, Document.Status.INDEXED, total)
+
+
+def prepare_document(document: Document, data: bytes) -> PreparedDocument:
+    """Everything before the embeddings: dedupe, extraction, hints, chunking.
+
+    Raises DocumentRejected for a file that cannot be indexed.
+    """
+    duplicate = _earlier_duplicate(document, data)
+    if duplicate is not None:
+        raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
+    extracted = extract(data, filename=document.original_filename or document.file.name)
+    hints = parse_hints(document.hints)
+    chunks = split_sections(
+        extracted.sections, size=settings.SPLIT_CHUNK_SIZE, overlap=settings.SPLIT_CHUNK_OVERLAP
+    )
+    if not chunks:
+        raise DocumentRejected("Aucun texte exploitable dans ce document.")
+    generation = _generation(document)
+    return PreparedDocument(
+        mime_type=extracted.mime_type,
+        page_count=extracted.page_count,
+        warnings=hints.errors,
+        generation=generation,
+        passages=[
+            _passage(document, chunk, hints.for_page(chunk.page), generation) for chunk in chunks
+        ],
+    )
 
 
 def mark_failed(document_id: int, reason: str) -> None:
@@ -155,7 +184,9 @@ def _passage(document: Document, chunk: Chunk, hint: str, generation: str) -> Pa
 
 
 def _report(document: Document, done: int, total: int) -> None:
-    progress = min(99, int(done * 100 / total))
+    if done == total:
+        return  # the final status follows at once
+    progress = int(done * 100 / total)
     Document.objects.filter(pk=document.pk).update(
         progress=progress, chunk_count=done, updated_at=timezone.now()
     )
@@ -166,7 +197,7 @@ def _set_status(document: Document, status: str, **fields: object) -> None:
     document.status = status
     for name, value in fields.items():
         setattr(document, name, value)
-    document.save()
+    document.save(update_fields=["status", "updated_at", *fields])
     publish_progress(
         document, status=status, progress=document.progress, chunks=document.chunk_count
     )

@@ -1,8 +1,15 @@
-"""Live indexing progress, pushed over the channel layer to the backoffice pages."""
+"""Live indexing progress, pushed over the channel layer to the backoffice pages.
 
+Publishing must cost the indexing run nothing and never fail it: messages are handed to
+one background thread that owns an event loop (so channels-redis keeps its connections
+instead of opening one per message) and sent from there, best effort.
+"""
+
+import asyncio
 import logging
+import threading
+from concurrent.futures import Future
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from documents.models import Document
@@ -11,12 +18,33 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_GROUP = "documents.progress"
 
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_lock = threading.Lock()
 
-def publish_progress(document: Document, *, status: str, progress: int, chunks: int) -> None:
-    """Best effort: a channel layer outage must never fail an indexing run."""
+
+def _publisher_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="progress", daemon=True)
+            thread.start()
+            _loop = loop
+    return _loop
+
+
+def _log_failure(future: Future) -> None:
+    if future.exception() is not None:
+        logger.warning("Could not publish indexing progress: %s", future.exception())
+
+
+def publish_progress(
+    document: Document, *, status: str, progress: int, chunks: int
+) -> Future | None:
+    """Queue a progress message; returns the pending send (tests may wait on it)."""
     layer = get_channel_layer()
     if layer is None:
-        return
+        return None
     message = {
         "type": "document.progress",
         "document": document.pk,
@@ -26,7 +54,8 @@ def publish_progress(document: Document, *, status: str, progress: int, chunks: 
         "chunks": chunks,
         "error": document.error_message,
     }
-    try:
-        async_to_sync(layer.group_send)(PROGRESS_GROUP, message)
-    except Exception:
-        logger.warning("Could not publish the progress of document %s.", document.pk, exc_info=True)
+    future = asyncio.run_coroutine_threadsafe(
+        layer.group_send(PROGRESS_GROUP, message), _publisher_loop()
+    )
+    future.add_done_callback(_log_failure)
+    return future

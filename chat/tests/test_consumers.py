@@ -7,26 +7,18 @@ import os
 import pytest
 import websockets
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
 from cassandre.asgi import application
 from common.testing.services import (
     free_port,
     port_open,
     python_command,
-    require,
     start_process,
     stop_process,
     wait_until,
 )
 
 ORIGIN = "http://127.0.0.1"
-
-
-@pytest.fixture
-def redis_channel_layer():
-    backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
-    require(backend == "channels_redis.core.RedisChannelLayer", "Redis (channel layer)")
 
 
 async def ask(communicator: WebsocketCommunicator, message: dict) -> dict:

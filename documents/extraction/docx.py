@@ -32,37 +32,70 @@ class DocxExtractor:
                 f"Document Word illisible ou corrompu ({type(error).__name__} : {error})."
             ) from error
         outline = Outline()
+        styles = _StyleCache()
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 outline.add(_table_text(block))
-            elif (level := _heading_level(block)) is not None:
+            elif (level := _heading_level(block, styles)) is not None:
                 outline.heading(level, block.text)
-            elif _is_list_item(block):
+            elif styles.is_list(block) or block._p.xpath("./w:pPr/w:numPr"):
                 outline.add_item(block.text)
             else:
                 outline.add(block.text)
         return Extracted(mime_type=self.mime_types[0], sections=outline.sections(), page_count=0)
 
 
-def _heading_level(paragraph: Paragraph) -> int | None:
-    """From the outline level set on the paragraph or its styles, else from a style name."""
+class _StyleCache:
+    """What each paragraph style means, worked out once per style.
+
+    python-docx looks a paragraph's style up by a linear scan of the styles part: doing
+    that once per style instead of once per paragraph makes long documents several
+    times faster to read.
+    """
+
+    def __init__(self) -> None:
+        self._styles: dict[str | None, tuple[int | None, bool]] = {}
+
+    def _resolve(self, paragraph: Paragraph) -> tuple[int | None, bool]:
+        style_id = paragraph._p.style
+        if style_id not in self._styles:
+            style = paragraph.style
+            is_list = bool(style is not None and (style.name or "").startswith("List"))
+            self._styles[style_id] = (_style_heading_level(style), is_list)
+        return self._styles[style_id]
+
+    def heading_level(self, paragraph: Paragraph) -> int | None:
+        return self._resolve(paragraph)[0]
+
+    def is_list(self, paragraph: Paragraph) -> bool:
+        return self._resolve(paragraph)[1]
+
+
+def _heading_level(paragraph: Paragraph, styles: _StyleCache) -> int | None:
+    """From the outline level set on the paragraph itself, else from its style."""
     levels = paragraph._p.xpath("./w:pPr/w:outlineLvl/@w:val")
-    style: BaseStyle | None = paragraph.style
+    if levels:
+        return _outline_level(levels)
+    return styles.heading_level(paragraph)
+
+
+def _style_heading_level(style: BaseStyle | None) -> int | None:
+    """From a style's name, else the outline level it or a style it is based on sets."""
     for _ in range(_MAX_STYLE_DEPTH):
-        if levels or style is None:
-            break
+        if style is None:
+            return None
         if match := _HEADING_STYLE.fullmatch(style.name or ""):
             return int(match[1])
         levels = style.element.xpath("./w:pPr/w:outlineLvl/@w:val")
+        if levels:
+            return _outline_level(levels)
         style = style.base_style
-    if levels and int(levels[0]) < _BODY_TEXT_OUTLINE_LEVEL:
-        return int(levels[0]) + 1
     return None
 
 
-def _is_list_item(paragraph: Paragraph) -> bool:
-    style_name = (paragraph.style.name if paragraph.style else None) or ""
-    return bool(paragraph._p.xpath("./w:pPr/w:numPr")) or style_name.startswith("List")
+def _outline_level(levels: list[str]) -> int | None:
+    level = int(levels[0])
+    return level + 1 if level < _BODY_TEXT_OUTLINE_LEVEL else None
 
 
 def _table_text(table: Table) -> str:
