@@ -44,3 +44,35 @@ def redis_channel_layer(settings):
 
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     require(backend == "channels_redis.core.RedisChannelLayer", "Redis (channel layer)")
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Default storage on the SeaweedFS S3 server; returns a boto3 client to look inside."""
+    import boto3
+
+    from common.testing.seaweedfs import S3_TEST_BUCKET
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "endpoint_url": s3_server.endpoint_url,
+                "access_key": s3_server.access_key,
+                "secret_key": s3_server.secret_key,
+                "bucket_name": S3_TEST_BUCKET,
+                "region_name": "us-east-1",
+                "addressing_style": "path",
+                "signature_version": "s3v4",
+                "file_overwrite": False,
+            },
+        },
+    }
+    return boto3.client(
+        "s3",
+        endpoint_url=s3_server.endpoint_url,
+        aws_access_key_id=s3_server.access_key,
+        aws_secret_access_key=s3_server.secret_key,
+        region_name="us-east-1",
+    )

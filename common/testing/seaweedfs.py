@@ -13,6 +13,7 @@ from common.testing.services import port_open, start_process, stop_process, wait
 
 # weed also listens on each port + 10000 (gRPC): stay low enough for that to be valid.
 PORT_RANGE = (15000, 25000)
+S3_TEST_BUCKET = "cassandre-test"
 ROLES = ("s3", "master", "volume", "filer", "admin", "webdav", "s3.port.iceberg")
 
 

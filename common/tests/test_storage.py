@@ -1,6 +1,5 @@
 """Document files round-trip through both storage backends: a local folder and S3."""
 
-import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,34 +23,6 @@ def round_trip() -> None:
 def test_local_storage_round_trips_a_file():
     ensure_storage_ready()
     round_trip()
-
-
-@pytest.fixture
-def s3_storage(settings, s3_server):
-    bucket = "cassandre-test"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "endpoint_url": s3_server.endpoint_url,
-                "access_key": s3_server.access_key,
-                "secret_key": s3_server.secret_key,
-                "bucket_name": bucket,
-                "region_name": "us-east-1",
-                "addressing_style": "path",
-                "signature_version": "s3v4",
-                "file_overwrite": False,
-            },
-        },
-    }
-    return boto3.client(
-        "s3",
-        endpoint_url=s3_server.endpoint_url,
-        aws_access_key_id=s3_server.access_key,
-        aws_secret_access_key=s3_server.secret_key,
-        region_name="us-east-1",
-    )
 
 
 @pytest.mark.services

@@ -1,38 +1,61 @@
-"""A document upload reaches a real Celery worker process through Redis."""
+"""Ingestion on the real services, as deployed: PostgreSQL, Redis, a separate Celery worker
+process and S3 (SeaweedFS), with the `index_documents` command and a plain upload."""
 
-import hashlib
 import os
+import re
+import subprocess
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from cassandre.celery import app as celery_app
-from common.testing.services import python_command, require, start_process, stop_process, wait_until
+from common.services import ensure_storage_ready
+from common.testing.seaweedfs import S3_TEST_BUCKET
+from common.testing.services import (
+    BASE_DIR,
+    python_command,
+    require,
+    start_process,
+    stop_process,
+    wait_until,
+)
 from documents.models import Document
+from documents.sample_corpus import write_sample_corpus
 from documents.tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.services
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, settings, tmp_path):
+def services_env(transactional_db, settings, s3_storage, s3_server, tmp_path) -> dict[str, str]:
+    """The environment of a deployment on this test's PostgreSQL database, Redis and S3."""
     require(settings.CELERY_BROKER_URL.startswith("redis://"), "Redis (Celery broker)")
     require(connection.vendor == "postgresql", "PostgreSQL (shared with the worker)")
-    media = tmp_path / "test-media"
-    media.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media},
-        },
+    ensure_storage_ready()
+    database = connection.settings_dict
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+        "CASSANDRE_DATA_DIR": str(tmp_path / "data"),
+        "DB_HOST": database["HOST"],
+        "DB_PORT": str(database["PORT"]),
+        "DB_NAME": database["NAME"],
+        "DB_USER": database["USER"],
+        "DB_PASSWORD": database["PASSWORD"],
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CHANNEL_REDIS": settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0],
+        "MINIO_URL": s3_server.endpoint_url,
+        "MINIO_ACCESS_KEY_ID": s3_server.access_key,
+        "MINIO_SECRET_ACCESS_KEY": s3_server.secret_key,
+        "MINIO_STORAGE_BUCKET_NAME": S3_TEST_BUCKET,
     }
+
+
+@pytest.fixture
+def celery_worker(services_env, tmp_path):
     celery_app.control.purge()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cassandre.test_settings",
-        "DB_NAME": connection.settings_dict["NAME"],
-        "CASSANDRE_DATA_DIR": str(tmp_path),
-    }
+    log = tmp_path / "worker.log"
     process = start_process(
         python_command(
             "-m",
@@ -46,26 +69,66 @@ def celery_worker_process(transactional_db, settings, tmp_path):
             "--without-mingle",
             "--without-heartbeat",
         ),
-        env=env,
-        log_path=tmp_path / "worker.log",
+        env=services_env,
+        log_path=log,
     )
-    yield tmp_path / "worker.log"
+    yield log
     stop_process(process)
 
 
-@pytest.mark.services
-def test_an_uploaded_document_is_processed_by_a_worker_on_redis(celery_worker_process):
+def test_an_uploaded_document_is_indexed_by_a_worker_process(celery_worker, s3_storage):
     document = DocumentFactory()
 
-    def processed() -> bool:
+    def indexed() -> bool:
         return Document.objects.get(pk=document.pk).status == Document.Status.INDEXED
 
     try:
-        wait_until(processed, timeout=60, what="the worker to process the document")
+        wait_until(indexed, timeout=90, what="the worker to index the document")
     except TimeoutError:
-        pytest.fail("Worker log:\n" + celery_worker_process.read_text())
+        pytest.fail("Worker log:\n" + celery_worker.read_text())
     document.refresh_from_db()
     assert document.chunk_count >= 1
-    assert document.content_hash == hashlib.sha256(document.file.read()).hexdigest()
-    assert "documents.index_document" in celery_worker_process.read_text()
-    assert settings.CELERY_BROKER_URL.startswith("redis://")
+    assert s3_storage.head_object(Bucket=S3_TEST_BUCKET, Key=document.file.name)
+
+
+def test_index_documents_indexes_a_folder_and_explains_every_failure(
+    celery_worker, services_env, s3_storage, tmp_path
+):
+    folder = tmp_path / "corpus"
+    write_sample_corpus(folder, count=12, broken_share=0.25, seed=7)
+    result = subprocess.run(
+        python_command(
+            "manage.py",
+            "index_documents",
+            str(folder),
+            "--category",
+            "Ressources humaines",
+            "--create-category",
+            "--wait",
+            "--timeout",
+            "180",
+        ),
+        cwd=BASE_DIR,
+        env=services_env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    output = result.stdout
+    assert result.returncode == 0, output + result.stderr + celery_worker.read_text()
+
+    documents = Document.objects.filter(category__name="Ressources humaines")
+    indexed = documents.filter(status=Document.Status.INDEXED)
+    failed = documents.filter(status=Document.Status.FAILED)
+    assert indexed.count() == 9
+    assert {document.error_message != "" for document in failed} == {True}
+    assert failed.count() + 1 == 3  # the empty file is refused at upload, never stored
+    assert re.search(
+        r"Indexed: 9 document\(s\), \d+ chunk\(s\) in [\d.]+ s \([\d.]+ chunks/s\)", output
+    )
+    for document in failed:
+        assert document.error_message in output
+    stored = s3_storage.list_objects_v2(
+        Bucket=S3_TEST_BUCKET, Prefix="documents/ressources-humaines/"
+    )
+    assert stored["KeyCount"] == documents.count()
