@@ -32,7 +32,8 @@ class UploadForm(forms.Form):
         # Empty files reach the upload service, which reports them with the others.
         allow_empty_file=True,
         help_text=(
-            "PDF, DOCX, ODT, HTML, Markdown ou texte ; plusieurs à la fois. Une archive ZIP "
+            "PDF, Word, OpenDocument, Excel, CSV, HTML, Markdown ou texte ; plusieurs à la "
+            "fois. Une archive ZIP "
             "est décompressée : chacun de ses fichiers devient un document, titré d'après "
             "ses dossiers (« RH/Congés/guide.pdf » → « RH — Congés — guide »)."
         ),

@@ -35,8 +35,8 @@ class Category(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Nombre de passages fournis au modèle pour répondre.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -101,8 +101,8 @@ class Document(models.Model):
     )
     index_generation = models.CharField(max_length=32, blank=True, editable=False)
     indexed_at = models.DateTimeField("indexé le", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -136,8 +136,8 @@ class Correction(models.Model):
         related_name="corrections",
         verbose_name="auteur",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
         ordering = ["-updated_at"]
