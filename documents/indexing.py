@@ -112,6 +112,13 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
     )
 
 
+def mark_waiting_for_retry(document_id: int, reason: str) -> None:
+    """Back to pending while a service is down, with the reason shown to the admins."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is not None:
+        _set_status(document, Document.Status.PENDING, error_message=reason, progress=0)
+
+
 def mark_failed(document_id: int, reason: str) -> None:
     """Give up on a document after its retries, keeping the reason for the admins."""
     document = Document.objects.filter(pk=document_id).first()

@@ -9,7 +9,13 @@ from ai.vectorstore import VectorStoreError
 from documents import indexing, services
 
 MAX_RETRIES = 5
-SERVICE_ERRORS = (EmbeddingUnavailable, VectorStoreError, OSError)
+# Tasks that only talk to the vector store retry by themselves while it is unavailable.
+RETRY_WHILE_SERVICES_DOWN = {
+    "autoretry_for": (EmbeddingUnavailable, VectorStoreError, OSError),
+    "retry_backoff": 10,
+    "retry_backoff_max": 600,
+    "max_retries": MAX_RETRIES,
+}
 
 
 def _backoff(retries: int) -> int:
@@ -27,38 +33,22 @@ def index_document(self, document_id: int) -> None:
                 f"Service indisponible après {self.max_retries} nouvelles tentatives : {exc}",
             )
             return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+        countdown = _backoff(self.request.retries)
+        indexing.mark_waiting_for_retry(document_id, f"Nouvel essai dans {countdown} s : {exc}")
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
-@shared_task(
-    name="documents.delete_document_passages",
-    autoretry_for=SERVICE_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=MAX_RETRIES,
-)
+@shared_task(name="documents.delete_document_passages", **RETRY_WHILE_SERVICES_DOWN)
 def delete_document_passages(document_id: int) -> None:
     services.remove_document_passages(document_id=document_id)
 
 
-@shared_task(
-    name="documents.index_correction",
-    autoretry_for=SERVICE_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=MAX_RETRIES,
-)
+@shared_task(name="documents.index_correction", **RETRY_WHILE_SERVICES_DOWN)
 def index_correction(correction_id: int) -> None:
     services.index_correction(correction_id=correction_id)
 
 
-@shared_task(
-    name="documents.delete_correction_passage",
-    autoretry_for=SERVICE_ERRORS,
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=MAX_RETRIES,
-)
+@shared_task(name="documents.delete_correction_passage", **RETRY_WHILE_SERVICES_DOWN)
 def delete_correction_passage(correction_id: int) -> None:
     services.remove_correction_passage(correction_id=correction_id)
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import Retry
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -149,6 +150,17 @@ def test_a_service_outage_is_transient_and_keeps_the_document(settings):
         indexing.index_document(document.pk)
     document.refresh_from_db()
     assert document.status == Document.Status.PROCESSING
+
+
+def test_while_a_service_is_down_the_document_waits_with_the_reason(settings):
+    document = make_document(GUIDE)
+    settings.QDRANT_URL = "http://127.0.0.1:9"
+    settings.QDRANT_TIMEOUT = 1
+    with pytest.raises(Retry):
+        index_document_task.apply(args=[document.pk], throw=True, retries=0)
+    document.refresh_from_db()
+    assert document.status == Document.Status.PENDING
+    assert document.error_message.startswith("Nouvel essai dans 10 s")
 
 
 def test_after_its_retries_a_document_fails_with_the_outage_as_reason(settings, eager_tasks):
