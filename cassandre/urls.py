@@ -8,5 +8,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("backoffice/", include("backoffice.urls")),
     path("api/", include("documents.api_urls")),
+    path("api/", include("chat.api_urls")),
+    path("documents/", include("documents.urls")),
     path("", include("chat.urls")),
 ]

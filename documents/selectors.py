@@ -18,3 +18,9 @@ def documents_indexed_with_another_model() -> QuerySet[Document]:
     return Document.objects.filter(status=Document.Status.INDEXED).exclude(
         embedding_model=get_embedder().model_id
     )
+
+
+def category_ids_for_slugs(slugs: list[str]) -> tuple[list[int], list[str]]:
+    """The ids of the categories named by `slugs`, and the slugs that name none."""
+    found = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    return [found[slug] for slug in slugs if slug in found], [s for s in slugs if s not in found]

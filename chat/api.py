@@ -1,0 +1,59 @@
+"""The search API: passages that answer a question, as JSON."""
+
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ai.embeddings import EmbeddingUnavailable
+from ai.retrieval import Mode, search_passages
+from ai.vectorstore import VectorStoreError
+from chat.results import result_as_dict
+from documents.selectors import category_ids_for_slugs
+
+UNAVAILABLE = (
+    "La recherche est momentanément indisponible (moteur de recherche injoignable). "
+    "Réessayez dans un instant ; si cela dure, prévenez l'équipe informatique."
+)
+
+
+class SearchParameters(serializers.Serializer):
+    q = serializers.CharField(max_length=2000, trim_whitespace=True)
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=5)
+    mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], default=Mode.HYBRID)
+
+
+class SearchView(APIView):
+    """`GET /api/search?q=…&category=slug[,slug]&limit=5&mode=hybrid|dense|bm25`.
+
+    Without `category`, every category is searched. Token or session authentication.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        parameters = SearchParameters(data=request.query_params)
+        parameters.is_valid(raise_exception=True)
+        query = parameters.validated_data
+        slugs = [slug.strip() for slug in query["category"].split(",") if slug.strip()]
+        category_ids = None
+        if slugs:
+            category_ids, unknown = category_ids_for_slugs(slugs)
+            if unknown:
+                return Response(
+                    {"category": [f"Catégorie inconnue : {', '.join(unknown)}."]}, status=400
+                )
+        try:
+            results = search_passages(
+                query["q"],
+                category_ids=category_ids,
+                limit=query["limit"],
+                mode=Mode(query["mode"]),
+            )
+        except (VectorStoreError, EmbeddingUnavailable):
+            return Response({"detail": UNAVAILABLE}, status=503)
+        return Response(
+            {"query": query["q"], "results": [result_as_dict(result) for result in results]}
+        )

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from chat.api import SearchView
+
+app_name = "chat_api"
+urlpatterns = [
+    path("search", SearchView.as_view(), name="search"),
+]

@@ -1,0 +1,73 @@
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from ai.passages import Passage, store_passages
+from documents.tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("chat_api:search")
+
+
+@pytest.fixture
+def category():
+    category = CategoryFactory(name="Ressources humaines")
+    store_passages(
+        [
+            Passage(
+                key="api:1",
+                embed_text="Le report des congés annuels est possible jusqu'au 31 mai.",
+                payload={
+                    "kind": "document",
+                    "category_id": category.pk,
+                    "document_id": 41,
+                    "title": "Guide des congés",
+                    "filename": "conges.pdf",
+                    "page": 3,
+                    "heading": "",
+                    "text": "Le report des congés annuels est possible jusqu'au 31 mai.",
+                },
+            )
+        ]
+    )
+    return category
+
+
+def test_anonymous_users_cannot_search(client):
+    assert client.get(URL, {"q": "congés"}).status_code in (401, 403)
+
+
+def test_search_returns_passages_with_their_source_and_a_link_to_the_page(admin_client, category):
+    response = admin_client.get(URL, {"q": "report des congés", "category": category.slug})
+    assert response.status_code == 200
+    (result,) = response.json()["results"]
+    assert result["document_id"] == 41
+    assert result["title"] == "Guide des congés"
+    assert result["page"] == 3
+    assert result["url"] == "/documents/41/file#page=3"
+    assert "<mark>congés</mark>" in result["highlighted"]
+
+
+def test_a_token_authenticates_api_clients(client, admin_user, category):
+    token = Token.objects.create(user=admin_user)
+    response = client.get(URL, {"q": "congés"}, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+
+
+def test_an_unknown_category_is_a_clear_400(admin_client, category):
+    response = admin_client.get(URL, {"q": "congés", "category": "inconnue"})
+    assert response.status_code == 400
+    assert "inconnue" in response.json()["category"][0]
+
+
+def test_a_missing_query_is_a_400(admin_client):
+    assert admin_client.get(URL).status_code == 400
+
+
+def test_a_dead_vector_store_gives_a_message_not_a_500(admin_client, settings):
+    settings.QDRANT_URL = "http://127.0.0.1:9"
+    settings.QDRANT_TIMEOUT = 1
+    response = admin_client.get(URL, {"q": "congés"})
+    assert response.status_code == 503
+    assert "indisponible" in response.json()["detail"]
