@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from common.embedded_worker import start_embedded_worker
+from common.services import ensure_storage_ready
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, **options) -> None:
         from cassandre.asgi import application
 
+        ensure_storage_ready()
         if settings.EMBEDDED_WORKER:
             start_embedded_worker()
         self.stdout.write(
