@@ -192,6 +192,11 @@ EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32)
 EMBEDDING_TIMEOUT = env_int("EMBEDDING_TIMEOUT", 30)
 EMBEDDING_MAX_RETRIES = env_int("EMBEDDING_MAX_RETRIES", 2)
 
+# --- Questions ------------------------------------------------------------------------------
+# Replace personal data (names, phones, e-mails, NUMEN, NIR, IBAN) in questions before they
+# are embedded, logged or sent to a language model.
+ANONYMIZE_QUESTIONS = env_bool("ANONYMIZE_QUESTIONS", True)
+
 # --- Static files and CSS ------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

@@ -7,9 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ai.embeddings import EmbeddingUnavailable
-from ai.retrieval import Mode, search_passages
+from ai.retrieval import Mode
 from ai.vectorstore import VectorStoreError
 from chat.results import result_as_dict
+from chat.services import find_passages
 from documents.selectors import category_ids_for_slugs
 
 UNAVAILABLE = (
@@ -46,7 +47,7 @@ class SearchView(APIView):
                     {"category": [f"Catégorie inconnue : {', '.join(unknown)}."]}, status=400
                 )
         try:
-            results = search_passages(
+            results = find_passages(
                 query["q"],
                 category_ids=category_ids,
                 limit=query["limit"],

@@ -54,4 +54,3 @@ def seed_search_corpus(*, chunks: int, seed: int = 7) -> str:
     )
     token, _ = Token.objects.get_or_create(user=user)
     return f"{category.slug} {token.key}"
-

@@ -1,9 +1,16 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import BaseInlineFormSet
 from django.utils.html import format_html
 
 from documents import selectors, services
-from documents.models import Category, Correction, Document
+from documents.models import (
+    Category,
+    Correction,
+    Document,
+    GlossaryEntry,
+    normalize_abbreviation,
+)
 
 
 class DocumentInline(admin.TabularInline):
@@ -14,14 +21,41 @@ class DocumentInline(admin.TabularInline):
     show_change_link = True
 
 
+class GlossaryEntryFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        # Each row's clean() compares it with the database, not with the rows beside it.
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            abbreviation = form.cleaned_data.get("abbreviation")
+            if not abbreviation or form.cleaned_data.get("DELETE"):
+                continue
+            normalized = normalize_abbreviation(abbreviation)
+            if normalized in seen:
+                form.add_error("abbreviation", "Cette abréviation figure déjà plus haut.")
+            seen.add(normalized)
+
+
+class GlossaryEntryInline(admin.TabularInline):
+    model = GlossaryEntry
+    formset = GlossaryEntryFormSet
+    extra = 1
+    fields = ["abbreviation", "expansion"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "k", "updated_at"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fields = ["name", "slug", "welcome_message", "system_prompt", "k", "created_at", "updated_at"]
-    inlines = [DocumentInline]
+    inlines = [DocumentInline, GlossaryEntryInline]
     actions = ["reindex"]
+
+    def get_inlines(self, request, obj: Category | None):
+        # The glossary is edited once the category exists: the add form keeps the single
+        # formset its clients (scripts, the embedded-app test) post.
+        return self.inlines if obj else [DocumentInline]
 
     @admin.action(description="Réindexer les documents des catégories sélectionnées")
     def reindex(self, request, queryset: QuerySet[Category]) -> None:
@@ -98,3 +132,19 @@ class CorrectionAdmin(admin.ModelAdmin):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(GlossaryEntry)
+class GlossaryEntryAdmin(admin.ModelAdmin):
+    list_display = ["abbreviation", "expansion", "scope", "updated_at"]
+    list_filter = ["category"]
+    search_fields = ["abbreviation", "expansion"]
+    list_select_related = ["category"]
+    fields = ["category", "abbreviation", "expansion", "created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(
+        description="catégorie", ordering="category__name", empty_value="toutes les catégories"
+    )
+    def scope(self, entry: GlossaryEntry) -> Category | None:
+        return entry.category

@@ -1,5 +1,6 @@
-"""Categories of documents, the documents themselves, and curated corrections."""
+"""Categories of documents, the documents themselves, curated corrections and the glossary."""
 
+import re
 import uuid
 from pathlib import PurePath
 
@@ -9,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
 
-from common.text import question_hash
+from common.text import normalize_question, question_hash
 from documents.prompts import DEFAULT_SYSTEM_PROMPT
 
 
@@ -163,3 +164,93 @@ class Correction(models.Model):
             raise ValidationError(
                 {"question": "Une correction existe déjà pour cette question dans la catégorie."}
             )
+
+
+# What a normalised abbreviation may hold: letters and digits ("sft", "b2"), nothing else.
+_ABBREVIATION = re.compile(r"[^\W_]+")
+
+
+def normalize_abbreviation(abbreviation: str) -> str:
+    """Case, accents and dots aside: "SFT", "Sft" and "S.F.T." are one abbreviation."""
+    return normalize_question(abbreviation).replace(".", "")
+
+
+class GlossaryEntry(models.Model):
+    """An abbreviation and what it stands for, added to the search queries that use it."""
+
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="glossary",
+        verbose_name="catégorie",
+        help_text="Vide : l'entrée vaut pour toutes les catégories.",
+    )
+    abbreviation = models.CharField(
+        "abréviation", max_length=30, help_text="Un seul mot, par exemple « SFT »."
+    )
+    expansion = models.CharField(
+        "forme développée",
+        max_length=300,
+        help_text="Par exemple « supplément familial de traitement ».",
+    )
+    # Longer than the abbreviation: a compatibility character may spell out ("ﬁ" → "fi").
+    normalized = models.CharField(max_length=100, editable=False)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        ordering = ["normalized"]
+        verbose_name = "entrée du glossaire"
+        verbose_name_plural = "glossaire"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "normalized"], name="unique_glossary_abbreviation"
+            ),
+            # NULL never equals NULL in a unique index: the global entries need their own.
+            models.UniqueConstraint(
+                fields=["normalized"],
+                condition=models.Q(category__isnull=True),
+                name="unique_global_glossary_abbreviation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.abbreviation} : {self.expansion}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalized = normalize_abbreviation(self.abbreviation)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        # An empty field already has Django's "ne peut pas être vide": no second message.
+        self.abbreviation = self.abbreviation.strip()
+        self.normalized = normalize_abbreviation(self.abbreviation)
+        errors = {}
+        if self.abbreviation and not _ABBREVIATION.fullmatch(self.normalized):
+            errors["abbreviation"] = (
+                "L'abréviation doit être un seul mot, sans espace : des lettres et des "
+                "chiffres, éventuellement séparés par des points (« SFT », « S.F.T. »)."
+            )
+        elif self.abbreviation and self._duplicates().exists():
+            errors["abbreviation"] = (
+                "Cette abréviation figure déjà dans le glossaire de la catégorie."
+                if self.category_id
+                else "Cette abréviation figure déjà dans le glossaire de toutes les catégories."
+            )
+        if self.expansion and not self.expansion.strip():
+            errors["expansion"] = "La forme développée ne peut pas être vide."
+        self.expansion = self.expansion.strip()
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None) -> None:
+        # clean() reports a duplicate, in French and on the field people type in; the
+        # constraints would repeat it in Django's words.
+        super().validate_constraints(exclude={*(exclude or ()), "normalized"})
+
+    def _duplicates(self) -> models.QuerySet["GlossaryEntry"]:
+        return GlossaryEntry.objects.filter(
+            category_id=self.category_id, normalized=self.normalized
+        ).exclude(pk=self.pk)

@@ -1,8 +1,10 @@
 """Read-only queries on documents, for the other apps."""
 
+from collections.abc import Collection, Sequence
+
 from django.db.models import Count, Q, QuerySet
 
-from documents.models import Category, Document
+from documents.models import Category, Document, GlossaryEntry
 
 
 def categories_for_home() -> QuerySet[Category]:
@@ -24,3 +26,18 @@ def category_ids_for_slugs(slugs: list[str]) -> tuple[list[int], list[str]]:
     """The ids of the categories named by `slugs`, and the slugs that name none."""
     found = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "pk"))
     return [found[slug] for slug in slugs if slug in found], [s for s in slugs if s not in found]
+
+
+def glossary_for(
+    category_ids: Sequence[int] | None, *, abbreviations: Collection[str] | None = None
+) -> QuerySet[GlossaryEntry]:
+    """The glossary of `category_ids` (None: every category), global entries included.
+
+    `abbreviations`, normalised (`normalize_abbreviation`), keeps only their entries.
+    """
+    entries = GlossaryEntry.objects.all()
+    if category_ids is not None:
+        entries = entries.filter(Q(category__isnull=True) | Q(category_id__in=category_ids))
+    if abbreviations is not None:
+        entries = entries.filter(normalized__in=abbreviations)
+    return entries

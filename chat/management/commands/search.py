@@ -2,8 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ai.retrieval import Mode, search_passages
+from ai.retrieval import Mode
 from chat.results import result_as_dict
+from chat.services import find_passages
 from documents.selectors import category_ids_for_slugs
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             category_ids, unknown = category_ids_for_slugs(category)
             if unknown:
                 raise CommandError(f"Unknown category: {', '.join(unknown)}.")
-        results = search_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
+        results = find_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
         if options["json"]:
             self.stdout.write(
                 json.dumps([result_as_dict(r) for r in results], ensure_ascii=False, indent=2)

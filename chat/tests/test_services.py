@@ -1,0 +1,42 @@
+import pytest
+
+from ai.passages import Passage, store_passages
+from chat.services import find_passages, prepare_question
+from documents.tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_questions_are_searched_without_personal_data_and_with_abbreviations_spelled_out():
+    question = "Bonjour, je suis Marie Dupont (06 12 34 56 78), quel montant pour le SFT ?"
+    prepared = prepare_question(question, category_ids=None)
+    assert "Dupont" not in prepared and "06 12 34 56 78" not in prepared
+    assert "SFT (supplément familial de traitement)" in prepared
+
+
+def test_personal_data_is_kept_when_anonymisation_is_off(settings):
+    settings.ANONYMIZE_QUESTIONS = False
+    assert prepare_question("Appeler le 06 12 34 56 78", category_ids=None) == (
+        "Appeler le 06 12 34 56 78"
+    )
+
+
+def test_an_abbreviation_finds_the_passage_that_spells_it_out():
+    category = CategoryFactory()
+    store_passages(
+        [
+            Passage(
+                key=f"sft:{number}",
+                embed_text=text,
+                payload={"category_id": category.pk, "document_id": number, "text": text},
+            )
+            for number, text in enumerate(
+                [
+                    "Le supplément familial de traitement est versé aux agents ayant un enfant.",
+                    "Les congés bonifiés sont accordés tous les deux ans.",
+                ]
+            )
+        ]
+    )
+    (best, *_) = find_passages("montant du sft", category_ids=[category.pk], limit=2)
+    assert best.document_id == 0
