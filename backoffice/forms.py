@@ -54,3 +54,26 @@ class UploadForm(forms.Form):
                 f" Au plus {settings.DATA_UPLOAD_MAX_NUMBER_FILES} fichiers par envoi : "
                 "au-delà, déposez-les dans une archive ZIP."
             )
+
+
+class EvaluationForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="Catégorie",
+        queryset=Category.objects.all(),
+        empty_label="Choisir une catégorie…",
+    )
+    questions = forms.FileField(
+        label="Fichier de questions",
+        help_text=(
+            "CSV (séparateur « , » ou « ; »), XLSX (première feuille) ou JSONL, avec une "
+            "colonne de questions et, pour chacune, le document attendu (nom du fichier ou "
+            "titre) et/ou la réponse attendue (texte que le passage doit contenir)."
+        ),
+    )
+    question_column = forms.CharField(label="Colonne des questions", initial="question")
+    document_column = forms.CharField(
+        label="Colonne du document attendu", initial="expected_document", required=False
+    )
+    answer_column = forms.CharField(
+        label="Colonne de la réponse attendue", initial="expected_answer", required=False
+    )

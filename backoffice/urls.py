@@ -1,8 +1,9 @@
 from django.urls import path
 
-from backoffice.views import upload_documents
+from backoffice.views import evaluate_retrieval, upload_documents
 
 app_name = "backoffice"
 urlpatterns = [
     path("documents/upload/", upload_documents, name="upload"),
+    path("evaluation/", evaluate_retrieval, name="evaluation"),
 ]

@@ -1,8 +1,21 @@
+from base64 import b64encode
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.shortcuts import render
 
-from backoffice.forms import UploadForm
+from ai.evaluation import (
+    ANSWER_COLUMN,
+    CUTOFFS,
+    DEPTH,
+    DOCUMENT_COLUMN,
+    Evaluation,
+    QuestionFileError,
+    read_questions,
+    report_csv,
+)
+from backoffice.forms import EvaluationForm, UploadForm
+from documents.evaluation import evaluate_category
 from documents.uploads import IncomingFile, upload_files
 
 
@@ -24,3 +37,60 @@ def upload_documents(request):
     else:
         form = UploadForm(initial={"category": request.GET.get("category")})
     return render(request, "backoffice/upload.html", {"form": form, "report": report})
+
+
+@staff_member_required
+def evaluate_retrieval(request):
+    """Rank the expected passages of an uploaded question file in a category, per mode."""
+    context: dict[str, object] = {"cutoffs": CUTOFFS, "depth": DEPTH}
+    if request.method == "POST":
+        form = EvaluationForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                questions = read_questions(
+                    data["questions"],
+                    filename=data["questions"].name,
+                    question_column=data["question_column"],
+                    document_column=data["document_column"] or DOCUMENT_COLUMN,
+                    answer_column=data["answer_column"] or ANSWER_COLUMN,
+                )
+            except QuestionFileError as error:
+                form.add_error("questions", str(error))
+            else:
+                result = evaluate_category(category=data["category"], questions=questions)
+                context.update(
+                    _evaluation_tables(result.evaluation),
+                    category=data["category"],
+                    unknown_documents=result.unknown_documents,
+                    report_url="data:text/csv;charset=utf-8;base64,"
+                    + b64encode(report_csv(result.evaluation).encode()).decode(),
+                )
+    else:
+        form = EvaluationForm(initial={"category": request.GET.get("category")})
+    return render(request, "backoffice/evaluation.html", {"form": form, **context})
+
+
+def _evaluation_tables(evaluation: Evaluation) -> dict[str, object]:
+    """The metrics and the per-question ranks as rows, in the order of the modes."""
+    modes = evaluation.modes
+    return {
+        "modes": modes,
+        "metrics": [
+            {
+                "mode": metrics.mode,
+                "questions": metrics.questions,
+                "recalls": [metrics.recall[cutoff] for cutoff in CUTOFFS],
+                "mrr": metrics.mrr,
+            }
+            for metrics in evaluation.metrics
+        ],
+        "outcomes": [
+            {
+                "question": outcome.question,
+                "ranks": [outcome.ranks[mode] for mode in modes],
+                "tops": [outcome.top_documents[mode] for mode in modes],
+            }
+            for outcome in evaluation.outcomes
+        ],
+    }

@@ -1,0 +1,197 @@
+"""Public retrieval evaluation sets built from Debian's man pages, in English and French.
+
+Each man page's NAME line ("printf \\- formatted output conversion") gives a question (its
+description, "formatted output conversion") and the rest of the page the document that
+answers it. The pages come from Debian packages fetched by `apt-get download` (nothing is
+installed) and unpacked by `dpkg-deb -x`, so a set is rebuilt identically from the same
+package versions, limit and seed; the sets themselves are never committed.
+
+A set is a folder: `documents/` (one Markdown file a page, to index) and `questions.csv`
+(`question`, `expected_document`), the file `manage.py evaluate` reads.
+"""
+
+import csv
+import gzip
+import random
+import re
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ai.roff import ManPage, ManPageError, parse_man_page
+from common.text import normalize_question
+
+DEFAULT_SECTIONS = ("2", "3", "7")
+# A page whose text (NAME section removed) is shorter has too little to retrieve.
+MIN_DOCUMENT_LENGTH = 200
+_WORDS = re.compile(r"\w+")
+
+
+class EvalSetError(Exception):
+    """The man pages could not be fetched or unpacked."""
+
+
+@dataclass(frozen=True)
+class ManPageSource:
+    language: str
+    packages: tuple[str, ...]
+    man_dir: str  # inside the packages
+
+
+SOURCES = {
+    "en": ManPageSource("en", ("manpages", "manpages-dev"), "usr/share/man"),
+    # manpages-fr holds sections 1, 5, 7, 8; the 2 and 3 are in manpages-fr-dev.
+    "fr": ManPageSource("fr", ("manpages-fr", "manpages-fr-dev"), "usr/share/man/fr"),
+}
+
+
+@dataclass
+class EvalSetReport:
+    language: str
+    folder: Path
+    packages: list[str]
+    pages: int = 0
+    written: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+
+def build_eval_set(
+    source: ManPageSource,
+    *,
+    out: Path,
+    limit: int,
+    seed: int,
+    sections: Sequence[str] = DEFAULT_SECTIONS,
+    debs: Path | None = None,
+) -> EvalSetReport:
+    """Write `limit` pages of `source` (a seeded sample) and their questions to `out`.
+
+    The packages are taken from the folder `debs` when given, else downloaded by apt.
+    Raises EvalSetError when apt or dpkg-deb fail.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_dir = Path(scratch)
+        packages = (
+            find_packages(source.packages, folder=debs)
+            if debs
+            else download_packages(source.packages, into=scratch_dir)
+        )
+        root = scratch_dir / "root"
+        for package in packages:
+            extract_package(package, into=root)
+        report = EvalSetReport(source.language, out, [package.name for package in packages])
+        files = man_page_files(root / source.man_dir, sections=sections)
+        report.pages = len(files)
+        candidates = usable_pages(files, skipped=report.skipped)
+    chosen = random.Random(seed).sample(candidates, min(limit, len(candidates)))
+    write_eval_set(sorted(chosen, key=lambda page: page.title), folder=out)
+    report.written = len(chosen)
+    (out / "source.txt").write_text(
+        f"packages: {', '.join(report.packages)}\nsections: {', '.join(sections)}\n"
+        f"limit: {limit}\nseed: {seed}\n",
+        encoding="utf-8",
+    )
+    return report
+
+
+def download_packages(names: Sequence[str], *, into: Path) -> list[Path]:
+    """`apt-get download` the packages (no install, no root needed) into a folder."""
+    _run(["apt-get", "download", *names], cwd=into, hint="run `apt-get update` first?")
+    return find_packages(names, folder=into)
+
+
+def find_packages(names: Sequence[str], *, folder: Path) -> list[Path]:
+    found = []
+    for name in names:
+        matches = sorted(folder.glob(f"{name}_*.deb"))
+        if not matches:
+            raise EvalSetError(f"No {name}_*.deb in {folder}.")
+        found.append(matches[-1])
+    return found
+
+
+def extract_package(deb: Path, *, into: Path) -> None:
+    into.mkdir(parents=True, exist_ok=True)
+    _run(["dpkg-deb", "-x", str(deb), str(into)], hint="dpkg-deb comes with Debian's dpkg")
+
+
+def man_page_files(man_dir: Path, *, sections: Sequence[str]) -> list[Path]:
+    """The pages of `sections` (man3 holds 3, 3const, 3type…); symlinks are aliases, left out."""
+    return sorted(
+        path
+        for section in sections
+        for path in (man_dir / f"man{section}").glob("*.gz")
+        if path.is_file() and not path.is_symlink()
+    )
+
+
+def usable_pages(files: Sequence[Path], *, skipped: Counter) -> list[ManPage]:
+    """The pages that make a fair question, counting why the others were left out.
+
+    Left out: redirects and unreadable pages, pages with little text, pages whose text
+    contains their own description (the question would be answered by copy), and pages
+    sharing their description with another (the question would have two answers).
+    """
+    pages = []
+    for path in files:
+        try:
+            page = read_man_page(path)
+        except ManPageError:
+            skipped["redirect or unreadable"] += 1
+            continue
+        if len(page.text) < MIN_DOCUMENT_LENGTH:
+            skipped["too short"] += 1
+        elif contains_verbatim(page.text, page.description):
+            skipped["description verbatim in the page"] += 1
+        else:
+            pages.append(page)
+    questions = Counter(_words(page.description) for page in pages)
+    shared = [page for page in pages if questions[_words(page.description)] > 1]
+    skipped["description shared with another page"] += len(shared)
+    return [page for page in pages if questions[_words(page.description)] == 1]
+
+
+def read_man_page(path: Path) -> ManPage:
+    """A gzipped page; its title is its file name without `.gz` (« printf.3 »)."""
+    source = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+    return parse_man_page(source, title=path.name.removesuffix(".gz"))
+
+
+def contains_verbatim(text: str, phrase: str) -> bool:
+    """Whether `phrase` is in `text`, ignoring case, accents, punctuation and spacing."""
+    return f" {_words(phrase)} " in f" {_words(text)} "
+
+
+def document_filename(page: ManPage) -> str:
+    return f"{page.title}.md"
+
+
+def write_eval_set(pages: Sequence[ManPage], *, folder: Path) -> None:
+    documents = folder / "documents"
+    documents.mkdir(parents=True, exist_ok=True)
+    for stale in documents.glob("*.md"):
+        stale.unlink()
+    with (folder / "questions.csv").open("w", encoding="utf-8", newline="") as questions:
+        writer = csv.writer(questions)
+        writer.writerow(["question", "expected_document"])
+        for page in pages:
+            (documents / document_filename(page)).write_text(page.text, encoding="utf-8")
+            writer.writerow([page.description, document_filename(page)])
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORDS.findall(normalize_question(text)))
+
+
+def _run(command: list[str], *, cwd: Path | None = None, hint: str) -> None:
+    try:
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True)
+    except FileNotFoundError as exc:
+        raise EvalSetError(f"{command[0]} is not installed ({hint}).") from exc
+    except subprocess.CalledProcessError as exc:
+        raise EvalSetError(
+            f"`{' '.join(command)}` failed ({hint}): {exc.stderr.strip()[-500:]}"
+        ) from exc
