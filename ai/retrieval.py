@@ -7,7 +7,7 @@ cosine and a BM25 score, which is why it is robust across corpora.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -59,19 +59,26 @@ def search_passages(
     category_ids: Sequence[int] | None = None,
     limit: int = 5,
     mode: Mode = Mode.HYBRID,
+    thresholds: Mapping[int, float] | None = None,
 ) -> list[Result]:
-    """The best `limit` passages for `query`, within `category_ids` (None: every category)."""
+    """The best `limit` passages for `query`, within `category_ids` (None: every category).
+
+    `thresholds` maps a category to the minimum dense similarity its passages need: a
+    passage of such a category is kept only if the dense search found it at or above that
+    similarity, whatever the mode, so a category can refuse weak matches.
+    """
     if category_ids is not None and not category_ids:
         return []
     payload_filter = {"category_id": list(category_ids)} if category_ids is not None else None
     candidates = max(limit * CANDIDATES_PER_RESULT, 20)
     store = passage_store()
     rankings: list[tuple[float, list[SearchHit]]] = []
-    if mode in (Mode.HYBRID, Mode.DENSE):
+    dense: list[SearchHit] = []
+    if mode in (Mode.HYBRID, Mode.DENSE) or thresholds:
         vector = get_embedder().embed([query])[0]
-        rankings.append(
-            (DENSE_WEIGHT, store.search(vector, limit=candidates, payload_filter=payload_filter))
-        )
+        dense = store.search(vector, limit=candidates, payload_filter=payload_filter)
+    if mode in (Mode.HYBRID, Mode.DENSE):
+        rankings.append((DENSE_WEIGHT, dense))
     if mode in (Mode.HYBRID, Mode.BM25):
         sparse = query_sparse_vector(query)
         rankings.append(
@@ -81,7 +88,21 @@ def search_passages(
             )
         )
     fused = rankings[0][1] if len(rankings) == 1 else fuse(rankings)
+    if thresholds:
+        fused = _above_thresholds(fused, dense, thresholds)
     return [_result(hit, query) for hit in collapse_near_duplicates(fused)[:limit]]
+
+
+def _above_thresholds(
+    hits: Sequence[SearchHit], dense: Sequence[SearchHit], thresholds: Mapping[int, float]
+) -> list[SearchHit]:
+    similarity = {hit.id: hit.score for hit in dense}
+    return [
+        hit
+        for hit in hits
+        if (threshold := thresholds.get(hit.payload.get("category_id"))) is None
+        or similarity.get(hit.id, -1.0) >= threshold
+    ]
 
 
 def fuse(rankings: Sequence[tuple[float, Sequence[SearchHit]]]) -> list[SearchHit]:

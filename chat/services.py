@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from ai.anonymizer import anonymize_if_enabled
 from ai.retrieval import Mode, Result, search_passages
 from documents.glossary import expand_query
+from documents.selectors import relevance_thresholds
 
 
 def prepare_question(question: str, *, category_ids: Sequence[int] | None) -> str:
@@ -20,4 +21,10 @@ def find_passages(
     mode: Mode = Mode.HYBRID,
 ) -> list[Result]:
     query = prepare_question(question, category_ids=category_ids)
-    return search_passages(query, category_ids=category_ids, limit=limit, mode=mode)
+    return search_passages(
+        query,
+        category_ids=category_ids,
+        limit=limit,
+        mode=mode,
+        thresholds=relevance_thresholds(category_ids),
+    )

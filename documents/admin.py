@@ -48,7 +48,16 @@ class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "k", "updated_at"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug", "created_at", "updated_at"]
-    fields = ["name", "slug", "welcome_message", "system_prompt", "k", "created_at", "updated_at"]
+    fields = [
+        "name",
+        "slug",
+        "welcome_message",
+        "system_prompt",
+        "k",
+        "relevance_threshold",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [DocumentInline, GlossaryEntryInline]
     actions = ["reindex"]
 

@@ -36,6 +36,16 @@ class Category(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Nombre de passages fournis au modèle pour répondre.",
     )
+    relevance_threshold = models.FloatField(
+        "seuil de pertinence",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=(
+            "Facultatif : similarité minimale (0 à 1) entre la question et un passage pour "
+            "qu'il soit retenu. Vide : aucun seuil."
+        ),
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 

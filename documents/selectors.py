@@ -41,3 +41,11 @@ def glossary_for(
     if abbreviations is not None:
         entries = entries.filter(normalized__in=abbreviations)
     return entries
+
+
+def relevance_thresholds(category_ids: Sequence[int] | None) -> dict[int, float]:
+    """The relevance threshold of each category that has one (all categories for None)."""
+    categories = Category.objects.exclude(relevance_threshold=None)
+    if category_ids is not None:
+        categories = categories.filter(pk__in=category_ids)
+    return dict(categories.values_list("pk", "relevance_threshold"))

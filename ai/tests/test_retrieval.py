@@ -78,3 +78,17 @@ def test_results_stay_within_the_requested_categories(indexed):
 def test_results_carry_the_highlighted_passage(indexed):
     (result,) = search_passages("télétravail", limit=1, mode=Mode.BM25)
     assert "<mark>télétravail</mark>" in result.highlighted
+
+
+def test_a_category_threshold_drops_passages_not_similar_enough(indexed):
+    question = "Jusqu'à quand reporter mes congés ?"
+    everything = search_passages(question, category_ids=[11], limit=10, mode=Mode.BM25)
+    assert everything
+    strict = search_passages(
+        question, category_ids=[11], limit=10, mode=Mode.BM25, thresholds={11: 0.99}
+    )
+    assert strict == []
+    lenient = search_passages(
+        question, category_ids=[11], limit=10, mode=Mode.BM25, thresholds={11: 0.0}
+    )
+    assert [r.id for r in lenient] == [r.id for r in everything]

@@ -40,3 +40,12 @@ def test_an_abbreviation_finds_the_passage_that_spells_it_out():
     )
     (best, *_) = find_passages("montant du sft", category_ids=[category.pk], limit=2)
     assert best.document_id == 0
+
+
+def test_the_category_relevance_threshold_applies_to_searches():
+    category = CategoryFactory(relevance_threshold=0.99)
+    text = "Le télétravail est autorisé deux jours par semaine."
+    store_passages(
+        [Passage(key="t:1", embed_text=text, payload={"category_id": category.pk, "text": text})]
+    )
+    assert find_passages("cantine scolaire", category_ids=[category.pk]) == []
