@@ -103,12 +103,13 @@ def main() -> None:
         print(f"{arguments.chunks} passages written in {time.monotonic() - started:.0f} s")
 
         port = free_port()
+        server_log = Path(data_dir) / "serve.log"
         server = subprocess.Popen(
             [sys.executable, "manage.py", "serve", "--port", str(port)],
             cwd=BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=server_log.open("wb"),
+            stderr=subprocess.STDOUT,
         )
         try:
             wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
@@ -121,7 +122,8 @@ def main() -> None:
                     sent = time.perf_counter()
                     response = client.get("/api/search", params=params, timeout=30)
                     elapsed = (time.perf_counter() - sent) * 1000
-                    response.raise_for_status()
+                    if response.status_code != 200:
+                        sys.exit(f"HTTP {response.status_code}:\n{server_log.read_text()[-3000:]}")
                     assert response.json()["results"], question
                     if number >= 10:  # the first ten warm the process up
                         latencies.append(elapsed)
