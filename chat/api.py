@@ -1,5 +1,7 @@
 """The search API: passages that answer a question, as JSON."""
 
+import logging
+
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -12,6 +14,8 @@ from ai.vectorstore import VectorStoreError
 from chat.results import result_as_dict
 from chat.services import find_passages
 from documents.selectors import category_ids_for_slugs
+
+logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (
     "La recherche est momentanément indisponible (moteur de recherche injoignable). "
@@ -54,6 +58,7 @@ class SearchView(APIView):
                 mode=Mode(query["mode"]),
             )
         except (VectorStoreError, EmbeddingUnavailable):
+            logger.warning("Search failed.", exc_info=True)
             return Response({"detail": UNAVAILABLE}, status=503)
         return Response(
             {"query": query["q"], "results": [result_as_dict(result) for result in results]}

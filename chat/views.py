@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -7,6 +9,8 @@ from chat.api import UNAVAILABLE
 from chat.forms import SearchForm
 from chat.services import find_passages
 from documents.selectors import categories_for_home
+
+logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 
@@ -28,5 +32,6 @@ def search(request):
                 limit=RESULTS_PER_PAGE,
             )
         except (VectorStoreError, EmbeddingUnavailable):
+            logger.warning("Search failed.", exc_info=True)
             error = UNAVAILABLE
     return render(request, "chat/search.html", {"form": form, "results": results, "error": error})

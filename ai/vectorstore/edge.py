@@ -7,8 +7,9 @@ and the Celery worker in the same process for that reason.
 
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import qdrant_edge as qe
 
@@ -24,6 +25,8 @@ from ai.vectorstore.base import (
     VectorStoreError,
     is_many,
 )
+
+T = TypeVar("T")
 
 _open_shards: dict[Path, qe.EdgeShard] = {}
 _shards_lock = threading.Lock()
@@ -100,6 +103,14 @@ class EdgeVectorStore:
             raise CollectionMissing(f"Collection {self.collection!r} does not exist yet.")
         return shard
 
+    def _run(self, operation: Callable[[qe.EdgeShard], T]) -> T:
+        """Engine errors become VectorStoreError, which the edges turn into a message."""
+        shard = self._shard()
+        try:
+            return operation(shard)
+        except Exception as exc:
+            raise VectorStoreError(f"The embedded vector store failed: {exc}") from exc
+
     def collection_exists(self) -> bool:
         return _open(self.path) is not None
 
@@ -134,13 +145,13 @@ class EdgeVectorStore:
             qe.Point(id=point.id, vector=_vectors(point), payload=dict(point.payload))
             for point in points
         ]
-        self._shard().update(qe.UpdateOperation.upsert_points(edge_points))
+        self._run(lambda shard: shard.update(qe.UpdateOperation.upsert_points(edge_points)))
 
     def delete(
         self, payload_filter: PayloadFilter, *, exclude: PayloadFilter | None = None
     ) -> None:
         operation = qe.UpdateOperation.delete_points_by_filter(_filter(payload_filter, exclude))
-        self._shard().update(operation)
+        self._run(lambda shard: shard.update(operation))
 
     def search(
         self,
@@ -180,14 +191,15 @@ class EdgeVectorStore:
     def _hits(self, request: qe.QueryRequest) -> list[SearchHit]:
         return [
             SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {})
-            for hit in self._shard().query(request)
+            for hit in self._run(lambda shard: shard.query(request))
         ]
 
     def count(self, payload_filter: PayloadFilter | None = None) -> int:
-        return self._shard().count(qe.CountRequest(exact=True, filter=_filter(payload_filter)))
+        request = qe.CountRequest(exact=True, filter=_filter(payload_filter))
+        return self._run(lambda shard: shard.count(request))
 
     def ping(self) -> None:
         if self.collection_exists():
-            self._shard().info()
+            self._run(lambda shard: shard.info())
         elif not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
