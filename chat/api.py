@@ -26,14 +26,15 @@ UNAVAILABLE = (
 class SearchParameters(serializers.Serializer):
     q = serializers.CharField(max_length=2000, trim_whitespace=True)
     category = serializers.CharField(required=False, allow_blank=True, default="")
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=5)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=None)
     mode = serializers.ChoiceField(choices=[mode.value for mode in Mode], default=Mode.HYBRID)
 
 
 class SearchView(APIView):
-    """`GET /api/search?q=…&category=slug[,slug]&limit=5&mode=hybrid|dense|bm25`.
+    """`GET /api/search?q=…&category=slug[,slug]&limit=N&mode=hybrid|dense|bm25`.
 
-    Without `category`, every category is searched. Token or session authentication.
+    Without `category`, every category is searched; without `limit`, a single category
+    gives its own number of passages (k), several give 5. Token or session authentication.
     """
 
     permission_classes = [IsAuthenticated]

@@ -49,3 +49,15 @@ def relevance_thresholds(category_ids: Sequence[int] | None) -> dict[int, float]
     if category_ids is not None:
         categories = categories.filter(pk__in=category_ids)
     return dict(categories.values_list("pk", "relevance_threshold"))
+
+
+DEFAULT_PASSAGE_COUNT = 5
+
+
+def passages_wanted(category_ids: Sequence[int] | None) -> int:
+    """How many passages a search returns: the category's k when there is one category."""
+    if category_ids is not None and len(category_ids) == 1:
+        k = Category.objects.filter(pk=category_ids[0]).values_list("k", flat=True).first()
+        if k:
+            return k
+    return DEFAULT_PASSAGE_COUNT

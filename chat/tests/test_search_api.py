@@ -71,3 +71,23 @@ def test_a_dead_vector_store_gives_a_message_not_a_500(admin_client, settings):
     response = admin_client.get(URL, {"q": "congés"})
     assert response.status_code == 503
     assert "indisponible" in response.json()["detail"]
+
+
+def test_without_a_limit_a_category_returns_its_own_number_of_passages(admin_client):
+    category = CategoryFactory(k=2)
+    store_passages(
+        [
+            Passage(
+                key=f"k:{number}",
+                embed_text=f"Congés, règle numéro {number}.",
+                payload={
+                    "category_id": category.pk,
+                    "document_id": number,
+                    "text": f"Congés {number}",
+                },
+            )
+            for number in range(6)
+        ]
+    )
+    response = admin_client.get(URL, {"q": "congés", "category": category.slug})
+    assert len(response.json()["results"]) == 2
