@@ -1,11 +1,11 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from ai.retrieval import Mode
+from chat.management.categories import category_ids_option
 from chat.results import result_as_dict
 from chat.services import find_passages
-from documents.selectors import category_ids_for_slugs
 
 
 class Command(BaseCommand):
@@ -19,11 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
 
     def handle(self, *args, query: str, category: list[str], limit: int, mode: str, **options):
-        category_ids = None
-        if category:
-            category_ids, unknown = category_ids_for_slugs(category)
-            if unknown:
-                raise CommandError(f"Unknown category: {', '.join(unknown)}.")
+        category_ids = category_ids_option(category)
         results = find_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
         if options["json"]:
             self.stdout.write(

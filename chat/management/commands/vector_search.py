@@ -1,10 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from ai.embeddings import get_embedder
 from ai.passages import passage_store
-from documents.selectors import category_ids_for_slugs
+from chat.management.categories import category_ids_option
 
 
 class Command(BaseCommand):
@@ -16,12 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10)
 
     def handle(self, *args, query: str, category: list[str], limit: int, **options) -> None:
-        payload_filter = None
-        if category:
-            category_ids, unknown = category_ids_for_slugs(category)
-            if unknown:
-                raise CommandError(f"Unknown category: {', '.join(unknown)}.")
-            payload_filter = {"category_id": category_ids}
+        category_ids = category_ids_option(category)
+        payload_filter = None if category_ids is None else {"category_id": category_ids}
         embedder = get_embedder()
         store = passage_store()
         self.stdout.write(f"model {embedder.model_id}, collection {store.collection}")
