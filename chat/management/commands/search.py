@@ -14,11 +14,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("query")
         parser.add_argument("--category", action="append", default=[], help="Slug; repeatable.")
-        parser.add_argument("--limit", type=int, default=5)
+        parser.add_argument(
+            "--limit", type=int, help="Passages to show (default: the category's k, else 5)."
+        )
         parser.add_argument("--mode", choices=[mode.value for mode in Mode], default=Mode.HYBRID)
         parser.add_argument("--json", action="store_true", help="Print the results as JSON.")
 
-    def handle(self, *args, query: str, category: list[str], limit: int, mode: str, **options):
+    def handle(
+        self, *args, query: str, category: list[str], limit: int | None, mode: str, **options
+    ):
         category_ids = category_ids_option(category)
         results = find_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
         if options["json"]:
