@@ -196,6 +196,29 @@ EMBEDDING_MAX_RETRIES = env_int("EMBEDDING_MAX_RETRIES", 2)
 # Replace personal data (names, phones, e-mails, NUMEN, NIR, IBAN) in questions before they
 # are embedded, logged or sent to a language model.
 ANONYMIZE_QUESTIONS = env_bool("ANONYMIZE_QUESTIONS", True)
+MAX_QUESTION_LENGTH = env_int("MAX_QUESTION_LENGTH", 2000)
+# How many earlier questions and answers of a conversation a follow-up question is read with.
+CONVERSATION_HISTORY_TURNS = env_int("CONVERSATION_HISTORY_TURNS", 3)
+
+# --- Answers: the site's default language model -------------------------------------------
+# "openai", "paradigm", "compatible" (any OpenAI-compatible server: vLLM, Ollama, llama.cpp)
+# or "extractive" (no model: the best passages, labelled as such). Unset: OpenAI when
+# OPENAI_API_KEY is set, else Paradigm when PARADIGM_API_KEY is, else extractive.
+LLM_PROVIDER = env_str("LLM_PROVIDER") or (
+    "openai" if OPENAI_API_KEY else "paradigm" if PARADIGM_API_KEY else "extractive"
+)
+LLM_MODEL = env_str("LLM_MODEL")
+LLM_API_BASE = env_str("LLM_API_BASE")
+LLM_API_KEY = env_str("LLM_API_KEY")
+LLM_CONTEXT_WINDOW = env_int("LLM_CONTEXT_WINDOW", 16000)
+LLM_MAX_ANSWER_TOKENS = env_int("LLM_MAX_ANSWER_TOKENS", 1000)
+LLM_TEMPERATURE = float(env_str("LLM_TEMPERATURE") or 0.2)
+LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
+LLM_CONNECT_TIMEOUT = env_int("LLM_CONNECT_TIMEOUT", 5)
+LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2)
+# Where asynchronous answers may be POSTed (URL prefixes, comma-separated). Empty: nowhere.
+ANSWER_CALLBACK_ALLOWED_URLS = env_list("ANSWER_CALLBACK_ALLOWED_URLS")
+ANSWER_CALLBACK_TIMEOUT = env_int("ANSWER_CALLBACK_TIMEOUT", 10)
 
 # --- Static files and CSS ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -52,3 +52,6 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Answers run their database work in pool threads (`chat.answering.in_thread`): closing each
+# connection after use lets the test database be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

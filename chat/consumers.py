@@ -1,4 +1,19 @@
+import asyncio
+import logging
+
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from ai.llm import ProviderError
+from chat.answering import QuestionRefused, SearchUnavailable, answer_question
+from chat.messages import error_message, event_message
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Une erreur inattendue a interrompu la réponse. Réessayez ; si cela se reproduit, "
+    "prévenez l'équipe informatique."
+)
+BUSY = "Une réponse est déjà en cours : attendez-la ou interrompez-la."
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -18,3 +33,90 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
     async def pong_message(self, event) -> None:
         await self.send_json({"type": "pong", "echo": event.get("echo")})
+
+
+class ChatConsumer(AsyncJsonWebsocketConsumer):
+    """Questions in, streamed answers out (contract in `chat.messages`).
+
+    One connection carries many questions, one at a time. The answer streams from the
+    provider straight to this socket, in a task of its own so that `cancel` can stop it
+    (which closes the request to the language model).
+    """
+
+    answering: asyncio.Task | None = None
+    closed = False
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        self.closed = True
+        if self.answering is not None:
+            self.answering.cancel()
+
+    async def receive_json(self, content, **kwargs) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        request_id = content.get("id") if isinstance(content, dict) else None
+        if kind == "ask":
+            await self._ask(content, request_id)
+        elif kind == "cancel":
+            if self.answering is not None:
+                self.answering.cancel()
+        elif kind == "ping":
+            await self.send_json({"type": "pong", "id": request_id})
+        else:
+            await self._send(request_id, error_message("invalid", "Message inconnu."))
+
+    async def _ask(self, content: dict, request_id: object) -> None:
+        if self.answering is not None and not self.answering.done():
+            await self._send(request_id, error_message("busy", BUSY))
+            return
+        question, category, conversation = (
+            content.get("question"),
+            content.get("category"),
+            content.get("conversation"),
+        )
+        if (
+            not isinstance(question, str)
+            or not isinstance(category, str | None)
+            or not isinstance(conversation, int | None)
+        ):
+            await self._send(request_id, error_message("invalid", "Question mal formée."))
+            return
+        self.answering = asyncio.create_task(
+            self._answer(request_id, question, category or None, conversation)
+        )
+
+    async def _answer(
+        self, request_id: object, question: str, category: str | None, conversation: int | None
+    ) -> None:
+        events = answer_question(
+            user_id=self.scope["user"].pk,
+            question=question,
+            category_slug=category,
+            conversation_id=conversation,
+        )
+        try:
+            async for event in events:
+                await self._send(request_id, event_message(event))
+        except asyncio.CancelledError:
+            await events.aclose()
+            await self._send(request_id, {"type": "cancelled"})
+        except QuestionRefused as refused:
+            await self._send(request_id, error_message("refused", refused.user_message))
+        except ProviderError as error:
+            await self._send(request_id, error_message("provider", error.user_message))
+        except SearchUnavailable as error:
+            await self._send(request_id, error_message("search", error.user_message))
+        except Exception:
+            logger.exception("Answering a question failed.")
+            await self._send(request_id, error_message("internal", UNEXPECTED))
+
+    async def _send(self, request_id: object, message: dict) -> None:
+        if self.closed:
+            return
+        await self.send_json({**message, "id": request_id})

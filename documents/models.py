@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.text import slugify
 
 from common.text import normalize_question, question_hash
-from documents.prompts import DEFAULT_SYSTEM_PROMPT
+from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 
 
 class Category(models.Model):
@@ -28,7 +28,29 @@ class Category(models.Model):
     system_prompt = models.TextField(
         "prompt système",
         default=DEFAULT_SYSTEM_PROMPT,
-        help_text="Doit contenir {context} (les extraits) et {question}.",
+        validators=[validate_system_prompt],
+        help_text=(
+            "Doit contenir {context} (les extraits numérotés) et {question} ; {date} (la date "
+            "du jour) est facultative. Pour écrire une accolade, doublez-la."
+        ),
+    )
+    language_model = models.ForeignKey(
+        "ai.LanguageModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name="modèle de langage",
+        help_text="Vide : celui du site (variables LLM_*).",
+    )
+    contact = models.CharField(
+        "à qui s'adresser",
+        max_length=300,
+        blank=True,
+        help_text=(
+            "Proposé quand les documents ne répondent pas, par exemple « le service RH "
+            "(rh@exemple.fr, poste 1234) »."
+        ),
     )
     k = models.PositiveSmallIntegerField(
         "nombre d'extraits",

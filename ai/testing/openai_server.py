@@ -1,9 +1,12 @@
 """A real HTTP server on 127.0.0.1 that speaks the OpenAI API, for the tests.
 
 It serves POST /v1/embeddings with deterministic fake vectors (see `fake_embedding`),
-returned out of order as the API allows; other endpoints (chat completions) are added to
-`routes`. It records every request, checks the bearer key like OpenAI, and can be told to
-fail (`failures`) or to be slow (`delay`).
+returned out of order as the API allows, and POST /v1/chat/completions: `chat_answer(request)`
+gives the answer text, streamed as server-sent events a word at a time after
+`first_token_delay`, then every `token_delay` seconds, with the usage at the end when asked.
+It records every request, checks the bearer key like OpenAI, can be told to fail
+(`failures`) or to be slow (`delay`), and counts the streams a client abandoned midway
+(`abandoned_streams`: a cancelled answer must close its request).
 
     with FakeOpenAIServer(api_key="test-key") as server:
         settings.EMBEDDING_API_BASE = server.base_url
@@ -13,10 +16,11 @@ import base64
 import hashlib
 import json
 import math
+import re
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -65,7 +69,14 @@ class FakeOpenAIServer:
         # Replies served, first to last, instead of the routes' (e.g. an HTTP 500).
         self.failures: list[Reply] = []
         self.requests: list[RecordedRequest] = []
-        self.routes: dict[str, Route] = {"/v1/embeddings": self.embeddings}
+        self.routes: dict[str, Route] = {
+            "/v1/embeddings": self.embeddings,
+            "/v1/chat/completions": self.chat_completions,
+        }
+        self.chat_answer: Callable[[RecordedRequest], str] = default_chat_answer
+        self.first_token_delay = 0.0
+        self.token_delay = 0.0
+        self.abandoned_streams = 0
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -145,6 +156,52 @@ class FakeOpenAIServer:
         }
         return Reply(body=body)
 
+    def chat_completions(self, request: RecordedRequest) -> Reply:
+        messages = request.body.get("messages")
+        if not isinstance(messages, list) or not messages:
+            return error_reply(400, "'messages' must be a non-empty array.")
+        text = self.chat_answer(request)
+        words = re.findall(r"\S+\s*", text)
+        prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in messages)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": len(words),
+            "total_tokens": prompt_tokens + len(words),
+        }
+        model = request.body.get("model")
+        if not request.body.get("stream"):
+            message = {"role": "assistant", "content": text}
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            body = {"id": "chatcmpl-test", "object": "chat.completion", "model": model}
+            return Reply(body={**body, "choices": [choice], "usage": usage})
+        with_usage = bool((request.body.get("stream_options") or {}).get("include_usage"))
+        return Reply(
+            stream=self._chat_events(words, model, usage if with_usage else None),
+            content_type="text/event-stream",
+        )
+
+    def _chat_events(self, words: list[str], model: str, usage: dict | None) -> Iterator[bytes]:
+        base = {"id": "chatcmpl-test", "object": "chat.completion.chunk", "model": model}
+
+        def event(choices: list, **extra) -> bytes:
+            return f"data: {json.dumps({**base, 'choices': choices, **extra})}\n\n".encode()
+
+        time.sleep(self.first_token_delay)
+        yield event([{"index": 0, "delta": {"role": "assistant", "content": ""}}])
+        for position, word in enumerate(words):
+            if position:
+                time.sleep(self.token_delay)
+            yield event([{"index": 0, "delta": {"content": word}, "finish_reason": None}])
+        yield event([{"index": 0, "delta": {}, "finish_reason": "stop"}])
+        if usage is not None:
+            yield event([], usage=usage)
+        yield b"data: [DONE]\n\n"
+
+
+def default_chat_answer(request: RecordedRequest) -> str:
+    """A short answer that cites the first passage, as a grounded model would."""
+    return "D'après les documents, la réponse figure dans le premier extrait [1]."
+
 
 def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -168,10 +225,16 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", reply.content_type)
                 if reply.stream is not None:
+                    self.send_header("Cache-Control", "no-cache")
                     self.end_headers()
-                    for chunk in reply.stream:
-                        self.wfile.write(chunk)
-                        self.wfile.flush()
+                    try:
+                        for chunk in reply.stream:
+                            self.wfile.write(chunk)
+                            self.wfile.flush()
+                    except (BrokenPipeError, ConnectionResetError):
+                        with server._lock:
+                            server.abandoned_streams += 1
+                    self.close_connection = True
                     return
                 payload = json.dumps(reply.body).encode("utf-8")
                 self.send_header("Content-Length", str(len(payload)))

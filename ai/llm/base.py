@@ -1,0 +1,77 @@
+"""What every answer provider offers, and the errors it raises.
+
+A provider streams an answer to a prompt (`stream`) and completes a short prompt in one go
+(`complete`, used to rewrite follow-up questions). Errors carry a message for the user, in
+French, that never quotes the provider's own words (an API error may echo the key).
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of the answer as it arrives; the last one may carry the token usage."""
+
+    text: str = ""
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True)
+class NumberedPassage:
+    """A passage as the model sees it: cited as [number]."""
+
+    number: int
+    title: str
+    page: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Prompt:
+    messages: list[dict[str, str]]
+    question: str
+    passages: Sequence[NumberedPassage] = field(default_factory=tuple)
+
+
+class Provider(Protocol):
+    kind: str
+    model: str
+    # False for a provider that assembles answers without a language model.
+    generative: bool
+    context_window: int
+    max_answer_tokens: int
+
+    @property
+    def label(self) -> str: ...
+
+    def stream(self, prompt: Prompt) -> AsyncIterator[Delta]: ...
+
+    async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str: ...
+
+
+class ProviderError(Exception):
+    """A provider could not answer; `user_message` says why, for the person who asked."""
+
+    def __init__(self, user_message: str, *, detail: str = "") -> None:
+        super().__init__(detail or user_message)
+        self.user_message = user_message
+
+
+class ProviderUnavailable(ProviderError):
+    """Connection refused, timeout, server error: worth trying again later."""
+
+
+class ProviderAuthenticationFailed(ProviderError):
+    """The provider refused the configured key: an administrator must fix it."""
+
+
+class ProviderRejected(ProviderError):
+    """The provider refused the request itself (unknown model, prompt too long, quota)."""

@@ -1,0 +1,131 @@
+"""Answers from any OpenAI-compatible chat completions API: OpenAI, Paradigm, vLLM, Ollama…
+
+One `AsyncOpenAI` client per event loop and configuration keeps connections warm between
+questions (no TCP/TLS handshake before each first token). The client retries connection
+errors, 408, 429 and 5xx itself (`max_retries`), before anything has been streamed.
+"""
+
+import weakref
+from asyncio import AbstractEventLoop, get_running_loop
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import openai
+from openai import AsyncOpenAI
+
+from ai.llm.base import (
+    Delta,
+    Prompt,
+    ProviderAuthenticationFailed,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
+    Usage,
+)
+
+_clients: "weakref.WeakKeyDictionary[AbstractEventLoop, dict[tuple, AsyncOpenAI]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True)
+class OpenAICompatibleProvider:
+    kind: str
+    name: str
+    model: str
+    base_url: str | None
+    api_key: str
+    context_window: int
+    max_answer_tokens: int
+    temperature: float
+    timeout: float
+    connect_timeout: float
+    max_retries: int
+    generative: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.model})"
+
+    async def stream(self, prompt: Prompt) -> AsyncIterator[Delta]:
+        try:
+            stream = await self._client().chat.completions.create(
+                model=self.model,
+                messages=prompt.messages,
+                temperature=self.temperature,
+                max_tokens=self.max_answer_tokens,
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+        except openai.OpenAIError as error:
+            raise self._translate(error) from error
+        try:
+            async for chunk in stream:
+                text = "".join(
+                    choice.delta.content or "" for choice in chunk.choices if choice.delta
+                )
+                usage = None
+                if chunk.usage is not None:
+                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                if text or usage:
+                    yield Delta(text=text, usage=usage)
+        except (openai.OpenAIError, httpx.HTTPError) as error:
+            raise self._translate(error) from error
+        finally:
+            # Closing the response stops the generation on the server (a cancelled answer).
+            await stream.close()
+
+    async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str:
+        try:
+            response = await self._client().chat.completions.create(
+                model=self.model, messages=messages, temperature=0, max_tokens=max_tokens
+            )
+        except openai.OpenAIError as error:
+            raise self._translate(error) from error
+        return (response.choices[0].message.content or "").strip() if response.choices else ""
+
+    def _client(self) -> AsyncOpenAI:
+        per_loop = _clients.setdefault(get_running_loop(), {})
+        key = (self.base_url, self.api_key, self.timeout, self.connect_timeout, self.max_retries)
+        client = per_loop.get(key)
+        if client is None:
+            client = per_loop[key] = AsyncOpenAI(
+                api_key=self.api_key or "none",
+                base_url=self.base_url,
+                timeout=httpx.Timeout(self.timeout, connect=self.connect_timeout),
+                max_retries=self.max_retries,
+            )
+        return client
+
+    def _translate(self, error: Exception) -> ProviderError:
+        detail = f"{self.label}: {type(error).__name__}"
+        if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
+            return ProviderAuthenticationFailed(
+                f"Le modèle de langage ({self.name}) refuse la clé d'API configurée. "
+                "Prévenez l'administrateur de Cassandre.",
+                detail=detail,
+            )
+        if isinstance(error, openai.RateLimitError):
+            return ProviderRejected(
+                f"Le modèle de langage ({self.name}) reçoit trop de demandes. "
+                "Réessayez dans une minute.",
+                detail=detail,
+            )
+        if isinstance(error, openai.NotFoundError):
+            return ProviderRejected(
+                f"Le modèle « {self.model} » est inconnu de {self.name}. "
+                "Prévenez l'administrateur de Cassandre.",
+                detail=detail,
+            )
+        if isinstance(error, openai.BadRequestError):
+            return ProviderRejected(
+                f"Le modèle de langage ({self.name}) a refusé la demande. "
+                "Reformulez la question ; si cela se reproduit, prévenez l'administrateur.",
+                detail=detail,
+            )
+        return ProviderUnavailable(
+            f"Le modèle de langage ({self.name}) ne répond pas pour le moment. "
+            "Les passages trouvés restent affichés ; réessayez dans un instant.",
+            detail=detail,
+        )

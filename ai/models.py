@@ -1,0 +1,67 @@
+"""Language models an administrator configures, so that each category can choose its own."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class LanguageModel(models.Model):
+    class Kind(models.TextChoices):
+        OPENAI = "openai", "OpenAI"
+        PARADIGM = "paradigm", "Paradigm (LightOn)"
+        COMPATIBLE = "compatible", "Compatible OpenAI (vLLM, Ollama, llama.cpp…)"
+        EXTRACTIVE = "extractive", "Extraits, sans modèle de langage"
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    kind = models.CharField("fournisseur", max_length=20, choices=Kind.choices)
+    model = models.CharField(
+        "modèle",
+        max_length=200,
+        blank=True,
+        help_text="Vide : le modèle par défaut du fournisseur.",
+    )
+    base_url = models.URLField(
+        "adresse de l'API",
+        blank=True,
+        help_text="Par exemple http://vllm:8000/v1. Vide : celle du fournisseur.",
+    )
+    api_key = models.CharField(
+        "clé d'API",
+        max_length=500,
+        blank=True,
+        help_text="Vide : OPENAI_API_KEY ou PARADIGM_API_KEY selon le fournisseur.",
+    )
+    context_window = models.PositiveIntegerField(
+        "fenêtre de contexte (jetons)",
+        default=16000,
+        validators=[MinValueValidator(1000)],
+        help_text="Les extraits sont réduits pour que la question et la réponse y tiennent.",
+    )
+    max_answer_tokens = models.PositiveIntegerField(
+        "longueur maximale de la réponse (jetons)",
+        default=1000,
+        validators=[MinValueValidator(50), MaxValueValidator(32000)],
+    )
+    temperature = models.FloatField(
+        "température", default=0.2, validators=[MinValueValidator(0.0), MaxValueValidator(2.0)]
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "modèle de langage"
+        verbose_name_plural = "modèles de langage"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.COMPATIBLE and not self.base_url:
+            raise ValidationError({"base_url": "Un serveur compatible OpenAI a besoin d'adresse."})
+        if self.kind == self.Kind.COMPATIBLE and not self.model:
+            raise ValidationError({"model": "Indiquez le nom du modèle servi."})
+        if self.max_answer_tokens >= self.context_window:
+            raise ValidationError(
+                {"max_answer_tokens": "La réponse doit tenir dans la fenêtre de contexte."}
+            )

@@ -1,0 +1,355 @@
+"""From a question to a streamed, cited answer kept in its conversation.
+
+`answer_question` is an async generator of events — `Sources`, then `Token`s, then `Done` —
+that every interface shares (websocket, REST API, `ask` command). It streams straight from
+the provider; database work and retrieval run in worker threads so that many conversations
+share one event loop without waiting on each other. Errors are raised as `QuestionRefused`,
+`ProviderError` (`ai.llm`) or `SearchUnavailable`, each with a message for the user.
+"""
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import TypeVar
+
+from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+from django.utils import timezone
+
+from ai.embeddings import EmbeddingUnavailable
+from ai.llm import Delta, NumberedPassage, ProviderError, Usage
+from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
+from ai.retrieval import Result, search_passages
+from ai.vectorstore import VectorStoreError
+from chat.conversations import (
+    AskContext,
+    QuestionRefused,
+    finish_exchange,
+    load_ask_context,
+    start_exchange,
+)
+from chat.models import Exchange
+from chat.results import result_as_dict
+from common.text import normalize_question, question_hash
+from documents.glossary import expand_query
+from documents.models import Correction
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Done", "QuestionRefused", "SearchUnavailable", "Sources", "Token", "answer_question"]
+
+# A retrieved correction whose question is this close to the one asked is served as is.
+CORRECTION_SIMILARITY = 0.9
+# A follow-up this short, or starting with one of these words, leans on the previous question
+# (when no language model can rewrite it).
+SHORT_FOLLOW_UP_WORDS = 8
+FOLLOW_UP_OPENINGS = ("et ", "mais ", "alors ", "aussi ", "ou ", "puis ", "donc ")
+
+SEARCH_UNAVAILABLE = (
+    "La recherche dans les documents est momentanément indisponible. Réessayez dans un "
+    "instant ; si cela dure, prévenez l'équipe informatique."
+)
+
+
+class SearchUnavailable(Exception):
+    user_message = SEARCH_UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class Sources:
+    conversation_id: int
+    exchange_id: int
+    question: str
+    sources: list[dict]
+    validated: bool
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Done:
+    conversation_id: int
+    exchange_id: int
+    answer: str
+    outcome: str
+    provider: str
+    citations: list[int]
+    usage: Usage | None
+    timings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def validated(self) -> bool:
+        return self.outcome == Exchange.Outcome.CORRECTION
+
+
+Event = Sources | Token | Done
+T = TypeVar("T")
+
+
+async def in_thread(function: Callable[..., T], /, **kwargs) -> T:
+    """Run blocking work (database, embedding, vector search) off the event loop.
+
+    Not Django's single "thread-sensitive" thread: concurrent conversations would queue there.
+    """
+
+    def run() -> T:
+        close_old_connections()
+        try:
+            return function(**kwargs)
+        finally:
+            close_old_connections()
+
+    return await sync_to_async(run, thread_sensitive=False)()
+
+
+@dataclass
+class _Clock:
+    started: float = field(default_factory=time.perf_counter)
+    # Time spent waiting on the language model before its first token (not ours).
+    model_wait: float = 0.0
+
+    def ms(self, since: float | None = None) -> int:
+        return round((time.perf_counter() - (since or self.started)) * 1000)
+
+
+async def answer_question(
+    *,
+    user_id: int,
+    question: str,
+    category_slug: str | None = None,
+    conversation_id: int | None = None,
+) -> AsyncIterator[Event]:
+    clock = _Clock()
+    context = await in_thread(
+        load_ask_context,
+        user_id=user_id,
+        question=question,
+        category_slug=category_slug,
+        conversation_id=conversation_id,
+    )
+    standalone = await standalone_question(context, clock)
+    retrieval_started = time.perf_counter()
+    try:
+        results, correction = await in_thread(retrieve, context=context, question=standalone)
+    except (VectorStoreError, EmbeddingUnavailable) as error:
+        logger.warning("Retrieval failed for a chat question.", exc_info=True)
+        raise SearchUnavailable() from error
+    sources = [
+        {"number": number, **result_as_dict(result)}
+        for number, result in enumerate(results, start=1)
+    ]
+    conversation_id, exchange_id = await in_thread(
+        start_exchange,
+        context=context,
+        standalone_question=standalone,
+        sources=sources,
+        correction_id=correction.pk if correction else None,
+        retrieval_ms=clock.ms(retrieval_started),
+    )
+    yield Sources(conversation_id, exchange_id, standalone, sources, validated=bool(correction))
+
+    if correction is not None:
+        outcome, stream = Exchange.Outcome.CORRECTION, _say(correction.answer)
+    elif not results:
+        outcome, stream = Exchange.Outcome.NO_ANSWER, _say(no_answer_message(context))
+    else:
+        passages = [_numbered(number, result) for number, result in enumerate(results, start=1)]
+        prompt = build_prompt(
+            template=context.system_prompt,
+            question=standalone,
+            passages=passages,
+            provider=context.provider,
+            today=timezone.localdate(),
+        )
+        outcome = (
+            Exchange.Outcome.GENERATED
+            if context.provider.generative
+            else Exchange.Outcome.EXTRACTIVE
+        )
+        stream = _timed(context.provider.stream(prompt), clock)
+
+    record = _Recorder(exchange_id=exchange_id, outcome=outcome, clock=clock)
+    try:
+        async for delta in stream:
+            if delta.usage is not None:
+                record.usage = delta.usage
+            if delta.text:
+                record.add(delta.text)
+                yield Token(delta.text)
+    except ProviderError as error:
+        logger.warning("The language model failed: %s", error)
+        await record.save(Exchange.Status.FAILED, error_message=error.user_message)
+        raise
+    except BaseException:
+        # Cancelled (the user pressed stop, or left): keep what was said so far.
+        await asyncio.shield(record.save(Exchange.Status.CANCELLED))
+        raise
+    await record.save(Exchange.Status.DONE)
+    yield Done(
+        conversation_id=conversation_id,
+        exchange_id=exchange_id,
+        answer=record.answer,
+        outcome=outcome,
+        provider=context.provider.label,
+        citations=cited_numbers(record.answer, len(sources)),
+        usage=record.usage,
+        timings=record.timings(),
+    )
+
+
+@dataclass
+class _Recorder:
+    """The answer as it streams, and its timings, until it is saved."""
+
+    exchange_id: int
+    outcome: str
+    clock: _Clock
+    usage: Usage | None = None
+    first_token_ms: int | None = None
+    pieces: list[str] = field(default_factory=list)
+
+    @property
+    def answer(self) -> str:
+        return "".join(self.pieces)
+
+    def add(self, text: str) -> None:
+        if self.first_token_ms is None:
+            self.first_token_ms = self.clock.ms()
+        self.pieces.append(text)
+
+    def timings(self) -> dict[str, int]:
+        first = self.first_token_ms or 0
+        model_wait = round(self.clock.model_wait * 1000)
+        return {
+            "first_token_ms": first,
+            "model_wait_ms": model_wait,
+            # What Cassandre adds before the first token: all but the model's own latency.
+            "overhead_ms": max(first - model_wait, 0),
+            "total_ms": self.clock.ms(),
+        }
+
+    async def save(self, status: str, *, error_message: str = "") -> None:
+        await in_thread(
+            finish_exchange,
+            exchange_id=self.exchange_id,
+            status=status,
+            outcome=self.outcome,
+            answer=self.answer,
+            usage=self.usage,
+            first_token_ms=self.first_token_ms,
+            total_ms=self.clock.ms(),
+            error_message=error_message,
+        )
+
+
+async def standalone_question(context: AskContext, clock: _Clock) -> str:
+    """The question as it reads without the conversation before it.
+
+    A language model rewrites it; without one (or if it fails), a short follow-up is read
+    after the previous question, which is what retrieval needs most.
+    """
+    question = context.anonymized_question
+    if not context.history:
+        return question
+    if context.provider.generative:
+        started = time.perf_counter()
+        try:
+            rewritten = await context.provider.complete(
+                rewrite_messages(context.history, question), max_tokens=REWRITE_MAX_TOKENS
+            )
+        except ProviderError as error:
+            logger.warning("Could not rewrite a follow-up question: %s", error)
+        else:
+            if rewritten and len(rewritten) <= 3 * len(question) + 200:
+                return rewritten
+        finally:
+            clock.model_wait += time.perf_counter() - started
+    return follow_up_with_previous(context.history[-1][0], question)
+
+
+def follow_up_with_previous(previous: str, question: str) -> str:
+    lowered = question.lower()
+    if len(question.split()) <= SHORT_FOLLOW_UP_WORDS or lowered.startswith(FOLLOW_UP_OPENINGS):
+        return f"{previous} {question}"
+    return question
+
+
+def retrieve(*, context: AskContext, question: str) -> tuple[list[Result], Correction | None]:
+    """The passages for `question`, and the curated correction that answers it, if any.
+
+    A correction answers when its question is the same once normalised, or when retrieval
+    ranks it first and its question is nearly the same (`CORRECTION_SIMILARITY`).
+    """
+    category_ids = context.category_ids
+    corrections = Correction.objects.all()
+    if category_ids is not None:
+        corrections = corrections.filter(category_id__in=category_ids)
+    hashes = {question_hash(question), question_hash(context.anonymized_question)}
+    correction = corrections.filter(question_hash__in=hashes).first()
+    results = search_passages(
+        expand_query(question, category_ids),
+        category_ids=category_ids,
+        limit=context.passage_count,
+        thresholds=context.thresholds,
+    )
+    if correction is None and results and results[0].correction_id is not None:
+        candidate = corrections.filter(pk=results[0].correction_id).first()
+        if candidate and _similarity(candidate.question, question) >= CORRECTION_SIMILARITY:
+            correction = candidate
+    return results, correction
+
+
+def _similarity(one: str, other: str) -> float:
+    return SequenceMatcher(None, normalize_question(one), normalize_question(other)).ratio()
+
+
+def no_answer_message(context: AskContext) -> str:
+    where = f"les documents de « {context.category.name} »" if context.category else "les documents"
+    contact = context.category.contact if context.category else ""
+    advice = (
+        f"Pour une réponse sûre, adressez-vous à {contact}."
+        if contact
+        else "Reformulez la question, ou adressez-vous au service concerné."
+    )
+    return f"Je n'ai trouvé dans {where} aucun passage qui réponde à cette question. {advice}"
+
+
+def cited_numbers(answer: str, source_count: int) -> list[int]:
+    """The source numbers the answer cites as [n] (or [n, m]), each once, in order."""
+    cited: list[int] = []
+    for group in _CITATION.findall(answer):
+        for number in (int(part) for part in re.findall(r"\d+", group)):
+            if 1 <= number <= source_count and number not in cited:
+                cited.append(number)
+    return cited
+
+
+_CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def _numbered(number: int, result: Result) -> NumberedPassage:
+    return NumberedPassage(number=number, title=result.title, page=result.page, text=result.text)
+
+
+async def _say(text: str) -> AsyncIterator[Delta]:
+    """A prepared answer, streamed word by word like a generated one."""
+    for piece in re.findall(r"\S+\s*|\s+", text):
+        yield Delta(text=piece)
+
+
+async def _timed(stream: AsyncIterator[Delta], clock: _Clock) -> AsyncIterator[Delta]:
+    """The provider's stream, counting the wait for its first token as the model's time."""
+    started = time.perf_counter()
+    first = True
+    async for delta in stream:
+        if first and delta.text:
+            clock.model_wait += time.perf_counter() - started
+            first = False
+        yield delta

@@ -1,0 +1,175 @@
+"""Conversations on the database side: what a question is asked with, and what is kept of it.
+
+Plain synchronous functions: the answering pipeline runs them in a worker thread.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from ai.anonymizer import anonymize_if_enabled
+from ai.llm import Provider, Usage, provider_for
+from chat.models import TITLE_LENGTH, Conversation, Exchange
+from documents.models import Category
+from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
+from documents.selectors import DEFAULT_PASSAGE_COUNT, relevance_thresholds
+
+
+class QuestionRefused(Exception):
+    """The question cannot be asked as it is; `user_message` says why."""
+
+    def __init__(self, user_message: str) -> None:
+        super().__init__(user_message)
+        self.user_message = user_message
+
+
+@dataclass(frozen=True)
+class AskContext:
+    """Everything the answer needs from the database, loaded in one go."""
+
+    user_id: int
+    question: str
+    anonymized_question: str
+    category: Category | None
+    conversation_id: int | None
+    history: Sequence[tuple[str, str]]
+    provider: Provider
+    system_prompt: str
+    passage_count: int
+    thresholds: dict[int, float]
+
+    @property
+    def category_ids(self) -> list[int] | None:
+        return [self.category.pk] if self.category else None
+
+
+def load_ask_context(
+    *, user_id: int, question: str, category_slug: str | None, conversation_id: int | None
+) -> AskContext:
+    question = " ".join((question or "").split())
+    if not question:
+        raise QuestionRefused("La question est vide.")
+    if len(question) > settings.MAX_QUESTION_LENGTH:
+        raise QuestionRefused(
+            f"La question est trop longue ({len(question)} caractères, "
+            f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
+        )
+    conversation = None
+    if conversation_id is not None:
+        # Another user's conversation is refused exactly like a missing one: no leak.
+        conversation = (
+            Conversation.objects.select_related("category__language_model")
+            .filter(pk=conversation_id, user_id=user_id)
+            .first()
+        )
+        if conversation is None:
+            raise QuestionRefused("Cette conversation n'existe pas ou ne vous appartient pas.")
+    category = conversation.category if conversation else _category(category_slug)
+    return AskContext(
+        user_id=user_id,
+        question=question,
+        anonymized_question=anonymize_if_enabled(question),
+        category=category,
+        conversation_id=conversation.pk if conversation else None,
+        history=conversation_history(conversation) if conversation else (),
+        provider=provider_for(category.language_model if category else None),
+        system_prompt=_usable_prompt(category),
+        passage_count=category.k if category else DEFAULT_PASSAGE_COUNT,
+        thresholds=relevance_thresholds([category.pk] if category else None),
+    )
+
+
+def _category(slug: str | None) -> Category | None:
+    if not slug:
+        return None
+    category = Category.objects.select_related("language_model").filter(slug=slug).first()
+    if category is None:
+        raise QuestionRefused(f"La catégorie « {slug} » n'existe pas.")
+    return category
+
+
+def _usable_prompt(category: Category | None) -> str:
+    """The category's prompt, or the default one if it predates prompt validation and is
+    broken (an answer with the default prompt beats no answer)."""
+    if category is None:
+        return DEFAULT_SYSTEM_PROMPT
+    try:
+        validate_system_prompt(category.system_prompt)
+    except Exception:
+        return DEFAULT_SYSTEM_PROMPT
+    return category.system_prompt
+
+
+def conversation_history(conversation: Conversation) -> list[tuple[str, str]]:
+    """The last answered (question, answer) pairs, oldest first, questions anonymised."""
+    turns = settings.CONVERSATION_HISTORY_TURNS
+    if turns <= 0:
+        return []
+    exchanges = (
+        conversation.exchanges.filter(status=Exchange.Status.DONE)
+        .order_by("-created_at", "-pk")
+        .values_list("standalone_question", "question", "answer")[:turns]
+    )
+    return [(standalone or question, answer) for standalone, question, answer in exchanges][::-1]
+
+
+def start_exchange(
+    *,
+    context: AskContext,
+    standalone_question: str,
+    sources: list[dict],
+    correction_id: int | None,
+    retrieval_ms: int,
+) -> tuple[int, int]:
+    """Record the question (and its conversation, if new): (conversation id, exchange id)."""
+    conversation_id = context.conversation_id
+    if conversation_id is None:
+        conversation_id = Conversation.objects.create(
+            user_id=context.user_id,
+            category=context.category,
+            title=_title(context.anonymized_question),
+        ).pk
+    else:
+        Conversation.objects.filter(pk=conversation_id).update(updated_at=timezone.now())
+    exchange = Exchange.objects.create(
+        conversation_id=conversation_id,
+        question=context.question,
+        standalone_question=standalone_question,
+        sources=sources,
+        correction_id=correction_id,
+        provider=context.provider.label,
+        model=context.provider.model,
+        retrieval_ms=retrieval_ms,
+    )
+    return conversation_id, exchange.pk
+
+
+def _title(question: str) -> str:
+    if len(question) <= TITLE_LENGTH:
+        return question
+    return question[: TITLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def finish_exchange(
+    *,
+    exchange_id: int,
+    status: str,
+    outcome: str,
+    answer: str,
+    usage: Usage | None = None,
+    first_token_ms: int | None = None,
+    total_ms: int | None = None,
+    error_message: str = "",
+) -> None:
+    Exchange.objects.filter(pk=exchange_id).update(
+        status=status,
+        outcome=outcome,
+        answer=answer,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+        first_token_ms=first_token_ms,
+        total_ms=total_ms,
+        error_message=error_message,
+    )

@@ -1,0 +1,47 @@
+"""The answering events as JSON messages: the websocket contract, also used by the API.
+
+Server → client, for one question (`id` echoes the client's id for that question):
+  {"type": "sources", "conversation", "exchange", "question", "sources": [...], "validated"}
+  {"type": "token", "text"}                      (any number of times)
+  {"type": "done", "conversation", "exchange", "answer", "outcome", "validated",
+   "provider", "citations", "usage", "timings"}
+  or {"type": "error", "code", "message"}  or  {"type": "cancelled"} after a cancel.
+"""
+
+from dataclasses import asdict
+
+from chat.answering import Done, Event, Sources, Token
+
+
+def event_message(event: Event) -> dict[str, object]:
+    if isinstance(event, Token):
+        return {"type": "token", "text": event.text}
+    if isinstance(event, Sources):
+        return {
+            "type": "sources",
+            "conversation": event.conversation_id,
+            "exchange": event.exchange_id,
+            "question": event.question,
+            "sources": event.sources,
+            "validated": event.validated,
+        }
+    return done_message(event)
+
+
+def done_message(event: Done) -> dict[str, object]:
+    return {
+        "type": "done",
+        "conversation": event.conversation_id,
+        "exchange": event.exchange_id,
+        "answer": event.answer,
+        "outcome": event.outcome,
+        "validated": event.validated,
+        "provider": event.provider,
+        "citations": event.citations,
+        "usage": asdict(event.usage) if event.usage else None,
+        "timings": event.timings,
+    }
+
+
+def error_message(code: str, message: str) -> dict[str, object]:
+    return {"type": "error", "code": code, "message": message}
