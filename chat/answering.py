@@ -21,7 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from ai.embeddings import EmbeddingUnavailable
-from ai.llm import Delta, NumberedPassage, ProviderError, Usage
+from ai.llm import Delta, NumberedPassage, Provider, ProviderError, Usage
 from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
 from ai.retrieval import Result, search_passages
 from ai.vectorstore import VectorStoreError
@@ -125,7 +125,9 @@ async def answer_question(
     question: str,
     category_slug: str | None = None,
     conversation_id: int | None = None,
+    provider: Provider | None = None,
 ) -> AsyncIterator[Event]:
+    """The events answering `question`; `provider` replaces the category's (benchmarks)."""
     clock = _Clock()
     context = await in_thread(
         load_ask_context,
@@ -133,6 +135,7 @@ async def answer_question(
         question=question,
         category_slug=category_slug,
         conversation_id=conversation_id,
+        provider=provider,
     )
     standalone = await standalone_question(context, clock)
     retrieval_started = time.perf_counter()

@@ -46,8 +46,14 @@ class AskContext:
 
 
 def load_ask_context(
-    *, user_id: int, question: str, category_slug: str | None, conversation_id: int | None
+    *,
+    user_id: int,
+    question: str,
+    category_slug: str | None,
+    conversation_id: int | None,
+    provider: Provider | None = None,
 ) -> AskContext:
+    """What answering `question` needs; `provider` replaces the category's (benchmarks)."""
     question = " ".join((question or "").split())
     if not question:
         raise QuestionRefused("La question est vide.")
@@ -74,7 +80,7 @@ def load_ask_context(
         category=category,
         conversation_id=conversation.pk if conversation else None,
         history=conversation_history(conversation) if conversation else (),
-        provider=provider_for(category.language_model if category else None),
+        provider=provider or provider_for(category.language_model if category else None),
         system_prompt=_usable_prompt(category),
         passage_count=category.k if category else DEFAULT_PASSAGE_COUNT,
         thresholds=relevance_thresholds([category.pk] if category else None),
