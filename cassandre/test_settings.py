@@ -55,3 +55,5 @@ STORAGES = {
 # Answers run their database work in pool threads (`chat.answering.in_thread`): closing each
 # connection after use lets the test database be dropped at the end of the run.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# One test database per run: two runs on one machine (developers, CI) never collide.
+DATABASES["default"]["TEST"] = {"NAME": f"test_cassandre_{os.getpid()}"}  # noqa: F405

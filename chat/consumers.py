@@ -43,6 +43,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     (which closes the request to the language model).
     """
 
+    # Answers stream straight from the provider: no channel-layer subscription, so no Redis
+    # connection held per open chat.
+    channel_layer_alias = "chat-uses-no-channel-layer"
     answering: asyncio.Task | None = None
     closed = False
 

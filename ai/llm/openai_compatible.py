@@ -60,11 +60,13 @@ class OpenAICompatibleProvider:
             )
         except openai.OpenAIError as error:
             raise self._translate(error) from error
+        finished = False
         try:
             async for chunk in stream:
                 text = "".join(
                     choice.delta.content or "" for choice in chunk.choices if choice.delta
                 )
+                finished = finished or any(choice.finish_reason for choice in chunk.choices)
                 usage = None
                 if chunk.usage is not None:
                     usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
@@ -75,6 +77,9 @@ class OpenAICompatibleProvider:
         finally:
             # Closing the response stops the generation on the server (a cancelled answer).
             await stream.close()
+        if not finished:
+            # The connection ended before the model said it was done: a cut answer.
+            raise self._translate(ConnectionError("stream ended without a finish reason"))
 
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str:
         try:

@@ -1,7 +1,10 @@
 """The embedded default end to end: with no variable set, one process serves HTTP and runs
-the Celery worker; an admin logs in with the printed password, uploads a document, and the
-worker inside the same process indexes it into Qdrant Edge."""
+the Celery worker; an admin logs in with the printed password, uploads a document, the
+worker inside the same process indexes it into Qdrant Edge, and a question asked over the
+websocket is answered by the extractive provider (no language model is configured)."""
 
+import asyncio
+import json
 import os
 import re
 import sqlite3
@@ -9,6 +12,7 @@ import subprocess
 
 import httpx
 import pytest
+import websockets
 
 from common.testing.services import (
     BASE_DIR,
@@ -77,7 +81,7 @@ def test_the_home_page_is_served(embedded_app):
     assert "Cassandre" in home.text
 
 
-def test_admin_logs_in_with_the_printed_password_and_an_upload_is_processed(embedded_app):
+def test_an_upload_is_indexed_in_process_and_answered_without_a_language_model(embedded_app):
     with httpx.Client(base_url=embedded_app["url"], timeout=10) as client:
         login = client.post(
             "/admin/login/",
@@ -111,6 +115,7 @@ def test_admin_logs_in_with_the_printed_password_and_an_upload_is_processed(embe
             files={"file": ("guide.txt", "Les congés se posent en ligne.".encode())},
         )
         assert upload.status_code == 302, upload.text[:2000]
+        session = client.cookies["sessionid"]
 
     database = embedded_app["data_dir"] / "db.sqlite3"
 
@@ -120,3 +125,23 @@ def test_admin_logs_in_with_the_printed_password_and_an_upload_is_processed(embe
         return row == ("indexed", 1)
 
     wait_until(indexed_by_the_in_process_worker, timeout=30, what="the embedded worker")
+
+    answer = asyncio.run(
+        ask_over_the_websocket(embedded_app["url"], session, "Comment poser des congés ?")
+    )
+    sources, *_, done = answer
+    assert sources["sources"][0]["title"] == "Guide"
+    assert done["type"] == "done" and done["outcome"] == "extractive"
+    assert done["answer"].startswith("*Réponse extractive")
+    assert "Les congés se posent en ligne. [1]" in done["answer"]
+
+
+async def ask_over_the_websocket(url: str, session: str, question: str) -> list[dict]:
+    socket_url = url.replace("http://", "ws://") + "/ws/chat/"
+    headers = {"Cookie": f"sessionid={session}"}
+    async with websockets.connect(socket_url, origin=url, additional_headers=headers) as socket:
+        await socket.send(json.dumps({"type": "ask", "question": question, "category": ""}))
+        messages = []
+        while not messages or messages[-1]["type"] not in ("done", "error"):
+            messages.append(json.loads(await asyncio.wait_for(socket.recv(), 30)))
+        return messages

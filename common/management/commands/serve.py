@@ -3,7 +3,6 @@ from daphne.server import Server
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from ai.services import warm_up_models_in_background
 from common.embedded_worker import start_embedded_worker
 from common.services import ensure_storage_ready
 
@@ -22,7 +21,6 @@ class Command(BaseCommand):
         from cassandre.asgi import application
 
         ensure_storage_ready()
-        warm_up_models_in_background()
         if settings.EMBEDDED_WORKER:
             start_embedded_worker()
         self.stdout.write(
