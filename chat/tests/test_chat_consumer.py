@@ -242,3 +242,41 @@ async def test_an_unknown_category_is_refused(transactional_db, user):
     (error,) = await ask(communicator, category="inconnue")
     assert error["code"] == "refused"
     await communicator.disconnect()
+
+
+async def test_a_nearly_identical_question_also_gets_the_curated_correction(
+    category, user, llm_server
+):
+    correction = await in_thread(
+        Correction.objects.create,
+        category=category,
+        question="Combien de jours de télétravail par semaine ?",
+        answer="Deux jours par semaine.",
+    )
+    await in_thread(index_correction, correction_id=correction.pk)
+    communicator = await connect(user)
+    *_, done = await ask(
+        communicator, "Combien de jours de télétravail par semaine, svp ?", category=category.slug
+    )
+    assert done["validated"] and done["answer"] == "Deux jours par semaine."
+    *_, other = await ask(communicator, "Le télétravail est-il possible le lundi ?")
+    assert not other["validated"] and other["outcome"] == "generated"
+    await communicator.disconnect()
+
+
+async def test_conversations_on_two_connections_stream_at_the_same_time(
+    category, user, llm_server
+):
+    llm_server.chat_answer = lambda request: " ".join(["mot"] * 20)
+    llm_server.token_delay = 0.05
+    first, second = await connect(user), await connect(user)
+    for communicator in (first, second):
+        await communicator.send_json_to({"type": "ask", "question": QUESTION})
+    await receive_until(first, "token")
+    await receive_until(second, "token")
+    # The second answer started while the first was still streaming: neither waited.
+    rest_of_first = await receive_until(first, "done")
+    assert len([m for m in rest_of_first if m["type"] == "token"]) > 5
+    await receive_until(second, "done")
+    for communicator in (first, second):
+        await communicator.disconnect()
