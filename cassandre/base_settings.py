@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "storages",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
     "tailwind",
     "theme",
     "common",
@@ -280,4 +281,17 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
         "rest_framework.parsers.FormParser",
     ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The OpenAPI schema, served at /api/v1/schema/ to authenticated users.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cassandre API",
+    "DESCRIPTION": "Search the documents and get cited answers from them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerTaskStatusEnum": "chat.models.AnswerTask.Status",
+        "DocumentStatusEnum": "documents.models.Document.Status",
+    },
 }

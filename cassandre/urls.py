@@ -9,6 +9,7 @@ urlpatterns = [
     path("backoffice/", include("backoffice.urls")),
     path("api/", include("documents.api_urls")),
     path("api/", include("chat.api_urls")),
+    path("api/v1/", include("chat.api_v1_urls")),
     path("documents/", include("documents.urls")),
     path("", include("chat.urls")),
 ]

@@ -2,6 +2,8 @@
 
 import logging
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -39,6 +41,7 @@ class SearchView(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(parameters=[SearchParameters], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         parameters = SearchParameters(data=request.query_params)
         parameters.is_valid(raise_exception=True)

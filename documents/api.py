@@ -1,6 +1,8 @@
 """The documents API: upload files into a category, then follow their indexing."""
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.permissions import BasePermission
@@ -111,6 +113,7 @@ class DocumentUploadView(APIView):
 
     permission_classes = [CanUploadDocuments]
 
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         upload = UploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)

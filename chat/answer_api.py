@@ -1,0 +1,202 @@
+"""The answering API (v1): an answer now, or later through a task polled or called back.
+
+Token or session authentication, like the rest of the API. The response serializers
+describe the bodies for the OpenAPI schema; the bodies themselves come from `chat.answers`.
+"""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ai.llm import ProviderError
+from chat.answering import SearchUnavailable
+from chat.answers import (
+    CategoryNotFound,
+    answer_now,
+    create_answer_task,
+    task_as_dict,
+    task_for_user,
+)
+from chat.callbacks import CallbackRefused
+from chat.conversations import QuestionRefused
+from chat.models import AnswerTask, Exchange
+from documents.models import Category
+
+
+class QuestionSerializer(serializers.Serializer):
+    question = serializers.CharField()
+
+    def validate_question(self, question: str) -> str:
+        if len(question) > settings.MAX_QUESTION_LENGTH:
+            raise serializers.ValidationError(
+                f"La question est trop longue ({len(question)} caractères, "
+                f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
+            )
+        return question
+
+
+class AnswerRequestSerializer(QuestionSerializer):
+    conversation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Une conversation de cette catégorie, pour une question qui la poursuit.",
+    )
+
+
+class UsageSerializer(serializers.Serializer):
+    prompt_tokens = serializers.IntegerField(allow_null=True)
+    completion_tokens = serializers.IntegerField(allow_null=True)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField()
+    sources = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Les passages numérotés (`number`) que la réponse cite comme [n].",
+    )
+    validated = serializers.BooleanField(help_text="Une réponse validée par l'équipe.")
+    outcome = serializers.ChoiceField(choices=Exchange.Outcome.choices)
+    provider = serializers.CharField()
+    citations = serializers.ListField(child=serializers.IntegerField())
+    usage = UsageSerializer(allow_null=True)
+    timings = serializers.DictField(child=serializers.IntegerField())
+    conversation = serializers.IntegerField()
+    exchange = serializers.IntegerField()
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+INVALID = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description='Requête invalide : `{"champ": ["message"]}`, ou `{"detail": "message"}`.',
+)
+
+
+class AnswerView(APIView):
+    """`POST /api/v1/search/<category>/`: answer a question from the category's documents."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AnswerRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "category", str, OpenApiParameter.PATH, description="Le slug de la catégorie."
+            )
+        ],
+        responses={
+            200: AnswerSerializer,
+            400: INVALID,
+            404: DetailSerializer,
+            502: DetailSerializer,
+            503: DetailSerializer,
+        },
+    )
+    def post(self, request: Request, category: str) -> Response:
+        body = AnswerRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            answer = answer_now(
+                user_id=request.user.pk,
+                question=body.validated_data["question"],
+                category_slug=category,
+                conversation_id=body.validated_data["conversation"],
+            )
+        except CategoryNotFound as error:
+            return _detail(error.user_message, status.HTTP_404_NOT_FOUND)
+        except QuestionRefused as error:
+            return _detail(error.user_message, status.HTTP_400_BAD_REQUEST)
+        except ProviderError as error:
+            return _detail(error.user_message, status.HTTP_502_BAD_GATEWAY)
+        except SearchUnavailable as error:
+            return _detail(error.user_message, status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(answer)
+
+
+def _detail(message: str, code: int) -> Response:
+    return Response({"detail": message}, status=code)
+
+
+class AnswerTaskRequestSerializer(QuestionSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Category.objects.all(),
+        error_messages={"does_not_exist": "Catégorie inconnue : « {value} »."},
+    )
+    callback_url = serializers.URLField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="Où POSTer la tâche terminée ; doit être autorisée par l'administrateur.",
+    )
+
+
+class AnswerTaskCreatedSerializer(serializers.Serializer):
+    task = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=AnswerTask.Status.choices)
+    url = serializers.CharField(help_text="Où suivre la tâche.")
+
+
+class AnswerTaskSerializer(serializers.Serializer):
+    task = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=AnswerTask.Status.choices)
+    category = serializers.CharField()
+    question = serializers.CharField()
+    result = AnswerSerializer(allow_null=True, help_text="La réponse, une fois « done ».")
+    error = serializers.CharField(help_text="Pourquoi la tâche a échoué (« failed »).")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    callback_status = serializers.CharField(
+        help_text="Le code HTTP rendu par l'adresse de rappel, ou pourquoi l'envoi a échoué."
+    )
+
+
+class AnswerTaskCreateView(APIView):
+    """`POST /api/v1/async_search/`: queue a question; poll the task or get it POSTed."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=AnswerTaskRequestSerializer,
+        responses={202: AnswerTaskCreatedSerializer, 400: INVALID},
+    )
+    def post(self, request: Request) -> Response:
+        body = AnswerTaskRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            task = create_answer_task(user_id=request.user.pk, **body.validated_data)
+        except CallbackRefused as error:
+            return Response({"callback_url": [error.user_message]}, status=400)
+        return Response(
+            {
+                "task": str(task.pk),
+                "status": task.status,
+                "url": reverse("api_v1:answer-task", args=[task.pk]),
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class AnswerTaskView(APIView):
+    """`GET /api/v1/tasks/<uuid>/`: one of the user's tasks, its answer once done."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: AnswerTaskSerializer, 404: DetailSerializer})
+    def get(self, request: Request, task_id: UUID) -> Response:
+        task = task_for_user(task_id=task_id, user_id=request.user.pk)
+        if task is None:
+            return _detail("Cette tâche n'existe pas ou ne vous appartient pas.", 404)
+        return Response({**task_as_dict(task), "callback_status": task.callback_status})

@@ -1,0 +1,125 @@
+"""Whole answers for the REST API: given at once, or later by a task that may call back."""
+
+import logging
+from uuid import UUID
+
+from asgiref.sync import async_to_sync
+from django.db import transaction
+from django.utils import timezone
+
+from ai.llm import ProviderError
+from chat.answering import Done, SearchUnavailable, Sources, answer_question
+from chat.callbacks import check_callback_url, post_callback
+from chat.conversations import QuestionRefused
+from chat.messages import done_message
+from chat.models import AnswerTask, Conversation
+from documents.models import Category
+
+logger = logging.getLogger(__name__)
+
+UNEXPECTED = "Une erreur inattendue a empêché de répondre. L'équipe informatique est prévenue."
+
+
+class CategoryNotFound(QuestionRefused):
+    """The category named in the request does not exist."""
+
+
+def answer_now(
+    *, user_id: int, question: str, category_slug: str, conversation_id: int | None = None
+) -> dict[str, object]:
+    """Answer `question` in the category, in full: the websocket's `done` message with the
+    sources, without its type.
+
+    Raises `CategoryNotFound`, `QuestionRefused` (also for a conversation of another
+    category), `ProviderError` or `SearchUnavailable`, each with a `user_message`.
+    """
+    category = Category.objects.filter(slug=category_slug).first()
+    if category is None:
+        raise CategoryNotFound(f"La catégorie « {category_slug} » n'existe pas.")
+    if conversation_id is not None:
+        conversation = Conversation.objects.filter(pk=conversation_id, user_id=user_id).first()
+        if conversation is not None and conversation.category_id != category.pk:
+            raise QuestionRefused(
+                f"Cette conversation ne porte pas sur la catégorie « {category.name} »."
+            )
+    return async_to_sync(_collect)(
+        user_id=user_id,
+        question=question,
+        category_slug=category_slug,
+        conversation_id=conversation_id,
+    )
+
+
+async def _collect(**kwargs) -> dict[str, object]:
+    sources: list[dict] = []
+    done: Done | None = None
+    async for event in answer_question(**kwargs):
+        if isinstance(event, Sources):
+            sources = event.sources
+        elif isinstance(event, Done):
+            done = event
+    assert done is not None, "answer_question ends with Done or raises"
+    message = done_message(done)
+    del message["type"]
+    return {**message, "sources": sources}
+
+
+def create_answer_task(
+    *, user_id: int, category: Category, question: str, callback_url: str = ""
+) -> AnswerTask:
+    """Record the question and queue its answer; raises `CallbackRefused` for a callback URL
+    answers may not be sent to."""
+    from chat.tasks import run_answer_task  # the tasks module imports this one
+
+    if callback_url:
+        check_callback_url(callback_url)
+    task = AnswerTask.objects.create(
+        user_id=user_id, category=category, question=question, callback_url=callback_url
+    )
+    transaction.on_commit(lambda: run_answer_task.delay(str(task.pk)))
+    return task
+
+
+def run_answer_task(*, task_id: UUID | str) -> None:
+    """Answer the task's question, keep the result or the error, then POST it to the
+    callback URL, if any. A task already finished (a redelivered message) is left as is."""
+    task = AnswerTask.objects.select_related("category").get(pk=task_id)
+    if task.status in (AnswerTask.Status.DONE, AnswerTask.Status.FAILED):
+        return
+    task.status = AnswerTask.Status.RUNNING
+    task.save(update_fields=["status"])
+    try:
+        task.result = answer_now(
+            user_id=task.user_id, question=task.question, category_slug=task.category.slug
+        )
+    except (QuestionRefused, ProviderError, SearchUnavailable) as error:
+        task.status, task.error_message = AnswerTask.Status.FAILED, error.user_message
+    except Exception:
+        logger.exception("Answering task %s failed.", task.pk)
+        task.status, task.error_message = AnswerTask.Status.FAILED, UNEXPECTED
+    else:
+        task.status = AnswerTask.Status.DONE
+    task.finished_at = timezone.now()
+    task.save(update_fields=["status", "result", "error_message", "finished_at"])
+    if task.callback_url:
+        task.callback_status = post_callback(task.callback_url, task_as_dict(task))
+        task.save(update_fields=["callback_status"])
+
+
+def task_as_dict(task: AnswerTask) -> dict[str, object]:
+    """The task as the API shows it and as its callback receives it."""
+    return {
+        "task": str(task.pk),
+        "status": task.status,
+        "category": task.category.slug,
+        "question": task.question,
+        "result": task.result,
+        "error": task.error_message,
+        "created_at": task.created_at.isoformat(),
+        "finished_at": task.finished_at.isoformat() if task.finished_at else None,
+    }
+
+
+def task_for_user(*, task_id: UUID, user_id: int) -> AnswerTask | None:
+    """The task, if it is this user's: another's is as missing as an unknown one."""
+    return AnswerTask.objects.select_related("category").filter(pk=task_id, user_id=user_id).first()

@@ -1,0 +1,10 @@
+"""Celery entry points of the chat: load ids, call a service. No logic here."""
+
+from celery import shared_task
+
+from chat import answers
+
+
+@shared_task(name="chat.run_answer_task")
+def run_answer_task(task_id: str) -> None:
+    answers.run_answer_task(task_id=task_id)
