@@ -45,13 +45,16 @@ class GlossaryEntryInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "k", "updated_at"]
+    list_display = ["name", "slug", "language_model", "k", "updated_at"]
     search_fields = ["name", "slug"]
+    list_select_related = ["language_model"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fields = [
         "name",
         "slug",
         "welcome_message",
+        "contact",
+        "language_model",
         "system_prompt",
         "k",
         "relevance_threshold",

@@ -1,0 +1,96 @@
+"""The conversations API: a user's own conversations, and one of them with its answers."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import IsAuthenticated
+
+from chat import selectors
+from chat.answer_api import DetailSerializer
+from chat.feedback_api import FeedbackSerializer
+from chat.models import Conversation, Exchange
+from documents.models import Category
+
+
+class CategorySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["slug", "name"]
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    category = CategorySummarySerializer(read_only=True, allow_null=True)
+    exchange_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Conversation
+        fields = ["id", "title", "category", "exchange_count", "created_at", "updated_at"]
+
+
+class ExchangeSerializer(serializers.ModelSerializer):
+    validated = serializers.BooleanField(read_only=True)
+    feedback = serializers.SerializerMethodField(help_text="Votre avis sur la réponse, ou null.")
+
+    class Meta:
+        model = Exchange
+        fields = [
+            "id",
+            "question",
+            "answer",
+            "sources",
+            "status",
+            "outcome",
+            "validated",
+            "created_at",
+            "feedback",
+        ]
+
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, exchange: Exchange) -> dict | None:
+        # `own_feedback` is prefetched by `selectors.conversation_of`: zero or one rating.
+        own = exchange.own_feedback
+        return FeedbackSerializer(own[0]).data if own else None
+
+
+class ConversationDetailSerializer(ConversationSerializer):
+    exchanges = ExchangeSerializer(many=True, read_only=True)
+
+    class Meta(ConversationSerializer.Meta):
+        fields = ["id", "title", "category", "created_at", "updated_at", "exchanges"]
+
+
+class ConversationPagination(CursorPagination):
+    """50 conversations a page, most recent first; `next` links to the older ones."""
+
+    page_size = 50
+    ordering = ("-updated_at", "-pk")
+
+
+class ConversationListView(ListAPIView):
+    """`GET /api/v1/conversations/`: the user's conversations, 50 a page (`next`, `previous`)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ConversationSerializer
+    pagination_class = ConversationPagination
+
+    def get_queryset(self):
+        return selectors.conversations_of(self.request.user)
+
+
+@extend_schema_view(
+    get=extend_schema(responses={200: ConversationDetailSerializer, 404: DetailSerializer})
+)
+class ConversationDetailView(RetrieveAPIView):
+    """`GET /api/v1/conversations/<id>/`: one of the user's conversations, with its answers
+    and the user's rating of each."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ConversationDetailSerializer
+
+    def get_object(self) -> Conversation:
+        conversation = selectors.conversation_of(self.request.user, self.kwargs["conversation_id"])
+        if conversation is None:
+            raise NotFound("Cette conversation n'existe pas ou ne vous appartient pas.")
+        return conversation
