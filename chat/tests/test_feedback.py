@@ -14,6 +14,7 @@ from chat.feedback import (
     reject_proposal,
 )
 from chat.models import CorrectionProposal, Exchange, Feedback
+from chat.selectors import pending_proposals
 from chat.tests.factories import (
     ConversationFactory,
     CorrectionProposalFactory,
@@ -175,6 +176,12 @@ def test_an_approval_needs_an_answer(db, reviewer):
         approve_proposal(proposal=proposal, reviewer=reviewer, answer="  ")
     proposal.refresh_from_db()
     assert proposal.status == CorrectionProposal.Status.PENDING
+
+
+def test_the_review_queue_holds_the_pending_proposals_oldest_first(db, reviewer):
+    first, reviewed, second = CorrectionProposalFactory.create_batch(3)
+    reject_proposal(proposal=reviewed, reviewer=reviewer)
+    assert list(pending_proposals()) == [first, second]
 
 
 async def test_an_approved_proposal_answers_the_question_again_without_the_language_model(
