@@ -9,8 +9,6 @@ KEY_STORED = "Une clé est enregistrée : laissez vide pour la garder, ou saisis
 class LanguageModelForm(forms.ModelForm):
     """The API key is written, never shown back: a blank field keeps the stored one."""
 
-    # A base URL typed without a scheme is most often a server on the internal network.
-    base_url = LanguageModel._meta.get_field("base_url").formfield(assume_scheme="http")
     api_key = forms.CharField(
         label="clé d'API",
         required=False,

@@ -1,8 +1,22 @@
 """Language models an administrator configures, so that each category can choose its own."""
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+
+def validate_api_url(url: str) -> None:
+    """http(s) and a host: unlike Django's URLValidator, a single-label host such as a Docker
+    service name (`http://vllm:8000/v1`) is a valid address here."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - reading it checks it
+    except ValueError as error:
+        raise ValidationError("Port invalide dans l'adresse.") from error
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError("Indiquez une adresse http:// ou https:// avec un nom d'hôte.")
 
 
 class LanguageModel(models.Model):
@@ -20,9 +34,11 @@ class LanguageModel(models.Model):
         blank=True,
         help_text="Vide : le modèle par défaut du fournisseur.",
     )
-    base_url = models.URLField(
+    base_url = models.CharField(
         "adresse de l'API",
+        max_length=500,
         blank=True,
+        validators=[validate_api_url],
         help_text="Par exemple http://vllm:8000/v1. Vide : celle du fournisseur.",
     )
     api_key = models.CharField(

@@ -3,6 +3,8 @@
 import django.core.validators
 from django.db import migrations, models
 
+import ai.models
+
 
 class Migration(migrations.Migration):
     initial = True
@@ -44,8 +46,10 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "base_url",
-                    models.URLField(
+                    models.CharField(
                         blank=True,
+                        max_length=500,
+                        validators=[ai.models.validate_api_url],
                         help_text="Par exemple http://vllm:8000/v1. Vide : celle du fournisseur.",
                         verbose_name="adresse de l'API",
                     ),

@@ -17,7 +17,7 @@ def language_model() -> LanguageModel:
         name="vLLM interne",
         kind=LanguageModel.Kind.COMPATIBLE,
         model="mistral-small",
-        base_url="http://vllm.intranet:8000/v1",
+        base_url="http://vllm:8000/v1",
         api_key=SECRET,
     )
 

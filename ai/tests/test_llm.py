@@ -1,6 +1,7 @@
 """Answer providers: which one answers, how they stream, and how they fail."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from ai.llm import (
     NumberedPassage,
@@ -12,7 +13,7 @@ from ai.llm import (
     provider_for,
 )
 from ai.llm.extractive import EXTRACTIVE_NOTICE, ExtractiveProvider, extractive_answer
-from ai.models import LanguageModel
+from ai.models import LanguageModel, validate_api_url
 from ai.testing.openai_server import FakeOpenAIServer, Reply, error_reply
 from common.testing.services import free_port
 
@@ -175,3 +176,14 @@ async def test_the_extractive_provider_streams_word_by_word():
     deltas = await streamed(ExtractiveProvider(), prompt)
     assert len(deltas) > 10
     assert "".join(delta.text for delta in deltas) == extractive_answer("télétravail", PASSAGES)
+
+
+@pytest.mark.parametrize("url", ["http://vllm:8000/v1", "https://api.example.org/v1"])
+def test_a_docker_service_name_is_a_valid_api_address(url):
+    validate_api_url(url)
+
+
+@pytest.mark.parametrize("url", ["vllm:8000", "ftp://vllm/v1", "http://:80/v1", "http://h:x/"])
+def test_an_api_address_needs_http_and_a_host(url):
+    with pytest.raises(ValidationError):
+        validate_api_url(url)
