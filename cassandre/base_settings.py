@@ -247,9 +247,6 @@ TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
 
-# Django 6 behaviour now: a URL typed without a scheme means https.
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 # --- Uploads -------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
