@@ -15,6 +15,7 @@ from ai.evaluation import (
     report_csv,
 )
 from backoffice.forms import EvaluationForm, UploadForm
+from common.ratelimit import UPLOADS, allowed, refusal, requester
 from documents.evaluation import evaluate_category
 from documents.uploads import IncomingFile, upload_files
 
@@ -23,9 +24,12 @@ from documents.uploads import IncomingFile, upload_files
 @permission_required("documents.add_document", raise_exception=True)
 def upload_documents(request):
     """Upload files and ZIP archives into a category, then list what became of each."""
-    report = None
+    report, status = None, 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
+        if form.is_valid() and not allowed(UPLOADS, requester(request)):
+            form.add_error(None, refusal(UPLOADS))
+            status = 429
         if form.is_valid():
             category = form.cleaned_data["category"]
             report = upload_files(
@@ -36,7 +40,9 @@ def upload_documents(request):
             form = UploadForm(initial={"category": category})
     else:
         form = UploadForm(initial={"category": request.GET.get("category")})
-    return render(request, "backoffice/upload.html", {"form": form, "report": report})
+    return render(
+        request, "backoffice/upload.html", {"form": form, "report": report}, status=status
+    )
 
 
 @staff_member_required

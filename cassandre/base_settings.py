@@ -8,7 +8,7 @@ to start in that state; `dev_settings` welcomes it.
 
 from pathlib import Path
 
-from cassandre.env import env_bool, env_int, env_list, env_str
+from cassandre.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CASSANDRE_DATA_DIR") or BASE_DIR / "var")
@@ -127,6 +127,28 @@ if CHANNEL_REDIS:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Cache (rate-limit counters): Redis, by default the channel layer's, or in memory ------
+# Every web process must see the same counters; an in-memory cache counts per process.
+CACHE_REDIS = env_str("CACHE_REDIS") or CHANNEL_REDIS
+if CACHE_REDIS:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_REDIS,
+            # Apart from the channel layer's keys ("asgi:...") when they share a database.
+            "KEY_PREFIX": "cassandre",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Rate limits per user: (count, seconds) from "COUNT/SECONDS"; a count of 0: no limit ---
+# Questions (websocket and answering API), searches (page and API), uploads (page and API).
+RATE_LIMIT_QUESTIONS = env_rate("RATE_LIMIT_QUESTIONS", "30/60")
+RATE_LIMIT_SEARCHES = env_rate("RATE_LIMIT_SEARCHES", "60/60")
+RATE_LIMIT_UPLOADS = env_rate("RATE_LIMIT_UPLOADS", "30/60")
 
 # --- Files: S3 / Minio when MINIO_URL is set, else a local folder -------------------------
 MINIO_URL = env_str("MINIO_URL")

@@ -41,3 +41,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 def missing(names: list[str]) -> list[str]:
     """The names among `names` that are unset or empty."""
     return [name for name in names if not env_str(name)]
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate written COUNT/SECONDS ("30/60": 30 per minute) as (count, seconds).
+
+    A count of 0 means no limit.
+    """
+    raw = env_str(name) or default
+    try:
+        count, seconds = (int(part) for part in raw.split("/"))
+    except ValueError:
+        count, seconds = -1, 0
+    if count < 0 or seconds <= 0:
+        raise ImproperlyConfigured(
+            f"{name} must be COUNT/SECONDS, e.g. 30/60 for 30 per minute; got {raw!r}."
+        )
+    return count, seconds

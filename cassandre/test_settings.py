@@ -57,3 +57,7 @@ STORAGES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # One test database per run: two runs on one machine (developers, CI) never collide.
 DATABASES["default"]["TEST"] = {"NAME": f"test_cassandre_{os.getpid()}"}  # noqa: F405
+# Rate-limit counters of two runs sharing a Redis never mix.
+CACHES["default"]["KEY_PREFIX"] = f"test-cassandre-{os.getpid()}"  # noqa: F405
+# No limit unless a test sets one: counters would otherwise carry over from test to test.
+RATE_LIMIT_QUESTIONS = RATE_LIMIT_SEARCHES = RATE_LIMIT_UPLOADS = (0, 60)

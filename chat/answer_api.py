@@ -28,6 +28,7 @@ from chat.answers import (
 from chat.callbacks import CallbackRefused
 from chat.conversations import QuestionRefused
 from chat.models import AnswerTask, Exchange
+from common.ratelimit import QuestionThrottle
 from documents.models import Category
 
 
@@ -87,6 +88,7 @@ class AnswerView(APIView):
     """`POST /api/v1/search/<category>/`: answer a question from the category's documents."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [QuestionThrottle]
 
     @extend_schema(
         request=AnswerRequestSerializer,
@@ -167,6 +169,7 @@ class AnswerTaskCreateView(APIView):
     """`POST /api/v1/async_search/`: queue a question; poll the task or get it POSTed."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [QuestionThrottle]
 
     @extend_schema(
         request=AnswerTaskRequestSerializer,

@@ -15,6 +15,7 @@ from ai.retrieval import Mode
 from ai.vectorstore import VectorStoreError
 from chat.results import result_as_dict
 from chat.services import find_passages
+from common.ratelimit import SearchThrottle
 from documents.selectors import category_ids_for_slugs
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class SearchView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [SearchThrottle]
 
     @extend_schema(parameters=[SearchParameters], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:

@@ -8,6 +8,7 @@ from ai.vectorstore import VectorStoreError
 from chat.api import UNAVAILABLE
 from chat.forms import SearchForm
 from chat.services import find_passages
+from common.ratelimit import SEARCHES, allowed, refusal, requester
 from documents.selectors import categories_for_home
 
 logger = logging.getLogger(__name__)
@@ -22,8 +23,10 @@ def home(request):
 @login_required
 def search(request):
     form = SearchForm(request.GET or None)
-    results, error = [], ""
-    if form.is_valid():
+    results, error, status = [], "", 200
+    if form.is_valid() and not allowed(SEARCHES, requester(request)):
+        error, status = refusal(SEARCHES), 429
+    elif form.is_valid():
         category = form.cleaned_data["category"]
         try:
             results = find_passages(
@@ -34,4 +37,9 @@ def search(request):
         except (VectorStoreError, EmbeddingUnavailable):
             logger.warning("Search failed.", exc_info=True)
             error = UNAVAILABLE
-    return render(request, "chat/search.html", {"form": form, "results": results, "error": error})
+    return render(
+        request,
+        "chat/search.html",
+        {"form": form, "results": results, "error": error},
+        status=status,
+    )

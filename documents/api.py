@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.ratelimit import UploadThrottle
 from documents.archives import is_archive
 from documents.models import Category, Document
 from documents.uploads import IncomingFile, UploadReport, upload_files
@@ -112,6 +113,7 @@ class DocumentUploadView(APIView):
     """
 
     permission_classes = [CanUploadDocuments]
+    throttle_classes = [UploadThrottle]
 
     @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=OpenApiTypes.OBJECT)
     def post(self, request):

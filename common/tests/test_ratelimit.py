@@ -1,0 +1,123 @@
+"""Rate limits: counters in the cache, per key, in fixed windows."""
+
+import json
+import uuid
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from cassandre.env import env_rate
+from cassandre.tests.test_settings_selection import run_python
+from common import ratelimit
+from common.ratelimit import hit, question_allowed
+from common.testing.services import free_port, require
+
+
+@pytest.fixture
+def key() -> str:
+    """A key no other test, nor another run sharing the cache, counts under."""
+    return f"test:{uuid.uuid4()}"
+
+
+def test_hit_allows_up_to_the_limit_then_refuses(key):
+    assert [hit(key, limit=3, window_seconds=60) for _ in range(5)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_each_key_has_its_own_count(key):
+    assert hit(f"{key}:a", limit=1, window_seconds=60)
+    assert hit(f"{key}:b", limit=1, window_seconds=60)
+    assert not hit(f"{key}:a", limit=1, window_seconds=60)
+
+
+def test_the_next_window_starts_a_new_count(key, monkeypatch):
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_000_000.0)
+    assert hit(key, limit=1, window_seconds=60)
+    assert not hit(key, limit=1, window_seconds=60)
+    monkeypatch.setattr(ratelimit.time, "time", lambda: 1_000_000.0 + 60)
+    assert hit(key, limit=1, window_seconds=60)
+
+
+def test_a_limit_of_zero_means_no_limit(key):
+    assert all(hit(key, limit=0, window_seconds=60) for _ in range(100))
+
+
+def test_question_allowed_reads_the_questions_rate_per_user(settings):
+    settings.RATE_LIMIT_QUESTIONS = (2, 60)
+    user_id = uuid.uuid4().int
+    assert question_allowed(user_id) and question_allowed(user_id)
+    assert not question_allowed(user_id)
+    assert question_allowed(user_id + 1)
+
+
+def test_an_unreachable_cache_lets_the_action_through(settings, key, caplog):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.5},
+        }
+    }
+    assert hit(key, limit=1, window_seconds=60)
+    assert "cache is unreachable" in caplog.text
+
+
+@pytest.mark.services
+def test_the_counters_are_shared_through_redis(settings, key):
+    backend = settings.CACHES["default"]["BACKEND"]
+    require(backend == "django.core.cache.backends.redis.RedisCache", "Redis (cache)")
+    from django.core.cache import cache
+
+    assert hit(key, limit=1, window_seconds=60)
+    assert not hit(key, limit=1, window_seconds=60)
+    (stored,) = [k for k in cache._cache.get_client().keys("*") if key.encode() in k]
+    assert stored.startswith(settings.CACHES["default"]["KEY_PREFIX"].encode())
+
+
+def test_a_rate_is_read_as_count_per_seconds(monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_TEST", "10/3600")
+    assert env_rate("RATE_LIMIT_TEST", "30/60") == (10, 3600)
+    monkeypatch.delenv("RATE_LIMIT_TEST")
+    assert env_rate("RATE_LIMIT_TEST", "30/60") == (30, 60)
+
+
+@pytest.mark.parametrize("written", ["30", "30/0", "-1/60", "trente/60", "30/60/2"])
+def test_a_malformed_rate_stops_the_start(monkeypatch, written):
+    monkeypatch.setenv("RATE_LIMIT_TEST", written)
+    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_TEST must be COUNT/SECONDS"):
+        env_rate("RATE_LIMIT_TEST", "30/60")
+
+
+PRINT_CACHE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps(settings.CACHES["default"]))
+"""
+
+
+def cache_chosen(env: dict[str, str], tmp_path) -> dict:
+    result = run_python(
+        PRINT_CACHE, settings_module="cassandre.dev_settings", env=env, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_cache_is_in_memory_when_no_redis_is_set(tmp_path):
+    cache = cache_chosen({}, tmp_path)
+    assert cache["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_the_cache_shares_the_channel_layer_redis_unless_cache_redis_is_set(tmp_path):
+    channels = {"CHANNEL_REDIS": "redis://redis.example.internal:6379/1"}
+    cache = cache_chosen(channels, tmp_path)
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == channels["CHANNEL_REDIS"]
+    own = {**channels, "CACHE_REDIS": "redis://cache.example.internal:6379/2"}
+    assert cache_chosen(own, tmp_path)["LOCATION"] == own["CACHE_REDIS"]
