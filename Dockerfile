@@ -59,5 +59,7 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
-# --proxy-headers: client addresses from nginx's X-Forwarded-For.
-CMD ["daphne", "--proxy-headers", "-b", "0.0.0.0", "-p", "8000", "cassandre.asgi:application"]
+# --proxy-headers: client addresses from nginx's X-Forwarded-For. No access log here: it
+# would hold full URLs, and a search URL holds the question; nginx logs without them.
+CMD ["daphne", "--proxy-headers", "--access-log", "/dev/null", "-b", "0.0.0.0", "-p", "8000", \
+     "cassandre.asgi:application"]

@@ -282,10 +282,25 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Every record is written with the configured secrets (keys, passwords) blanked out.
+    "filters": {"redact_secrets": {"()": "common.logging.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Never at DEBUG: the OpenAI client then logs request bodies, i.e. the prompts
+        # (questions and document passages).
+        "openai": {"level": "INFO"},
+        # Its INFO lines carry full URLs, and an answer callback's URL may hold a token.
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 # --- REST API: tokens (created in the admin) or the browser session ----------------------

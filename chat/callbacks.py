@@ -100,6 +100,9 @@ def post_callback(url: str, body: dict[str, object]) -> str:
         ) as client:
             response = client.post(url, json=body, headers={"User-Agent": "Cassandre"})
     except httpx.HTTPError as error:
-        logger.warning("Answer callback to %s failed: %r", url, error)
+        # The host only: a webhook's path or query often holds the receiver's secret token.
+        address = _address(url)
+        origin = f"{address.scheme}://{address.host}:{address.port}" if address else "?"
+        logger.warning("Answer callback to %s failed: %r", origin, error)
         return f"échec : {type(error).__name__}"
     return str(response.status_code)
