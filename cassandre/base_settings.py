@@ -222,6 +222,9 @@ ANONYMIZE_QUESTIONS = env_bool("ANONYMIZE_QUESTIONS", True)
 MAX_QUESTION_LENGTH = env_int("MAX_QUESTION_LENGTH", 2000)
 # How many earlier questions and answers of a conversation a follow-up question is read with.
 CONVERSATION_HISTORY_TURNS = env_int("CONVERSATION_HISTORY_TURNS", 3)
+# Conversations untouched for this many days are deleted by `manage.py purge_conversations`,
+# with their questions, answers and ratings, and finished API tasks as old. 0: kept forever.
+CONVERSATION_RETENTION_DAYS = env_int("CONVERSATION_RETENTION_DAYS", 365)
 
 # --- Answers: the site's default language model -------------------------------------------
 # "openai", "paradigm", "compatible" (any OpenAI-compatible server: vLLM, Ollama, llama.cpp)
