@@ -46,3 +46,9 @@ reindex: ## Re-index every stored document (CATEGORY=name for one category)
 
 superuser: ## Create the administrator from DJANGO_SUPERUSER_* (prints a generated password once)
 	$(PY) manage.py create_superuser
+
+.PHONY: audit
+audit: ## Check the pinned and installed packages for known vulnerabilities (pip-audit)
+	$(PY) -m pip install --quiet pip-audit
+	$(VENV)/bin/pip-audit -r requirements/base.txt -r requirements/dev.txt --no-deps --disable-pip
+	$(VENV)/bin/pip-audit
