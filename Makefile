@@ -3,7 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help run setup docker docker-down migrate worker css test lint format reindex superuser
+.PHONY: help run setup docker docker-down migrate worker css test lint format reindex superuser \
+	ask chat-latency
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +47,12 @@ reindex: ## Re-index every stored document (CATEGORY=name for one category)
 
 superuser: ## Create the administrator from DJANGO_SUPERUSER_* (prints a generated password once)
 	$(PY) manage.py create_superuser
+
+ask: ## Ask a question on the command line (Q="..." CATEGORY=name-or-slug [PROVIDER=name])
+	$(PY) manage.py ask "$(Q)" --category "$(CATEGORY)" $(if $(PROVIDER),--provider "$(PROVIDER)")
+
+chat-latency: ## Measure what Cassandre adds before an answer's first token (20,000 passages)
+	$(PY) scripts/measure_chat_latency.py --chunks 20000
 
 .PHONY: audit
 audit: ## Check the pinned and installed packages for known vulnerabilities (pip-audit)

@@ -1,0 +1,204 @@
+#!/usr/bin/env python
+"""Chat latency on embedded defaults: what Cassandre adds before an answer's first token.
+
+Builds a scratch deployment (SQLite, Qdrant Edge) in a temporary folder with N synthetic
+passages, starts a fake OpenAI-compatible model in this process whose first token always
+comes `--model-latency` ms after the request, points the deployment's LLM_* variables at
+it, starts `manage.py serve`, logs in through the admin's form and asks questions over the
+/ws/chat/ websocket. Cassandre's overhead is the time to the first token seen by the client
+minus the model's known latency; the server's own `timings.overhead_ms` is shown beside it.
+
+    .venv/bin/python scripts/measure_chat_latency.py [--chunks 20000] [--questions 100]
+        [--concurrency 1] [--model-latency 200]
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from measure_search_latency import (
+    BASE_DIR,
+    free_port,
+    manage,
+    percentile,
+    sample_questions,
+    wait_for,
+)
+from websockets.asyncio.client import connect
+
+from ai.testing.openai_server import FakeOpenAIServer
+
+USERNAME = "latency-admin"
+PASSWORD = "latency-password-not-secret"  # a throwaway deployment, deleted at the end
+API_KEY = "latency-key"
+WARM_UP = 5  # questions asked first and left out: models load, connections open
+
+
+@dataclass(frozen=True)
+class Measure:
+    first_token_ms: float  # seen by the client, from sending the question
+    server_timings: dict[str, int]
+
+
+def login(base_url: str) -> str:
+    """The session cookie of the administrator, through the admin's login form."""
+    with httpx.Client(base_url=base_url) as client:
+        form = client.get("/admin/login/")
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        if csrf is None:
+            sys.exit("No CSRF token in the admin login form.")
+        response = client.post(
+            "/admin/login/",
+            data={
+                "csrfmiddlewaretoken": csrf.group(1),
+                "username": USERNAME,
+                "password": PASSWORD,
+                "next": "/admin/",
+            },
+        )
+        session = client.cookies.get("sessionid")
+        if response.status_code != 302 or not session:
+            sys.exit(f"Login failed (HTTP {response.status_code}).")
+        return session
+
+
+async def ask_in_turn(
+    questions: list[str], *, port: int, session: str, category: str
+) -> list[Measure]:
+    """Ask `questions` one after the other on one websocket, as a person would."""
+    measures = []
+    async with connect(
+        f"ws://127.0.0.1:{port}/ws/chat/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": f"sessionid={session}"},
+    ) as websocket:
+        for number, question in enumerate(questions):
+            sent = time.perf_counter()
+            ask = {"type": "ask", "id": number, "question": question, "category": category}
+            await websocket.send(json.dumps(ask))
+            first_token_ms = None
+            while True:
+                message = json.loads(await websocket.recv())
+                if message["type"] == "token" and first_token_ms is None:
+                    first_token_ms = (time.perf_counter() - sent) * 1000
+                elif message["type"] == "done":
+                    break
+                elif message["type"] == "error":
+                    raise RuntimeError(f"{question!r}: {message['message']}")
+            if first_token_ms is None:
+                raise RuntimeError(f"{question!r}: no token before done")
+            measures.append(Measure(first_token_ms, message["timings"]))
+    return measures
+
+
+async def ask_all(
+    questions: list[str], *, concurrency: int, port: int, session: str, category: str
+) -> list[Measure]:
+    """`concurrency` people asking at once, each their share of `questions` in turn."""
+    shares = [questions[start::concurrency] for start in range(concurrency)]
+    measured = await asyncio.gather(
+        *(ask_in_turn(share, port=port, session=session, category=category) for share in shares)
+    )
+    return [measure for measures in measured for measure in measures]
+
+
+def summary(label: str, values: list[float]) -> str:
+    return (
+        f"  {label:<34} p50 {statistics.median(values):7.1f} ms   "
+        f"p95 {percentile(values, 0.95):7.1f} ms   max {max(values):7.1f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chunks", type=int, default=20_000)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=1, help="Websockets asking at once.")
+    parser.add_argument(
+        "--model-latency", type=int, default=200, help="The fake model's first token, in ms."
+    )
+    arguments = parser.parse_args()
+    model_latency = arguments.model_latency
+
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        FakeOpenAIServer(api_key=API_KEY) as model,
+    ):
+        model.first_token_delay = model_latency / 1000
+        model.token_delay = 0.005
+        env = {
+            "PATH": os.environ["PATH"],
+            "HOME": data_dir,
+            "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+            "CASSANDRE_DATA_DIR": data_dir,
+            "LOG_LEVEL": "WARNING",
+            "LLM_PROVIDER": "compatible",
+            "LLM_API_BASE": model.base_url,
+            "LLM_API_KEY": API_KEY,
+            "LLM_MODEL": "latency-model",
+            "RATE_LIMIT_QUESTIONS": "0/60",  # no limit: the script asks faster than people
+            "DJANGO_SUPERUSER_USERNAME": USERNAME,
+            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        }
+        manage("migrate", "--noinput", env=env)
+        manage("create_superuser", env=env)
+        started = time.monotonic()
+        seeded = manage(
+            "shell",
+            "-c",
+            "from chat.benchmarks import seed_search_corpus; "
+            f"print(seed_search_corpus(chunks={arguments.chunks}))",
+            env=env,
+        )
+        category = seeded.split()[-2]
+        print(f"{arguments.chunks} passages written in {time.monotonic() - started:.0f} s")
+
+        port = free_port()
+        server_log = Path(data_dir) / "serve.log"
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--port", str(port)],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=server_log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+            session = login(f"http://127.0.0.1:{port}")
+            questions = sample_questions(WARM_UP + arguments.questions)
+            ask = {"port": port, "session": session, "category": category}
+            asyncio.run(ask_in_turn(questions[:WARM_UP], **ask))
+            measures = asyncio.run(
+                ask_all(questions[WARM_UP:], concurrency=arguments.concurrency, **ask)
+            )
+        except (RuntimeError, OSError) as error:
+            sys.exit(f"{error}\n{server_log.read_text()[-3000:]}")
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+    first_tokens = [measure.first_token_ms for measure in measures]
+    print(
+        f"chat over /ws/chat/, {arguments.chunks} passages, {len(measures)} questions, "
+        f"{arguments.concurrency} at a time, model's first token after {model_latency} ms:"
+    )
+    print(summary("first token (client)", first_tokens))
+    overheads = [first_token - model_latency for first_token in first_tokens]
+    print(summary("overhead (client, minus the model)", overheads))
+    for timing in ("overhead_ms", "first_token_ms", "model_wait_ms", "total_ms"):
+        values = [float(measure.server_timings[timing]) for measure in measures]
+        print(summary(f"server {timing}", values))
+
+
+if __name__ == "__main__":
+    main()
