@@ -115,6 +115,12 @@ EMBEDDED_WORKER = CELERY_BROKER_URL.startswith("memory://")
 if EMBEDDED_WORKER:
     # The memory transport polls; a short interval keeps the in-process queue responsive.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}
+else:
+    # Redis hands a task whose worker vanished (killed, machine lost) to another worker
+    # after this long: keep it above the longest indexing and the longest retry countdown.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    }
 
 # --- Channel layer: channels-redis, or in memory for the single embedded process ----------
 CHANNEL_REDIS = env_str("CHANNEL_REDIS")

@@ -106,10 +106,13 @@ class DocumentUploadView(APIView):
     `{"created": [document...], "duplicates": [{"file", "detail", "existing": document}],
     "rejected": [{"file", "detail"}]}`, each document as `GET /api/documents/<id>/` gives it.
     Status: 201 when at least one document was created (the others, if any, are listed as
-    duplicates or rejected); otherwise 409 when every file was a duplicate, 413 when every
-    file was refused for its size, and 400 for any other mix. A malformed request (no file,
+    duplicates or rejected); otherwise 503 when the file storage is down (nothing was kept:
+    send the files again later), 409 when every file was a duplicate, 413 when every file
+    was refused for its size, and 400 for any other mix. A malformed request (no file,
     unknown category) is a 400 with DRF's `{"field": ["message"]}`. Created documents are
-    "pending": poll their `url` until `status` is "indexed" or "failed".
+    "pending": poll their `url` until `status` is "indexed" or "failed". While the task
+    queue is unreachable a created document says so in its `error_message`; it is queued
+    by itself once the queue is back.
     """
 
     permission_classes = [CanUploadDocuments]
@@ -151,6 +154,8 @@ class DocumentUploadView(APIView):
 def _status_for(report: UploadReport) -> int:
     if report.created:
         return status.HTTP_201_CREATED
+    if report.storage_unavailable:
+        return status.HTTP_503_SERVICE_UNAVAILABLE
     if report.duplicates and not report.rejected:
         return status.HTTP_409_CONFLICT
     if report.rejected and not report.duplicates and all(r.too_large for r in report.rejected):

@@ -11,3 +11,7 @@ class DocumentRejected(Exception):
 
 class UploadRejected(Exception):
     """An upload is refused before any document is created (size, type, archive limits)."""
+
+
+class StorageUnavailable(UploadRejected):
+    """The file storage could not keep an uploaded file: nothing was created, retry later."""

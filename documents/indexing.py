@@ -17,6 +17,7 @@ from django.utils import timezone
 from ai.embeddings import EmbeddingUnavailable, get_embedder
 from ai.passages import Passage, delete_passages, store_passages
 from ai.vectorstore import VectorStoreError
+from common.storage import STORAGE_ERRORS
 from documents.chunking import Chunk, split_sections
 from documents.exceptions import DocumentRejected
 from documents.extraction import extract
@@ -29,6 +30,10 @@ logger = logging.getLogger(__name__)
 
 class TransientIndexingError(Exception):
     """Storage, embeddings or vector store unavailable: worth retrying later."""
+
+
+# A service down: the file storage (local folder or S3), the embeddings or the vector store.
+SERVICE_ERRORS = (EmbeddingUnavailable, VectorStoreError, *STORAGE_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def index_document(document_id: int) -> IndexingResult | None:
         _fail(document, str(rejection))
         _drop_passages(document)
         return IndexingResult(document.pk, Document.Status.FAILED)
-    except (EmbeddingUnavailable, VectorStoreError, OSError) as exc:
+    except SERVICE_ERRORS as exc:
         raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
     _set_status(
         document,

@@ -1,30 +1,101 @@
 """Actions on documents and corrections. Edges (admin, API, tasks, commands) call these."""
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
+from celery import Task
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from ai.embeddings import EmbeddingUnavailable
 from ai.passages import Passage, delete_passages, store_passages
+from ai.vectorstore import VectorStoreError
+from common.storage import STORAGE_ERRORS
 from documents.models import Category, Correction, Document
 
 logger = logging.getLogger(__name__)
 
 # A document in "processing" that made no progress for this long lost its worker.
 STUCK_AFTER = timedelta(minutes=15)
+# What `.delay()` raises when the broker cannot be reached, after Celery's own retries.
+QUEUE_ERRORS = (OperationalError, OSError)
+# Once the broker refused a task, the next ones skip it for this long instead of each
+# waiting for Celery's publish retries (~0.7 s; an archive may bring thousands of files).
+QUEUE_RETRY_AFTER = 10.0
+# The reason shown on a document the queue could not take; the worker's sweep
+# (`queue_documents_left_out`) looks for it.
+NOT_QUEUED = (
+    "En attente : la file des tâches est injoignable. L'indexation sera lancée "
+    "automatiquement dès son retour."
+)
+
+_queue_unreachable_until = 0.0
+
+
+def send_task(task: Task, *args: object) -> bool:
+    """Queue `task`; False, without raising, when the broker cannot be reached."""
+    global _queue_unreachable_until
+    if time.monotonic() < _queue_unreachable_until:
+        return False
+    try:
+        task.delay(*args)
+    except QUEUE_ERRORS as error:
+        _queue_unreachable_until = time.monotonic() + QUEUE_RETRY_AFTER
+        logger.warning("The task queue is unreachable, %s%r not queued: %r", task.name, args, error)
+        return False
+    return True
+
+
+def forget_queue_outage() -> None:
+    """Try the broker again at the next task (tests, after bringing it back)."""
+    global _queue_unreachable_until
+    _queue_unreachable_until = 0.0
 
 
 def enqueue_indexing(document_id: int) -> None:
     """Queue the document for the Celery worker once the current transaction commits.
 
-    Enqueuing after commit means the worker never looks for a row it cannot see yet.
+    Enqueuing after commit means the worker never looks for a row it cannot see yet. When
+    the broker is unreachable the document stays pending with the reason (NOT_QUEUED), and
+    a worker queues it once the broker is back (`queue_documents_left_out`).
     """
+    transaction.on_commit(lambda: _queue_indexing(document_id))
+
+
+def _queue_indexing(document_id: int) -> None:
     from documents.tasks import index_document  # the tasks module imports this one
 
-    transaction.on_commit(lambda: index_document.delay(document_id))
+    if not send_task(index_document, document_id):
+        Document.objects.filter(
+            pk=document_id, status__in=[Document.Status.PENDING, Document.Status.PROCESSING]
+        ).update(
+            status=Document.Status.PENDING,
+            error_message=NOT_QUEUED,
+            progress=0,
+            updated_at=timezone.now(),
+        )
+
+
+def queue_documents_left_out() -> int:
+    """Queue the documents the broker could not take when they were saved; return how many.
+
+    Each is claimed (its NOT_QUEUED reason cleared) before it is sent, so two workers
+    sweeping at once never queue the same document twice.
+    """
+    left_out = Document.objects.filter(status=Document.Status.PENDING, error_message=NOT_QUEUED)
+    queued = 0
+    for document_id in left_out.values_list("pk", flat=True):
+        if left_out.filter(pk=document_id).update(error_message=""):
+            enqueue_indexing(document_id)
+            queued += 1
+    if queued:
+        logger.info("Queued %d document(s) the task queue had missed.", queued)
+    return queued
 
 
 def reindex_documents(*, category: Category | None = None) -> int:
@@ -66,18 +137,38 @@ def requeue_unfinished(*, include_pending: bool) -> int:
 
 
 def forget_document(*, document_id: int, file_name: str, storage: Storage) -> None:
-    """Once a document's deletion commits, remove its file and (queued) its passages."""
+    """Once a document's deletion commits, remove its file and (queued) its passages.
+
+    Without a broker the passages are removed here and now: a deleted document must not
+    stay in search results until someone notices.
+    """
     from documents.tasks import delete_document_passages
 
     def forget() -> None:
         if file_name:
             try:
                 storage.delete(file_name)
-            except OSError:
+            except STORAGE_ERRORS:
                 logger.warning("Could not delete %s of document %s.", file_name, document_id)
-        delete_document_passages.delay(document_id)
+        _queue_or_run_here(
+            delete_document_passages,
+            document_id,
+            run_here=lambda: remove_document_passages(document_id=document_id),
+        )
 
     transaction.on_commit(forget)
+
+
+def _queue_or_run_here(task: Task, *args: object, run_here: Callable[[], None]) -> None:
+    """Queue a short vector-store task; run it in this process when the broker is down."""
+    if send_task(task, *args):
+        return
+    try:
+        run_here()
+    except (EmbeddingUnavailable, VectorStoreError):
+        logger.exception(
+            "%s%r failed: neither the queue nor the vector store answer.", task.name, args
+        )
 
 
 def remove_document_passages(*, document_id: int) -> None:
@@ -85,9 +176,15 @@ def remove_document_passages(*, document_id: int) -> None:
 
 
 def enqueue_correction(correction_id: int) -> None:
-    from documents.tasks import index_correction
+    from documents.tasks import index_correction as index_correction_task
 
-    transaction.on_commit(lambda: index_correction.delay(correction_id))
+    transaction.on_commit(
+        lambda: _queue_or_run_here(
+            index_correction_task,
+            correction_id,
+            run_here=lambda: index_correction(correction_id=correction_id),
+        )
+    )
 
 
 def index_correction(*, correction_id: int) -> None:
@@ -114,7 +211,13 @@ def index_correction(*, correction_id: int) -> None:
 def enqueue_correction_removal(correction_id: int) -> None:
     from documents.tasks import delete_correction_passage
 
-    transaction.on_commit(lambda: delete_correction_passage.delay(correction_id))
+    transaction.on_commit(
+        lambda: _queue_or_run_here(
+            delete_correction_passage,
+            correction_id,
+            run_here=lambda: remove_correction_passage(correction_id=correction_id),
+        )
+    )
 
 
 def remove_correction_passage(*, correction_id: int) -> None:

