@@ -1,32 +1,50 @@
-"""Checks behind /healthz: one function per part, each raising when its part is down."""
+"""Checks behind /healthz: one function per part, each raising when its part is down.
+
+The checks run side by side, each given CHECK_TIMEOUT seconds: /healthz answers within
+that time even when a part hangs (a firewalled host, a stuck server) instead of waiting for
+every client's own timeout in turn.
+"""
 
 import asyncio
 import logging
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from ai.llm import default_provider
 from ai.vectorstore import get_vector_store
 from cassandre.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_LAYER_TIMEOUT = 2.0
+CHECK_TIMEOUT = 1.5
+CHANNEL_LAYER_TIMEOUT = 1.0
+# Bounded: hammering /healthz while a part hangs queues checks (reported as timeouts)
+# instead of piling up threads.
+_executor = ThreadPoolExecutor(max_workers=12, thread_name_prefix="healthz")
+
+Details = dict[str, object]
 
 
 def check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def check_broker() -> None:
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        conn.ensure_connection(max_retries=1, interval_start=0, timeout=CHECK_TIMEOUT)
 
 
 def check_channel_layer() -> None:
@@ -34,11 +52,12 @@ def check_channel_layer() -> None:
 
 
 async def _channel_layer_round_trip() -> None:
-    layer = get_channel_layer()
-    channel = await layer.new_channel("healthz.")
-    token = uuid.uuid4().hex
-    await layer.send(channel, {"type": "healthz", "token": token})
-    message = await asyncio.wait_for(layer.receive(channel), CHANNEL_LAYER_TIMEOUT)
+    async with asyncio.timeout(CHANNEL_LAYER_TIMEOUT):
+        layer = get_channel_layer()
+        channel = await layer.new_channel("healthz.")
+        token = uuid.uuid4().hex
+        await layer.send(channel, {"type": "healthz", "token": token})
+        message = await layer.receive(channel)
     if message.get("token") != token:
         raise RuntimeError("the channel layer returned another message")
 
@@ -51,30 +70,55 @@ def check_vector_store() -> None:
     get_vector_store().ping()
 
 
-CHECKS: dict[str, Callable[[], None]] = {
+def check_language_model() -> Details:
+    """The site's answer provider as configured; never called, since a call may be billed.
+
+    Only a configuration that cannot work is an error: no API address for a server that
+    has no default one, no key for a provider that always wants one.
+    """
+    provider = default_provider()
+    if provider.generative:
+        if provider.base_url is None and provider.kind != "openai":
+            raise ImproperlyConfigured("no API address")
+        if not provider.api_key and provider.kind in {"openai", "paradigm"}:
+            raise ImproperlyConfigured("no API key")
+    return {"provider": provider.kind}
+
+
+CHECKS: dict[str, Callable[[], Details | None]] = {
     "database": check_database,
     "broker": check_broker,
     "channel_layer": check_channel_layer,
     "storage": check_storage,
     "vector_store": check_vector_store,
+    "language_model": check_language_model,
 }
 
 
-def run_checks() -> dict[str, dict[str, object]]:
+def run_checks() -> dict[str, Details]:
     """The state of every part: {"database": {"status": "ok", "ms": 1.2}, ...}.
 
-    A failing part reports only the exception's class to the (anonymous) caller; the
-    details go to the log, where the operator looks.
+    A failing part reports only a short reason to the (anonymous) caller: the exception's
+    class, or "Timeout"; the details go to the log, where the operator looks.
     """
-    results: dict[str, dict[str, object]] = {}
-    for name, check in CHECKS.items():
-        started = time.perf_counter()
+    futures = {name: _executor.submit(_timed, name, check) for name, check in CHECKS.items()}
+    deadline = time.monotonic() + CHECK_TIMEOUT
+    results: dict[str, Details] = {}
+    for name, future in futures.items():
         try:
-            check()
-        except Exception as exc:
-            logger.warning("Health check %s failed: %s", name, exc, exc_info=True)
-            results[name] = {"status": "error", "error": type(exc).__name__}
-        else:
-            elapsed = round((time.perf_counter() - started) * 1000, 1)
-            results[name] = {"status": "ok", "ms": elapsed}
+            results[name] = future.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            logger.warning("Health check %s gave no answer within %s s.", name, CHECK_TIMEOUT)
+            results[name] = {"status": "error", "error": "Timeout"}
     return results
+
+
+def _timed(name: str, check: Callable[[], Details | None]) -> Details:
+    started = time.perf_counter()
+    try:
+        details = check() or {}
+    except Exception as exc:
+        logger.warning("Health check %s failed: %s", name, exc, exc_info=True)
+        return {"status": "error", "error": type(exc).__name__}
+    elapsed = round((time.perf_counter() - started) * 1000, 1)
+    return {"status": "ok", "ms": elapsed, **details}

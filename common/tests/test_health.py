@@ -5,7 +5,7 @@ from common.health import CHECKS
 
 pytestmark = pytest.mark.django_db
 
-PARTS = {"database", "broker", "channel_layer", "storage", "vector_store"}
+PARTS = {"database", "broker", "channel_layer", "storage", "vector_store", "language_model"}
 
 
 def test_healthz_is_200_with_every_part_ok(client):
