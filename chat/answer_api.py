@@ -30,6 +30,7 @@ from chat.conversations import QuestionRefused
 from chat.models import AnswerTask, Exchange
 from common.ratelimit import QuestionThrottle
 from documents.models import Category
+from documents.selectors import readable_categories
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -177,6 +178,8 @@ class AnswerTaskCreateView(APIView):
     )
     def post(self, request: Request) -> Response:
         body = AnswerTaskRequestSerializer(data=request.data)
+        # A category the user may not read is as unknown to them as one that does not exist.
+        body.fields["category"].queryset = readable_categories(request.user)
         body.is_valid(raise_exception=True)
         try:
             task = create_answer_task(user_id=request.user.pk, **body.validated_data)

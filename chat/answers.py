@@ -4,6 +4,7 @@ import logging
 from uuid import UUID
 
 from asgiref.sync import async_to_sync
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +15,7 @@ from chat.conversations import QuestionRefused
 from chat.messages import done_message
 from chat.models import AnswerTask, Conversation
 from documents.models import Category
+from documents.selectors import readable_categories
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ def answer_now(
     Raises `CategoryNotFound`, `QuestionRefused` (also for a conversation of another
     category), `ProviderError` or `SearchUnavailable`, each with a `user_message`.
     """
-    category = Category.objects.filter(slug=category_slug).first()
+    user = get_user_model().objects.get(pk=user_id)
+    category = readable_categories(user).filter(slug=category_slug).first()
     if category is None:
         raise CategoryNotFound(f"La catégorie « {category_slug} » n'existe pas.")
     if conversation_id is not None:

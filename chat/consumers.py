@@ -1,11 +1,14 @@
 import asyncio
+import json
 import logging
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from ai.llm import ProviderError
-from chat.answering import QuestionRefused, SearchUnavailable, answer_question
+from chat.answering import QuestionRefused, SearchUnavailable, answer_question, in_thread
 from chat.messages import error_message, event_message
+from common.ratelimit import QUESTIONS, question_allowed, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -14,6 +17,7 @@ UNEXPECTED = (
     "prévenez l'équipe informatique."
 )
 BUSY = "Une réponse est déjà en cours : attendez-la ou interrompez-la."
+TOO_LARGE = "Message trop long : la question est limitée en taille."
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -61,6 +65,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if self.answering is not None:
             self.answering.cancel()
 
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Decoded only below a size any valid message fits in: a question at its longest,
+        # every character four UTF-8 bytes (or a six-byte JSON escape), plus the envelope.
+        if text_data is None or len(text_data) > 6 * settings.MAX_QUESTION_LENGTH + 1024:
+            await self._send(None, error_message("invalid", TOO_LARGE))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._send(None, error_message("invalid", "Message illisible (JSON attendu)."))
+            return
+        await self.receive_json(content)
+
     async def receive_json(self, content, **kwargs) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         request_id = content.get("id") if isinstance(content, dict) else None
@@ -89,6 +106,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             or not isinstance(conversation, int | None)
         ):
             await self._send(request_id, error_message("invalid", "Question mal formée."))
+            return
+        if not await in_thread(question_allowed, user_id=self.scope["user"].pk):
+            await self._send(request_id, error_message("rate_limited", refusal(QUESTIONS)))
             return
         self.answering = asyncio.create_task(
             self._answer(request_id, question, category or None, conversation)

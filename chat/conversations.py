@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ai.anonymizer import anonymize_if_enabled
@@ -14,7 +16,12 @@ from ai.llm import Provider, Usage, provider_for
 from chat.models import TITLE_LENGTH, Conversation, Exchange
 from documents.models import Category
 from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
-from documents.selectors import DEFAULT_PASSAGE_COUNT, relevance_thresholds
+from documents.selectors import (
+    DEFAULT_PASSAGE_COUNT,
+    readable_categories,
+    readable_category_ids,
+    relevance_thresholds,
+)
 
 
 class QuestionRefused(Exception):
@@ -39,10 +46,13 @@ class AskContext:
     system_prompt: str
     passage_count: int
     thresholds: dict[int, float]
+    # The categories the user may read (None: all of them, for staff).
+    readable_ids: list[int] | None
 
     @property
     def category_ids(self) -> list[int] | None:
-        return [self.category.pk] if self.category else None
+        """The categories searched: the conversation's one, or all the user may read."""
+        return [self.category.pk] if self.category else self.readable_ids
 
 
 def load_ask_context(
@@ -62,6 +72,8 @@ def load_ask_context(
             f"La question est trop longue ({len(question)} caractères, "
             f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
         )
+    user = get_user_model().objects.get(pk=user_id)
+    readable = readable_categories(user)
     conversation = None
     if conversation_id is not None:
         # Another user's conversation is refused exactly like a missing one: no leak.
@@ -70,9 +82,9 @@ def load_ask_context(
             .filter(pk=conversation_id, user_id=user_id)
             .first()
         )
-        if conversation is None:
+        if conversation is None or not _still_readable(conversation, readable):
             raise QuestionRefused("Cette conversation n'existe pas ou ne vous appartient pas.")
-    category = conversation.category if conversation else _category(category_slug)
+    category = conversation.category if conversation else _category(category_slug, readable)
     return AskContext(
         user_id=user_id,
         question=question,
@@ -84,13 +96,21 @@ def load_ask_context(
         system_prompt=_usable_prompt(category),
         passage_count=category.k if category else DEFAULT_PASSAGE_COUNT,
         thresholds=relevance_thresholds([category.pk] if category else None),
+        readable_ids=readable_category_ids(user),
     )
 
 
-def _category(slug: str | None) -> Category | None:
+def _still_readable(conversation: Conversation, readable: QuerySet[Category]) -> bool:
+    """A conversation in a category the user has since lost access to is closed to them."""
+    category_id = conversation.category_id
+    return category_id is None or readable.filter(pk=category_id).exists()
+
+
+def _category(slug: str | None, readable: QuerySet[Category]) -> Category | None:
     if not slug:
         return None
-    category = Category.objects.select_related("language_model").filter(slug=slug).first()
+    # A category the user may not read is refused exactly like a missing one.
+    category = readable.select_related("language_model").filter(slug=slug).first()
     if category is None:
         raise QuestionRefused(f"La catégorie « {slug} » n'existe pas.")
     return category

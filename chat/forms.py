@@ -1,9 +1,12 @@
 from django import forms
+from django.db.models import QuerySet
 
 from documents.models import Category
 
 
 class SearchForm(forms.Form):
+    """`categories`: those the user may read; any other slug is an invalid choice."""
+
     q = forms.CharField(label="Votre question", max_length=2000)
     category = forms.ModelChoiceField(
         label="Catégorie",
@@ -12,3 +15,7 @@ class SearchForm(forms.Form):
         required=False,
         empty_label="Toutes les catégories",
     )
+
+    def __init__(self, *args, categories: QuerySet[Category], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories

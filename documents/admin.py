@@ -45,13 +45,17 @@ class GlossaryEntryInline(admin.TabularInline):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "language_model", "k", "updated_at"]
+    list_display = ["name", "slug", "visibility", "language_model", "k", "updated_at"]
+    list_filter = ["visibility", "groups"]
     search_fields = ["name", "slug"]
     list_select_related = ["language_model"]
+    filter_horizontal = ["groups"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fields = [
         "name",
         "slug",
+        "visibility",
+        "groups",
         "welcome_message",
         "contact",
         "language_model",

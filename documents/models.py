@@ -15,7 +15,17 @@ from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 
 
 class Category(models.Model):
-    """A collection of documents with its own prompt: the unit users search and chat in."""
+    """A collection of documents with its own prompt: the unit users search and chat in.
+
+    Who reads it (searches, asks, sees sources, opens documents) is set by `visibility`:
+    the groups it is granted to, every logged-in user, or anyone (when the site allows
+    public categories). Staff read every category.
+    """
+
+    class Visibility(models.TextChoices):
+        GROUPS = "groups", "les groupes autorisés seulement"
+        INTERNAL = "internal", "tous les utilisateurs connectés"
+        PUBLIC = "public", "tout le monde, même sans compte"
 
     name = models.CharField("nom", max_length=200, unique=True)
     slug = models.SlugField(
@@ -42,6 +52,23 @@ class Category(models.Model):
         related_name="categories",
         verbose_name="modèle de langage",
         help_text="Vide : celui du site (variables LLM_*).",
+    )
+    visibility = models.CharField(
+        "accès",
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.GROUPS,
+        help_text=(
+            "« Tout le monde » ne vaut que si le site autorise les catégories publiques "
+            "(PUBLIC_CATEGORIES) ; sinon elle est réservée aux utilisateurs connectés."
+        ),
+    )
+    groups = models.ManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="categories",
+        verbose_name="groupes autorisés",
+        help_text="Les membres de ces groupes lisent la catégorie, quel que soit l'accès choisi.",
     )
     contact = models.CharField(
         "à qui s'adresser",

@@ -2,13 +2,45 @@
 
 from collections.abc import Collection, Sequence
 
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
 from documents.models import Category, Document, GlossaryEntry
 
 
-def categories_for_home() -> QuerySet[Category]:
-    return Category.objects.annotate(
+def readable_categories(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Category]:
+    """The categories `user` may search, ask about, see sources of and open documents of."""
+    categories = Category.objects.all()
+    if user.is_authenticated and user.is_staff:
+        return categories
+    if not user.is_authenticated:
+        if not settings.PUBLIC_CATEGORIES:
+            return categories.none()
+        return categories.filter(visibility=Category.Visibility.PUBLIC)
+    open_to_all = Q(visibility__in=[Category.Visibility.INTERNAL, Category.Visibility.PUBLIC])
+    granted = Q(pk__in=Category.groups.through.objects.filter(group__user=user).values("category"))
+    return categories.filter(open_to_all | granted)
+
+
+def readable_category_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | None:
+    """The ids of `readable_categories(user)`; None for staff, who read every category.
+
+    Searches pass these ids into the vector query itself: passages of other categories are
+    never fetched, so neither they nor their number can leak.
+    """
+    if user.is_authenticated and user.is_staff:
+        return None
+    return list(readable_categories(user).values_list("pk", flat=True))
+
+
+def can_read_category(user: AbstractBaseUser | AnonymousUser, category_id: int) -> bool:
+    return readable_categories(user).filter(pk=category_id).exists()
+
+
+def categories_for_home(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Category]:
+    return readable_categories(user).annotate(
         indexed_documents=Count("documents", filter=Q(documents__status=Document.Status.INDEXED))
     )
 
@@ -22,9 +54,13 @@ def documents_indexed_with_another_model() -> QuerySet[Document]:
     )
 
 
-def category_ids_for_slugs(slugs: list[str]) -> tuple[list[int], list[str]]:
-    """The ids of the categories named by `slugs`, and the slugs that name none."""
-    found = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+def category_ids_for_slugs(
+    slugs: list[str], *, among: QuerySet[Category] | None = None
+) -> tuple[list[int], list[str]]:
+    """The ids of the categories named by `slugs`, and the slugs that name none (`among`
+    limits the categories looked at: one a user may not read is unknown to them)."""
+    categories = Category.objects.all() if among is None else among
+    found = dict(categories.filter(slug__in=slugs).values_list("slug", "pk"))
     return [found[slug] for slug in slugs if slug in found], [s for s in slugs if s not in found]
 
 

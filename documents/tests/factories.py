@@ -9,6 +9,8 @@ class CategoryFactory(factory.django.DjangoModelFactory):
         model = Category
 
     name = factory.Sequence(lambda n: f"Circulaires {n}")
+    # Open to every logged-in user; the permission tests restrict theirs to groups.
+    visibility = Category.Visibility.INTERNAL
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):

@@ -267,6 +267,7 @@ class TestAdmin:
         data = {
             "name": category.name,
             "welcome_message": "",
+            "visibility": "internal",
             "system_prompt": category.system_prompt,
             "k": category.k,
             "documents-TOTAL_FORMS": "0",

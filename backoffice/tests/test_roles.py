@@ -1,0 +1,58 @@
+"""Editors manage documents and corrections; administrators (superusers) everything else."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from backoffice.roles import EDITORS, ensure_editor_group
+from documents.tests.factories import CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    editor = django_user_model.objects.create_user("éditrice", is_staff=True)
+    editor.groups.add(Group.objects.get(name=EDITORS))
+    client.force_login(editor)
+    return client
+
+
+def test_the_editors_group_exists_after_migrating_and_can_be_restored():
+    group = Group.objects.get(name=EDITORS)
+    group.permissions.clear()
+    assert ensure_editor_group().permissions.filter(codename="add_document").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/documents/document/add/",
+        "/admin/documents/correction/add/",
+        "/admin/documents/glossaryentry/add/",
+        "/admin/chat/correctionproposal/",
+        "/admin/chat/exchange/",
+        "/backoffice/documents/upload/",
+    ],
+)
+def test_editors_manage_documents_corrections_and_the_review_queue(editor_client, url):
+    assert editor_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/documents/category/add/",
+        "/admin/ai/languagemodel/",
+        "/admin/auth/user/",
+        "/admin/authtoken/tokenproxy/",
+    ],
+)
+def test_editors_cannot_touch_categories_models_users_or_tokens(editor_client, url):
+    assert editor_client.get(url).status_code == 403
+
+
+def test_editors_see_a_category_but_cannot_change_its_access(editor_client):
+    category = CategoryFactory()
+    page = editor_client.get(f"/admin/documents/category/{category.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="visibility"' not in page.content.decode()
