@@ -318,6 +318,8 @@ LOGGING = {
         "openai": {"level": "INFO"},
         # Its INFO lines carry full URLs, and an answer callback's URL may hold a token.
         "httpx": {"level": "WARNING"},
+        # The copy of httpx the OpenAI client ships with logs the same way.
+        "httpx2": {"level": "WARNING"},
     },
 }
 
