@@ -54,6 +54,10 @@ ask: ## Ask a question on the command line (Q="..." CATEGORY=name-or-slug [PROVI
 chat-latency: ## Measure what Cassandre adds before an answer's first token (20,000 passages)
 	$(PY) scripts/measure_chat_latency.py --chunks 20000
 
+.PHONY: soak
+soak: ## Soak test: searches, chats, uploads at once for 120 s (ARGS="--real-services ...")
+	$(PY) scripts/soak.py --duration 120 $(ARGS)
+
 .PHONY: audit
 audit: ## Check the pinned and installed packages for known vulnerabilities (pip-audit)
 	$(PY) -m pip install --quiet pip-audit
