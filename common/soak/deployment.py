@@ -319,17 +319,16 @@ class Deployment:
     # --- PostgreSQL and Redis: a scratch database, and two Redis databases left clean ----
 
     def _postgres(self):
-        import psycopg2
+        import psycopg
 
-        connection = psycopg2.connect(
+        return psycopg.connect(
             host=self.options.postgres_host,
             port=self.options.postgres_port,
             user=self.options.postgres_user,
             dbname="postgres",
             connect_timeout=5,
+            autocommit=True,
         )
-        connection.autocommit = True
-        return connection
 
     def _create_database(self) -> None:
         connection = self._postgres()

@@ -171,7 +171,9 @@ def test_without_its_database_the_site_says_so_on_healthz_and_fails_pages_cleanl
     health = httpx.get(f"{server_without_database}/healthz", timeout=10)
     assert time.monotonic() - started < 2
     assert health.status_code == 503
-    assert health.json()["checks"]["database"] == {"status": "error", "error": "OperationalError"}
+    database = health.json()["checks"]["database"]
+    # The connection pool keeps trying in the background: the check may give up first.
+    assert database["status"] == "error" and database["error"] in ("OperationalError", "Timeout")
 
     # A signed-in visitor's session, and an API token, both live in the database.
     page = httpx.get(
@@ -187,4 +189,4 @@ def test_without_its_database_the_site_says_so_on_healthz_and_fails_pages_cleanl
     for response in (page, api):
         assert response.status_code == 500
         assert "Cassandre rencontre un problème" in response.text
-        assert "Traceback" not in response.text and "psycopg2" not in response.text
+        assert "Traceback" not in response.text and "psycopg" not in response.text
