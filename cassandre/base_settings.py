@@ -226,6 +226,11 @@ MEGABYTE = 1024 * 1024
 UPLOAD_MAX_FILE_SIZE = env_int("UPLOAD_MAX_FILE_SIZE_MB", 100) * MEGABYTE
 ZIP_MAX_ENTRIES = env_int("ZIP_MAX_ENTRIES", 2000)
 ZIP_MAX_TOTAL_SIZE = env_int("ZIP_MAX_TOTAL_SIZE_MB", 2048) * MEGABYTE
+# Office and OpenDocument files are ZIP containers too, checked before a library parses them
+# (documents/extraction/containers.py): zip bombs stop here.
+OFFICE_MAX_ENTRIES = env_int("OFFICE_MAX_ENTRIES", 10000)
+OFFICE_MAX_UNCOMPRESSED_SIZE = env_int("OFFICE_MAX_UNCOMPRESSED_SIZE_MB", 1024) * MEGABYTE
+OFFICE_MAX_COMPRESSION_RATIO = env_int("OFFICE_MAX_COMPRESSION_RATIO", 200)
 OCR_LANGUAGES = env_str("OCR_LANGUAGES", "fra+eng")
 # "local": the multilingual model shipped in a pip package (offline, no torch).
 # "openai": any OpenAI-compatible embeddings API (OpenAI, vLLM, Ollama, TEI...).

@@ -10,9 +10,11 @@ A hint that does not parse is reported and skipped; it never stops indexing.
 import re
 from dataclasses import dataclass
 
-_ONE_PAGE = re.compile(r"^pages?\s*(\d+)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
+# At most 9 digits: int() refuses strings of over 4300 digits, and no document has more pages.
+_ONE_PAGE = re.compile(r"^pages?\s*(\d{1,9})\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL)
 _PAGE_RANGE = re.compile(
-    r"^pages?\s*(\d+)\s*(?:à|a|-|\u2013|au)\s*(\d+)\s*:\s*(.+)$", re.IGNORECASE | re.DOTALL
+    r"^pages?\s*(\d{1,9})\s*(?:à|a|-|\u2013|au)\s*(\d{1,9})\s*:\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
 )
 _ALL_PAGES = re.compile(
     r"^(?:toutes\s+(?:les\s+)?pages|tout\s+le\s+document)\s*:\s*(.+)$",

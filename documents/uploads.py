@@ -14,6 +14,7 @@ from django.db import transaction
 from common.storage import STORAGE_ERRORS
 from documents.archives import expand_zip, is_archive, title_from_path
 from documents.exceptions import StorageUnavailable, UploadRejected
+from documents.filetypes import check_upload_type
 from documents.models import Category, Document
 
 logger = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ def create_document(
 ) -> Document:
     """Store `stream` as a new pending document of `category` and queue it for indexing.
 
-    Raises UploadRejected when the file is too large or empty, DuplicateDocument when the
+    Raises UploadRejected when the file is too large, empty, of a type that cannot be read
+    or named after another type (`documents.filetypes`), DuplicateDocument when the
     category already holds the same content, StorageUnavailable when the file could not be
     stored (then no document is created: the row and the file are written together).
     The document is returned as committed: pending, with a reason in `error_message` when
@@ -63,6 +65,7 @@ def create_document(
     if size > settings.UPLOAD_MAX_FILE_SIZE:
         limit = settings.UPLOAD_MAX_FILE_SIZE // settings.MEGABYTE
         raise UploadRejected(f"« {name} » dépasse la taille maximale de {limit} Mo.")
+    check_upload_type(stream, name)
     existing = category.documents.filter(content_hash=digest).first()
     if existing is not None:
         raise DuplicateDocument(existing)

@@ -34,6 +34,11 @@ def extract(data: bytes, *, filename: str, mime_type: str | None = None) -> Extr
         extracted = extractor_for(mime_type, data).extract(data, filename=filename)
     except DocumentRejected:
         raise
+    except RecursionError as error:  # the parsing libraries walk their trees recursively
+        raise DocumentRejected(
+            "Structure du fichier trop profondément imbriquée pour être lue (des milliers "
+            "d'éléments les uns dans les autres) : il est peut-être corrompu ou malveillant."
+        ) from error
     except Exception as error:
         logger.warning("Extracting %s as %s failed.", filename, mime_type, exc_info=True)
         detail = f"{type(error).__name__} : {error}"[:_MAX_ERROR_DETAIL]

@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 from pathlib import PurePath
+from typing import IO
 
 from documents.extraction.encoding import decode_text
 
@@ -21,6 +22,26 @@ MARKDOWN = "text/markdown"
 CSV = "text/csv"
 TEXT = "text/plain"
 BINARY = "application/octet-stream"
+RTF = "application/rtf"
+
+# Formats people upload by mistake, named so that the refusal says what the file is.
+# Only signatures no text file starts with; "MZ" (Windows programs) is checked on binary data.
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"\x7fELF", "application/x-executable"),
+    (b"\x1f\x8b", "application/gzip"),
+    (b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (b"Rar!\x1a\x07", "application/vnd.rar"),
+    (b"\xfd7zXZ\x00", "application/x-xz"),
+    (b"SQLite format 3\x00", "application/vnd.sqlite3"),
+    (b"{\\rtf", RTF),
+)
+WINDOWS_PROGRAM = "application/vnd.microsoft.portable-executable"
 
 # The header may follow some junk bytes, within the first kilobyte.
 _PDF_HEADER = re.compile(rb"%PDF-\d")
@@ -38,6 +59,7 @@ _HTML_DOCUMENT = re.compile(rb"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 _HTML_TAG = re.compile(rb"<(?:head|body|p|div|h[1-6]|table|ul|ol|br|span|a)[\s/>]", re.IGNORECASE)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6} ", re.MULTILINE)
 _SNIFF_SIZE = 1024
+_MAX_MIMETYPE_SIZE = 100
 
 
 def detect_mime_type(data: bytes, filename: str) -> str:
@@ -51,21 +73,30 @@ def detect_mime_type(data: bytes, filename: str) -> str:
     if _PDF_HEADER.search(head):
         return PDF
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_mime_type(data, extension)
+        return zip_mime_type(io.BytesIO(data), extension)
     if head.startswith(_OLE_SIGNATURE):
         return OLE
+    for signature, mime_type in SIGNATURES:
+        if head.startswith(signature):
+            return mime_type
     text = decode_text(data)
     if text is None:
-        return BINARY
+        return WINDOWS_PROGRAM if head.startswith(b"MZ") else BINARY
     return _text_mime_type(text, head, extension)
 
 
-def _zip_mime_type(data: bytes, extension: str) -> str:
+def zip_mime_type(file: IO[bytes], extension: str) -> str:
+    """The kind of document a ZIP container holds, from its entries (not decompressed).
+
+    Reads the central directory and at most the first bytes of the `mimetype` entry, so a
+    zip bomb is not inflated here.
+    """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             if "mimetype" in names:
-                return archive.read("mimetype").decode("ascii", "replace").strip()
+                with archive.open("mimetype") as entry:
+                    return entry.read(_MAX_MIMETYPE_SIZE).decode("ascii", "replace").strip()
     except Exception:  # damaged in any of many ways: its extractor will say it is corrupt
         return _ZIP_EXTENSIONS.get(extension, ZIP)
     return next((mime for part, mime in _OOXML_PARTS.items() if part in names), ZIP)

@@ -12,6 +12,7 @@ from lxml import etree
 
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import ZIP_ERRORS, Extracted
+from documents.extraction.containers import check_container
 from documents.extraction.outline import Outline
 
 # Style names differ with the language Word or LibreOffice ran in.
@@ -25,6 +26,7 @@ class DocxExtractor:
     mime_types = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
 
     def extract(self, data: bytes, *, filename: str) -> Extracted:
+        check_container(data)
         try:
             document = docx.Document(io.BytesIO(data))
         except (*ZIP_ERRORS, PackageNotFoundError, etree.XMLSyntaxError) as error:
@@ -94,8 +96,11 @@ def _style_heading_level(style: BaseStyle | None) -> int | None:
 
 
 def _outline_level(levels: list[str]) -> int | None:
-    level = int(levels[0])
-    return level + 1 if level < _BODY_TEXT_OUTLINE_LEVEL else None
+    try:
+        level = int(levels[0])
+    except ValueError:  # a damaged file: the paragraph is read as body text
+        return None
+    return level + 1 if 0 <= level < _BODY_TEXT_OUTLINE_LEVEL else None
 
 
 def _table_text(table: Table) -> str:

@@ -1,11 +1,19 @@
-"""HTML pages with BeautifulSoup: the readable text under its h1-h6 headings."""
+"""HTML pages with BeautifulSoup: the readable text under its h1-h6 headings.
 
+lxml's HTML parser never loads a DTD nor expands the entities a DOCTYPE declares, and it
+nests tags as deep as the page does: the tree is walked with a stack, not by recursion, so
+100,000 nested <div> are read like one.
+"""
+
+import codecs
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.dammit import EncodingDetector
 from bs4.element import PreformattedString
 
 from documents.extraction.base import Extracted, Section
+from documents.extraction.encoding import decode_text
 from documents.extraction.outline import Outline
 
 # Page furniture and non-text content; <head> holds <title>, which is not a section.
@@ -26,7 +34,7 @@ class HtmlExtractor:
     mime_types = ("text/html",)
 
     def extract(self, data: bytes, *, filename: str) -> Extracted:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(_decoded(data), "lxml")
         for element in soup.find_all(_DROPPED):
             if element.name != "header" or not element.find_parent(_CONTENT):
                 element.decompose()
@@ -46,15 +54,24 @@ class _Walker:
         self.flush()
         return self.outline.sections()
 
-    def walk(self, element: Tag) -> None:
-        for child in element.children:
-            if isinstance(child, NavigableString):
-                if not isinstance(child, PreformattedString):  # comments, doctype, CDATA
-                    self.inline.append(_WHITESPACE.sub(" ", child))
-            elif isinstance(child, Tag):
-                self.visit(child)
+    def walk(self, root: Tag) -> None:
+        """Depth first, in document order; `None` on the stack marks the end of a block."""
+        stack: list[PageElement | None] = list(reversed(root.contents))
+        while stack:
+            node = stack.pop()
+            if node is None:
+                self.flush()
+            elif isinstance(node, NavigableString):
+                if not isinstance(node, PreformattedString):  # comments, doctype, CDATA
+                    self.inline.append(_WHITESPACE.sub(" ", node))
+            elif isinstance(node, Tag) and self.visit(node):
+                if node.name in _BLOCKS:
+                    self.flush()
+                    stack.append(None)
+                stack.extend(reversed(node.contents))
 
-    def visit(self, tag: Tag) -> None:
+    def visit(self, tag: Tag) -> bool:
+        """Read `tag` if it is read whole; True when its children are to be walked."""
         name = tag.name
         if name == "br":
             self.inline.append("\n")
@@ -70,17 +87,46 @@ class _Walker:
         elif name == "pre":
             self.flush()
             self.outline.add(tag.get_text())
-        elif name in _BLOCKS:
-            self.flush()
-            self.walk(tag)
-            self.flush()
         else:
-            self.walk(tag)
+            return True
+        return False
 
     def flush(self) -> None:
         lines = "".join(self.inline).split("\n")  # only <br> made line breaks
         self.outline.add("\n".join(line.strip() for line in lines))
         self.inline = []
+
+
+def _decoded(data: bytes) -> str:
+    """The page as text, NUL characters dropped, undecodable bytes replaced by « � ».
+
+    A legacy charset declared by a <meta> tag is followed; otherwise the page is decoded as
+    a text file is, so that one bad byte in a UTF-8 page does not turn it all into
+    Windows-1252 mojibake (what BeautifulSoup's own guess does).
+    """
+    text = None
+    if not data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _decoded_as_declared(data)
+    if text is None:
+        text = decode_text(data)
+    if text is None:
+        text = data.decode("utf-8", "replace")
+    return text.replace("\x00", "")
+
+
+def _decoded_as_declared(data: bytes) -> str | None:
+    """Decoded with the page's declared charset, unless it is Unicode (then guessed).
+
+    Pages that claim UTF-16 without being so are common; UTF-8 is tried by `decode_text`.
+    """
+    declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    try:
+        codec = codecs.lookup(declared or "")
+    except LookupError:
+        return None
+    if codec.name.startswith(("utf-", "utf_")):
+        return None
+    return data.decode(codec.name, "replace")
 
 
 def _table_text(table: Tag) -> str:

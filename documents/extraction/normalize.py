@@ -4,9 +4,12 @@ import re
 import unicodedata
 
 _LINE_BREAKS = re.compile(r"\r\n?|[\v\f\x85\u2028\u2029]")
-# Control characters except tab and newline, and invisible characters that split words
-# (soft hyphen, zero-width space, word joiner, byte order mark).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+# Control characters except tab and newline, invisible characters that split words (soft
+# hyphen, zero-width space, word joiner, byte order mark), and lone surrogates, which a
+# damaged PDF can produce and which no database or JSON encoder accepts.
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff\ud800-\udfff]"
+)
 _SPACES = re.compile(r"[^\S\t\n]+")
 _LINE_EDGES = re.compile(r"^[ \t]+|[ \t]+$", re.MULTILINE)
 _BLANK_LINES = re.compile(r"\n{3,}")

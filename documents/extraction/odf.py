@@ -11,6 +11,7 @@ from odf.namespaces import DRAWNS, PRESENTATIONNS, TABLENS, TEXTNS
 
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import ZIP_ERRORS, Extracted, Section
+from documents.extraction.containers import check_container
 from documents.extraction.outline import Outline
 from documents.extraction.tables import row_sections
 
@@ -43,15 +44,26 @@ class OdfExtractor:
     def extract(self, data: bytes, *, filename: str) -> Extracted:
         document = _load(data)
         if document.mimetype == ODS:
-            return _spreadsheet(document.spreadsheet)
+            return _spreadsheet(_body(document.spreadsheet))
         if document.mimetype == ODP:
-            return _presentation(document.presentation)
+            return _presentation(_body(document.presentation))
         outline = Outline()
-        _walk_text(document.text, outline)
+        _walk_text(_body(document.text), outline)
         return Extracted(mime_type=ODT, sections=outline.sections(), page_count=0)
 
 
+def _body(body: Element | None) -> Element:
+    """odfpy leaves the body None when content.xml lacks it (empty, or damaged)."""
+    if body is None:
+        raise DocumentRejected(
+            "Document OpenDocument illisible ou corrompu : son contenu (content.xml) est vide "
+            "ou n'a pas la forme attendue."
+        )
+    return body
+
+
 def _load(data: bytes) -> opendocument.OpenDocument:
+    check_container(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             manifest = archive.read("META-INF/manifest.xml")
@@ -74,7 +86,7 @@ def _children(element: Element) -> Iterator[Element]:
 def _walk_text(element: Element, outline: Outline) -> None:
     for child in _children(element):
         if child.qname == _HEADING:
-            level = int(child.getAttrNS(TEXTNS, "outline-level") or 1)
+            level = _integer(child.getAttrNS(TEXTNS, "outline-level"), default=1)
             outline.heading(level, teletype.extractText(child))
         elif child.qname == _PARAGRAPH:
             outline.add(teletype.extractText(child))
@@ -126,7 +138,15 @@ def _rows(element: Element) -> Iterator[Element]:
 
 
 def _repeat(element: Element, attribute: str) -> int:
-    return min(int(element.getAttrNS(TABLENS, attribute) or 1), _MAX_REPEAT)
+    return min(_integer(element.getAttrNS(TABLENS, attribute), default=1), _MAX_REPEAT)
+
+
+def _integer(value: str | None, *, default: int) -> int:
+    """An attribute's number; `default` when it is missing or not a number (damaged file)."""
+    try:
+        return int(value or default)
+    except ValueError:
+        return default
 
 
 def _spreadsheet(body: Element) -> Extracted:

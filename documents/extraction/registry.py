@@ -2,7 +2,7 @@
 
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import Extractor
-from documents.extraction.detection import OLE
+from documents.extraction.detection import OLE, RTF
 from documents.extraction.docx import DocxExtractor
 from documents.extraction.html import HtmlExtractor
 from documents.extraction.markdown import MarkdownExtractor
@@ -30,14 +30,14 @@ SUPPORTED_FORMATS = (
     "CSV et texte brut"
 )
 # Office encrypts a protected .docx/.xlsx into this stream of an OLE container.
-_ENCRYPTED_OFFICE_STREAM = "EncryptedPackage".encode("utf-16-le")
+ENCRYPTED_OFFICE_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
 def extractor_for(mime_type: str, data: bytes) -> Extractor:
     """The extractor of `mime_type`; DocumentRejected saying why when there is none."""
     if extractor := EXTRACTORS.get(mime_type):
         return extractor
-    if mime_type == OLE and _ENCRYPTED_OFFICE_STREAM in data:
+    if mime_type == OLE and ENCRYPTED_OFFICE_STREAM in data:
         raise DocumentRejected(
             "Document Office protégé par un mot de passe : retirez la protection "
             "puis déposez-le à nouveau."
@@ -46,6 +46,11 @@ def extractor_for(mime_type: str, data: bytes) -> Extractor:
         raise DocumentRejected(
             "Ancien format Microsoft Office (.doc, .xls, .ppt) non pris en charge : "
             "enregistrez-le au format .docx, .xlsx ou PDF puis déposez-le à nouveau."
+        )
+    if mime_type == RTF:
+        raise DocumentRejected(
+            "Format RTF non pris en charge : enregistrez le document au format .docx, .odt "
+            "ou PDF puis déposez-le à nouveau."
         )
     raise DocumentRejected(
         f"Type de fichier non pris en charge ({mime_type}). Formats acceptés : {SUPPORTED_FORMATS}."

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from documents.exceptions import DocumentRejected
 from documents.extraction.base import Extracted, Section
 from documents.extraction.encoding import read_text
 from documents.extraction.tables import row_sections
@@ -29,7 +30,13 @@ class CsvExtractor:
     def extract(self, data: bytes, *, filename: str) -> Extracted:
         text = read_text(data)
         rows = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-        return Extracted(mime_type="text/csv", sections=row_sections(rows), page_count=0)
+        try:
+            sections = row_sections(rows)
+        except csv.Error as error:  # a field over csv.field_size_limit(): an unclosed quote
+            raise DocumentRejected(
+                f"Fichier CSV mal formé ({error}) : un guillemet n'est sans doute pas fermé."
+            ) from error
+        return Extracted(mime_type="text/csv", sections=sections, page_count=0)
 
 
 def _delimiter(text: str) -> str:
