@@ -264,9 +264,7 @@ async def test_a_nearly_identical_question_also_gets_the_curated_correction(
     await communicator.disconnect()
 
 
-async def test_conversations_on_two_connections_stream_at_the_same_time(
-    category, user, llm_server
-):
+async def test_conversations_on_two_connections_stream_at_the_same_time(category, user, llm_server):
     llm_server.chat_answer = lambda request: " ".join(["mot"] * 20)
     llm_server.token_delay = 0.05
     first, second = await connect(user), await connect(user)

@@ -62,8 +62,7 @@ def test_a_question_streams_sources_tokens_and_done_with_matching_citations(
     daphne_chat, category, user, llm_server
 ):
     llm_server.chat_answer = lambda request: (
-        "Deux jours par semaine pour les agents à temps plein [1] ; "
-        "la cantine n'a rien à voir [2]."
+        "Deux jours par semaine pour les agents à temps plein [1] ; la cantine n'a rien à voir [2]."
     )
     llm_server.token_delay = 0.01
     client = Client()
