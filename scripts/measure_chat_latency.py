@@ -15,24 +15,19 @@ minus the model's known latency; the server's own `timings.overhead_ms` is shown
 import argparse
 import asyncio
 import json
-import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 from measure_search_latency import (
-    BASE_DIR,
-    free_port,
-    manage,
     percentile,
     sample_questions,
-    wait_for,
+    scratch_env,
+    serving_seeded_deployment,
 )
 from websockets.asyncio.client import connect
 
@@ -136,56 +131,30 @@ def main() -> None:
     ):
         model.first_token_delay = model_latency / 1000
         model.token_delay = 0.005
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": data_dir,
-            "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
-            "CASSANDRE_DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-            "LLM_PROVIDER": "compatible",
-            "LLM_API_BASE": model.base_url,
-            "LLM_API_KEY": API_KEY,
-            "LLM_MODEL": "latency-model",
-            "RATE_LIMIT_QUESTIONS": "0/60",  # no limit: the script asks faster than people
-            "DJANGO_SUPERUSER_USERNAME": USERNAME,
-            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-        }
-        manage("migrate", "--noinput", env=env)
-        manage("create_superuser", env=env)
-        started = time.monotonic()
-        seeded = manage(
-            "shell",
-            "-c",
-            "from chat.benchmarks import seed_search_corpus; "
-            f"print(seed_search_corpus(chunks={arguments.chunks}))",
-            env=env,
+        env = scratch_env(
+            data_dir,
+            LLM_PROVIDER="compatible",
+            LLM_API_BASE=model.base_url,
+            LLM_API_KEY=API_KEY,
+            LLM_MODEL="latency-model",
+            RATE_LIMIT_QUESTIONS="0/60",  # no limit: the script asks faster than people
+            DJANGO_SUPERUSER_USERNAME=USERNAME,
+            DJANGO_SUPERUSER_PASSWORD=PASSWORD,
         )
-        category = seeded.split()[-2]
-        print(f"{arguments.chunks} passages written in {time.monotonic() - started:.0f} s")
-
-        port = free_port()
-        server_log = Path(data_dir) / "serve.log"
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(port)],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=server_log.open("wb"),
-            stderr=subprocess.STDOUT,
+        deployment = serving_seeded_deployment(
+            chunks=arguments.chunks, env=env, setup=[("create_superuser",)]
         )
-        try:
-            wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
-            session = login(f"http://127.0.0.1:{port}")
-            questions = sample_questions(WARM_UP + arguments.questions)
-            ask = {"port": port, "session": session, "category": category}
-            asyncio.run(ask_in_turn(questions[:WARM_UP], **ask))
-            measures = asyncio.run(
-                ask_all(questions[WARM_UP:], concurrency=arguments.concurrency, **ask)
-            )
-        except (RuntimeError, OSError) as error:
-            sys.exit(f"{error}\n{server_log.read_text()[-3000:]}")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with deployment as (port, (category, _), server_log):
+            try:
+                session = login(f"http://127.0.0.1:{port}")
+                questions = sample_questions(WARM_UP + arguments.questions)
+                ask = {"port": port, "session": session, "category": category}
+                asyncio.run(ask_in_turn(questions[:WARM_UP], **ask))
+                measures = asyncio.run(
+                    ask_all(questions[WARM_UP:], concurrency=arguments.concurrency, **ask)
+                )
+            except (RuntimeError, OSError) as error:
+                sys.exit(f"{error}\n{server_log.read_text()[-3000:]}")
 
     first_tokens = [measure.first_token_ms for measure in measures]
     print(

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -75,6 +77,56 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
+def scratch_env(data_dir: str, **variables: str) -> dict[str, str]:
+    """The environment of a scratch embedded deployment living in `data_dir`."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": data_dir,
+        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+        "CASSANDRE_DATA_DIR": data_dir,
+        "LOG_LEVEL": "WARNING",
+        **variables,
+    }
+
+
+@contextmanager
+def serving_seeded_deployment(
+    *, chunks: int, env: dict[str, str], setup: Sequence[Sequence[str]] = ()
+) -> Iterator[tuple[int, tuple[str, str], Path]]:
+    """Migrate, run the `setup` commands, write `chunks` synthetic passages and serve.
+
+    Yields the port, the seeded (category slug, API token) and the server's log file.
+    """
+    manage("migrate", "--noinput", env=env)
+    for command in setup:
+        manage(*command, env=env)
+    started = time.monotonic()
+    seeded = manage(
+        "shell",
+        "-c",
+        "from chat.benchmarks import seed_search_corpus; "
+        f"print(seed_search_corpus(chunks={chunks}))",
+        env=env,
+    )
+    category, token = seeded.split()[-2:]
+    print(f"{chunks} passages written in {time.monotonic() - started:.0f} s")
+    port = free_port()
+    server_log = Path(env["CASSANDRE_DATA_DIR"]) / "serve.log"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=server_log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        yield port, (category, token), server_log
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=20_000)
@@ -83,36 +135,9 @@ def main() -> None:
     arguments = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as data_dir:
-        env = {
-            "PATH": os.environ["PATH"],
-            "HOME": data_dir,
-            "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
-            "CASSANDRE_DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-        }
-        manage("migrate", "--noinput", env=env)
-        started = time.monotonic()
-        seeded = manage(
-            "shell",
-            "-c",
-            "from chat.benchmarks import seed_search_corpus; "
-            f"print(seed_search_corpus(chunks={arguments.chunks}))",
-            env=env,
-        )
-        category, token = seeded.split()[-2:]
-        print(f"{arguments.chunks} passages written in {time.monotonic() - started:.0f} s")
-
-        port = free_port()
-        server_log = Path(data_dir) / "serve.log"
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(port)],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=server_log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        env = scratch_env(data_dir)
+        with serving_seeded_deployment(chunks=arguments.chunks, env=env) as deployment:
+            port, (category, token), server_log = deployment
             questions = sample_questions(arguments.requests)
             headers = {"Authorization": f"Token {token}"}
             latencies = []
@@ -127,9 +152,6 @@ def main() -> None:
                     assert response.json()["results"], question
                     if number >= 10:  # the first ten warm the process up
                         latencies.append(elapsed)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
     print(
         f"search API, {arguments.chunks} passages, {len(latencies)} requests: "
