@@ -11,14 +11,7 @@ import websockets
 from django.test import Client
 
 from ai.vectorstore.edge import close_all
-from common.testing.services import (
-    free_port,
-    port_open,
-    python_command,
-    start_process,
-    stop_process,
-    wait_until,
-)
+from common.testing.services import running_daphne
 
 pytestmark = pytest.mark.services
 
@@ -33,7 +26,6 @@ def shared_vector_store(settings, tmp_path):
 def daphne_chat(redis_channel_layer, shared_vector_store, category, llm_server, settings, tmp_path):
     # Qdrant Edge lets one process open a shard: this one lets go before daphne takes it.
     close_all()
-    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cassandre.test_settings",
@@ -44,18 +36,8 @@ def daphne_chat(redis_channel_layer, shared_vector_store, category, llm_server, 
         "LLM_API_KEY": llm_server.api_key,
         "LLM_MODEL": "test-model",
     }
-    process = start_process(
-        python_command(
-            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
-        ),
-        env=env,
-        log_path=tmp_path / "daphne.log",
-    )
-    try:
-        wait_until(lambda: port_open(port), timeout=30, what="daphne")
+    with running_daphne(env=env, log_path=tmp_path / "daphne.log") as port:
         yield port
-    finally:
-        stop_process(process)
 
 
 def test_a_question_streams_sources_tokens_and_done_with_matching_citations(

@@ -9,14 +9,7 @@ import websockets
 from channels.testing import WebsocketCommunicator
 
 from cassandre.asgi import application
-from common.testing.services import (
-    free_port,
-    port_open,
-    python_command,
-    start_process,
-    stop_process,
-    wait_until,
-)
+from common.testing.services import running_daphne
 
 ORIGIN = "http://127.0.0.1"
 
@@ -61,20 +54,9 @@ async def test_a_foreign_origin_is_refused():
 
 @pytest.fixture
 def daphne_server(redis_channel_layer, tmp_path):
-    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "cassandre.test_settings"}
-    process = start_process(
-        python_command(
-            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
-        ),
-        env=env,
-        log_path=tmp_path / "daphne.log",
-    )
-    try:
-        wait_until(lambda: port_open(port), timeout=30, what="daphne")
+    with running_daphne(env=env, log_path=tmp_path / "daphne.log") as port:
         yield port
-    finally:
-        stop_process(process)
 
 
 @pytest.mark.services

@@ -5,7 +5,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,21 @@ def stop_process(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def running_daphne(*, env: Mapping[str, str], log_path: Path) -> Iterator[int]:
+    """The ASGI app served by daphne in a child process on a free port; yields the port."""
+    port = free_port()
+    process = start_process(
+        python_command(
+            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
+        ),
+        env=env,
+        log_path=log_path,
+    )
+    try:
+        wait_until(lambda: port_open(port), timeout=30, what="daphne")
+        yield port
+    finally:
+        stop_process(process)

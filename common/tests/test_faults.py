@@ -15,12 +15,8 @@ from ai.testing.openai_server import FakeOpenAIServer
 from common.testing.redis import RedisServer, celery_publishing_to, redis_binary
 from common.testing.services import (
     free_port,
-    port_open,
-    python_command,
     require,
-    start_process,
-    stop_process,
-    wait_until,
+    running_daphne,
 )
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +132,6 @@ def test_healthz_names_a_language_model_configured_so_that_it_cannot_answer(clie
 @pytest.fixture
 def server_without_database(tmp_path):
     """daphne serving the site, its PostgreSQL at a port where nothing listens."""
-    port = free_port()
     (tmp_path / "test-media").mkdir()
     env = {
         "PATH": os.environ["PATH"],
@@ -148,18 +143,8 @@ def server_without_database(tmp_path):
         "CELERY_BROKER_URL": "memory://localhost/",
         "ANONYMIZE_QUESTIONS": "false",
     }
-    process = start_process(
-        python_command(
-            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
-        ),
-        env=env,
-        log_path=tmp_path / "daphne.log",
-    )
-    try:
-        wait_until(lambda: port_open(port), timeout=30, what="daphne")
+    with running_daphne(env=env, log_path=tmp_path / "daphne.log") as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        stop_process(process)
 
 
 @pytest.mark.services
