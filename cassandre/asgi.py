@@ -10,13 +10,15 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from ai.services import warm_up_models_in_background  # noqa: E402
 from chat.routing import websocket_urlpatterns  # noqa: E402
 
 # Every serving process (daphne, `manage.py serve`) loads its models before the first
 # question rather than during it.
-warm_up_models_in_background()
+if settings.WARM_UP_MODELS:
+    warm_up_models_in_background()
 
 application = ProtocolTypeRouter(
     {

@@ -247,6 +247,8 @@ EMBEDDING_MAX_RETRIES = env_int("EMBEDDING_MAX_RETRIES", 2)
 # are embedded, logged or sent to a language model.
 ANONYMIZE_QUESTIONS = env_bool("ANONYMIZE_QUESTIONS", True)
 MAX_QUESTION_LENGTH = env_int("MAX_QUESTION_LENGTH", 2000)
+# Serving processes load the embedding and NER models in a thread at start (cassandre/asgi.py).
+WARM_UP_MODELS = True
 # Categories marked "public" can be searched without an account only when this is true.
 PUBLIC_CATEGORIES = env_bool("PUBLIC_CATEGORIES", False)
 # How many earlier questions and answers of a conversation a follow-up question is read with.
