@@ -6,7 +6,6 @@ describe the bodies for the OpenAPI schema; the bodies themselves come from `cha
 
 from uuid import UUID
 
-from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,7 +25,7 @@ from chat.answers import (
     task_for_user,
 )
 from chat.callbacks import CallbackRefused
-from chat.conversations import QuestionRefused
+from chat.conversations import QuestionRefused, checked_question
 from chat.models import AnswerTask, Exchange
 from common.ratelimit import QuestionThrottle
 from documents.models import Category
@@ -37,11 +36,11 @@ class QuestionSerializer(serializers.Serializer):
     question = serializers.CharField()
 
     def validate_question(self, question: str) -> str:
-        if len(question) > settings.MAX_QUESTION_LENGTH:
-            raise serializers.ValidationError(
-                f"La question est trop longue ({len(question)} caractères, "
-                f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
-            )
+        # Refused at once, not later in a task: the check the answering itself applies.
+        try:
+            checked_question(question)
+        except QuestionRefused as refusal:
+            raise serializers.ValidationError(refusal.user_message) from refusal
         return question
 
 

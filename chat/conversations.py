@@ -55,6 +55,19 @@ class AskContext:
         return [self.category.pk] if self.category else self.readable_ids
 
 
+def checked_question(question: str) -> str:
+    """`question` single-spaced; refused when empty or longer than MAX_QUESTION_LENGTH."""
+    question = " ".join((question or "").split())
+    if not question:
+        raise QuestionRefused("La question est vide.")
+    if len(question) > settings.MAX_QUESTION_LENGTH:
+        raise QuestionRefused(
+            f"La question est trop longue ({len(question)} caractères, "
+            f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
+        )
+    return question
+
+
 def load_ask_context(
     *,
     user_id: int,
@@ -64,14 +77,7 @@ def load_ask_context(
     provider: Provider | None = None,
 ) -> AskContext:
     """What answering `question` needs; `provider` replaces the category's (benchmarks)."""
-    question = " ".join((question or "").split())
-    if not question:
-        raise QuestionRefused("La question est vide.")
-    if len(question) > settings.MAX_QUESTION_LENGTH:
-        raise QuestionRefused(
-            f"La question est trop longue ({len(question)} caractères, "
-            f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
-        )
+    question = checked_question(question)
     user = get_user_model().objects.get(pk=user_id)
     readable = readable_categories(user)
     conversation = None
