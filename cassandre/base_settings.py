@@ -302,6 +302,8 @@ LANGUAGES = [("fr", "Français"), ("en", "English")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+# The interface is written in French; locale/ holds the English catalogue (kept compiled).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Uploads -------------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
