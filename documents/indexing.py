@@ -20,9 +20,9 @@ from ai.vectorstore import VectorStoreError
 from common.storage import STORAGE_ERRORS
 from documents.chunking import Chunk, split_sections
 from documents.exceptions import DocumentRejected
-from documents.extraction import extract
+from documents.extraction import Section, extract
 from documents.hints import parse_hints
-from documents.models import Document
+from documents.models import Document, DocumentText
 from documents.progress import publish_progress
 
 logger = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ class PreparedDocument:
     warnings: list[str]
     generation: str
     passages: list[Passage]
+    text: str = ""  # the extracted text, sections separated by a blank line
 
 
 def index_document(document_id: int) -> IndexingResult | None:
@@ -69,6 +70,7 @@ def index_document(document_id: int) -> IndexingResult | None:
         total = len(prepared.passages)
         store_passages(prepared.passages, on_batch=lambda done: _report(document, done, total))
         delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
+        _keep_text(document, prepared)
     except DocumentRejected as rejection:
         _fail(document, str(rejection))
         _drop_passages(document)
@@ -105,7 +107,7 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
     )
     if not chunks:
         raise DocumentRejected("Aucun texte exploitable dans ce document.")
-    generation = _generation(document)
+    generation = generation_of(document)
     return PreparedDocument(
         mime_type=extracted.mime_type,
         page_count=extracted.page_count,
@@ -114,7 +116,18 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
         passages=[
             _passage(document, chunk, hints.for_page(chunk.page), generation) for chunk in chunks
         ],
+        text=extracted_text(extracted.sections),
     )
+
+
+def extracted_text(sections: list[Section]) -> str:
+    """The text of a document as the viewer shows it: its sections, a blank line apart."""
+    return "\n\n".join(section.text for section in sections)
+
+
+def passage_key(document_id: int, generation: str, position: int) -> str:
+    """What a passage's point id derives from (`ai.passages.point_id`)."""
+    return f"document:{document_id}:{generation}:{position}"
 
 
 def mark_waiting_for_retry(document_id: int, reason: str) -> None:
@@ -158,7 +171,7 @@ def _earlier_duplicate(document: Document, data: bytes) -> Document | None:
     )
 
 
-def _generation(document: Document) -> str:
+def generation_of(document: Document) -> str:
     """Same inputs, same generation: content, hints, title, chunking and model."""
     inputs = "|".join(
         [
@@ -177,7 +190,7 @@ def _passage(document: Document, chunk: Chunk, hint: str, generation: str) -> Pa
     context = [document.title, chunk.heading, hint]
     embed_text = "\n".join([part for part in context if part] + [chunk.text])
     return Passage(
-        key=f"document:{document.pk}:{generation}:{chunk.position}",
+        key=passage_key(document.pk, generation, chunk.position),
         embed_text=embed_text,
         payload={
             "kind": "document",
@@ -191,6 +204,18 @@ def _passage(document: Document, chunk: Chunk, hint: str, generation: str) -> Pa
             "generation": generation,
             "hint": hint,
             "text": chunk.text,
+        },
+    )
+
+
+def _keep_text(document: Document, prepared: PreparedDocument) -> None:
+    """Keep the text and passages just indexed, for the document viewer."""
+    DocumentText.objects.update_or_create(
+        document=document,
+        defaults={
+            "text": prepared.text,
+            "passages": [str(passage.payload["text"]) for passage in prepared.passages],
+            "generation": prepared.generation,
         },
     )
 

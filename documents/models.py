@@ -313,3 +313,69 @@ class GlossaryEntry(models.Model):
         return GlossaryEntry.objects.filter(
             category_id=self.category_id, normalized=self.normalized
         ).exclude(pk=self.pk)
+
+
+class DocumentText(models.Model):
+    """The text extracted from a document by its last indexing, for the document viewer.
+
+    Written by the indexing run that wrote the passages, so a cited passage is found in
+    exactly the text it was cut from. Its own table rather than fields of Document: lists
+    of documents never load megabytes of text. `passages` holds each passage's text by
+    position, so the viewer finds a cited passage from its point id alone: the vector
+    store has no lookup by id, and the viewer keeps working while it is down.
+    """
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, primary_key=True, related_name="extracted_text"
+    )
+    text = models.TextField("texte")
+    passages = models.JSONField("passages", default=list)
+    generation = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "texte extrait"
+        verbose_name_plural = "textes extraits"
+
+    def __str__(self) -> str:
+        return f"texte de {self.document}"
+
+
+def export_upload_path(export: "CategoryExport", filename: str) -> str:
+    return f"exports/{export.category.slug}/{uuid.uuid4().hex}/{PurePath(filename).name}"
+
+
+class CategoryExport(models.Model):
+    """A ZIP of a category's original files, built by a worker, downloaded by staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en préparation"
+        READY = "ready", "prête"
+        FAILED = "failed", "échec"
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="exports", verbose_name="catégorie"
+    )
+    status = models.CharField(
+        "état", max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    file = models.FileField("archive", upload_to=export_upload_path, max_length=500, blank=True)
+    document_count = models.PositiveIntegerField("documents", default=0)
+    error = models.TextField("raison de l'échec", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="category_exports",
+        verbose_name="demandée par",
+    )
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "export de catégorie"
+        verbose_name_plural = "exports de catégories"
+
+    def __str__(self) -> str:
+        return f"{self.category} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else ""

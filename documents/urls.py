@@ -1,8 +1,10 @@
 from django.urls import path
 
-from documents.views import open_document
+from documents.views import download_export, open_document, view_document
 
 app_name = "documents"
 urlpatterns = [
+    path("<int:pk>/", view_document, name="view"),
     path("<int:pk>/file", open_document, name="file"),
+    path("exports/<int:pk>/file", download_export, name="export-file"),
 ]

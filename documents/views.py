@@ -1,25 +1,97 @@
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
-from documents.models import Document
+from documents import viewer
+from documents.extraction.detection import PDF
+from documents.models import CategoryExport, Document
 from documents.selectors import readable_categories
 
 
-def open_document(request: HttpRequest, pk: int) -> HttpResponse:
-    """The original file, shown in the browser (PDFs open at `#page=N`).
+class LoginRequired(Exception):
+    """A visitor without an account asked for a document: they must log in first."""
 
-    Only for users who may read its category; to the others the document does not exist.
-    """
+
+def _readable_document(request: HttpRequest, pk: int) -> Document:
+    """The document, for users who may read its category; to the others it does not exist."""
     if not request.user.is_authenticated and not settings.PUBLIC_CATEGORIES:
-        return redirect_to_login(request.get_full_path())
-    document = get_object_or_404(Document, pk=pk)
+        raise LoginRequired
+    document = get_object_or_404(Document.objects.select_related("category"), pk=pk)
     if not readable_categories(request.user).filter(pk=document.category_id).exists():
         raise Http404("No such document.")
-    return FileResponse(
+    return document
+
+
+def view_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """A document at the cited page (PDF) or with the cited passage marked in its text.
+
+    `?page=N` opens a PDF at page N; `?passage=<point id>` marks that passage in the text
+    of the other formats.
+    """
+    try:
+        document = _readable_document(request, pk)
+    except LoginRequired:
+        return redirect_to_login(request.get_full_path())
+    file_url = reverse("documents:file", args=[document.pk])
+    context: dict[str, object] = {
+        "document": document,
+        "page": _page(request.GET.get("page")),
+        "download_url": f"{file_url}?download=1",
+        "is_pdf": viewer.is_pdf(document),
+        "file_url": file_url,
+    }
+    text = None if context["is_pdf"] else viewer.document_text(document)
+    if text is not None:
+        passage = viewer.passage_text(document, text, request.GET.get("passage", ""))
+        context["text"] = viewer.text_with_passage(text.text, passage)
+    return render(request, "documents/view.html", context)
+
+
+def _page(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and int(value) > 0 else None
+
+
+def open_document(request: HttpRequest, pk: int) -> HttpResponse:
+    """The original file: a PDF shown by the browser (`#page=N`), anything else sandboxed.
+
+    `?download=1` sends it as an attachment. A file that is not a PDF may be HTML (an
+    uploaded page, or text that a browser would sniff as such): it is sent with a sandbox
+    policy, so even opened directly it runs no script on this origin.
+    """
+    try:
+        document = _readable_document(request, pk)
+    except LoginRequired:
+        return redirect_to_login(request.get_full_path())
+    pdf = viewer.is_pdf(document)
+    response = FileResponse(
         document.file.open("rb"),
         filename=document.original_filename or None,
-        as_attachment=False,
-        content_type=document.mime_type or None,
+        as_attachment=request.GET.get("download") == "1",
+        content_type=PDF if pdf else document.mime_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if pdf:
+        # The viewer page shows it in an iframe; elsewhere frames stay denied.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@staff_member_required
+@permission_required("documents.view_categoryexport", raise_exception=True)
+def download_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """A category's ZIP, once built, for the staff who may see exports."""
+    export = get_object_or_404(CategoryExport, pk=pk, status=CategoryExport.Status.READY)
+    if not export.file:
+        raise Http404("No such export.")
+    return FileResponse(
+        export.file.open("rb"),
+        filename=f"{export.category.slug}.zip",
+        as_attachment=True,
+        content_type="application/zip",
     )
