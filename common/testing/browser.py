@@ -1,0 +1,261 @@
+"""A real Cassandre and Debian's chromium, for the browser tests (common/tests/browser/).
+
+The deployment is one `manage.py serve` process on 127.0.0.1, on a scratch PostgreSQL
+database and a Redis channel layer (live progress and answers go over Redis, as in
+production), with no broker: the Celery worker runs inside the served process, so uploads
+are indexed into the same Qdrant Edge store the searches read (one process per store).
+Answers come from the fake OpenAI-compatible server, streamed slowly enough to be watched.
+
+Playwright's wheel ships its driver; the browser is always /usr/bin/chromium, never one
+Playwright downloads (there is no network for that).
+"""
+
+import json
+import os
+import secrets
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from ai.testing.openai_server import FakeOpenAIServer
+from common.testing.services import (
+    BASE_DIR,
+    free_port,
+    python_command,
+    require,
+    start_process,
+    stop_process,
+    wait_until,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+USERNAME = "admin"
+PASSWORD = "browser-password-not-secret"  # a throwaway deployment, dropped at the end
+MODEL_KEY = "browser-model-key"
+POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+REDIS_URL = "redis://127.0.0.1:6379"
+# Not the suite's broker and channel databases (15, 14) nor the soak's (12, 13).
+REDIS_DATABASE = 11
+# The fake model's pace: slow enough that a test sees the answer grow while it streams.
+FIRST_TOKEN_DELAY = 0.3
+TOKEN_DELAY = 0.03
+SETUP_TIMEOUT = 300
+# Passed through to the deployment: OpenBLAS needs them on some processors.
+PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
+# One Django start for migrate, the administrator and the categories (name -> slug).
+PREPARE = """
+import json
+from django.core.management import call_command
+from documents.models import Category
+call_command("migrate", interactive=False, verbosity=0)
+call_command("ensure_services", verbosity=0)
+call_command("create_superuser")
+slugs = {{}}
+for name in {categories!r}:
+    category, _ = Category.objects.get_or_create(
+        name=name, defaults={{"visibility": Category.Visibility.INTERNAL}}
+    )
+    slugs[name] = category.slug
+print(json.dumps(slugs))
+"""
+
+
+@dataclass
+class BrowserDeployment:
+    url: str
+    folder: Path
+    model: FakeOpenAIServer
+    # Category name -> slug.
+    categories: dict[str, str]
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against this deployment; returns its output."""
+        return manage(*args, env=self.env)
+
+    def log_tail(self, characters: int = 4000) -> str:
+        log = self.folder / "serve.log"
+        return log.read_text(errors="replace")[-characters:] if log.exists() else ""
+
+
+def require_browser_services() -> None:
+    """Skip (or fail, when CI=true) unless PostgreSQL, Redis, chromium and Playwright are here."""
+    require(_postgres_answers(), "PostgreSQL on 127.0.0.1:5432")
+    require(_redis_answers(), "Redis on 127.0.0.1:6379")
+    require(CHROMIUM.exists(), "Debian's chromium (/usr/bin/chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        require(False, "The playwright package")
+
+
+@contextmanager
+def running_deployment(
+    folder: Path, *, categories: list[str], seed: dict[str, Path]
+) -> Iterator[BrowserDeployment]:
+    """Build, seed and serve a scratch Cassandre in `folder`; drop it all afterwards.
+
+    `seed` maps a category name to a folder of files indexed before the server starts.
+    """
+    database = f"browser_cassandre_{os.getpid()}"
+    model = FakeOpenAIServer(api_key=MODEL_KEY).start()
+    model.first_token_delay, model.token_delay = FIRST_TOKEN_DELAY, TOKEN_DELAY
+    env = _environment(folder / "data", database=database, model=model)
+    _flush_redis()
+    _create_database(database)
+    process = None
+    try:
+        script = PREPARE.format(categories=categories)
+        slugs = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
+        for category, files in seed.items():
+            # Indexed by the command's own worker on the memory broker, into the store the
+            # server opens next.
+            seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
+            manage(
+                "index_documents", str(files), "--category", category, "--strict", env=seeding_env
+            )
+        port = free_port()
+        process = start_process(
+            python_command("manage.py", "serve", "--port", str(port)),
+            env=env,
+            log_path=folder / "serve.log",
+        )
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: _healthy(url, process), timeout=120, what="manage.py serve")
+        yield BrowserDeployment(url=url, folder=folder, model=model, categories=slugs, env=env)
+    finally:
+        if process is not None:
+            stop_process(process)
+        model.stop()
+        _drop_database(database)
+        _flush_redis()
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, through Playwright's bundled driver."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def log_in(page, base_url: str, *, username: str = USERNAME, password: str = PASSWORD) -> None:
+    """Sign in through the admin's login form, as a person would."""
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("[type=submit]")
+    page.wait_for_url(f"{base_url}/admin/")
+
+
+def screenshot_dir() -> Path:
+    """Where the tests save their screenshots (CI keeps the folder as an artifact)."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or BASE_DIR / "artifacts" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    path = screenshot_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    result = subprocess.run(
+        python_command("manage.py", *args),
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SETUP_TIMEOUT,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return result.stdout
+
+
+def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> dict[str, str]:
+    # STATIC_ROOT: whitenoise warns in the log when it is missing.
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    return env | {
+        "HOME": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+        "CASSANDRE_DATA_DIR": str(data_dir),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+        "RATE_LIMIT_QUESTIONS": "0/60",
+        "RATE_LIMIT_SEARCHES": "0/60",
+        "RATE_LIMIT_UPLOADS": "0/60",
+        "DJANGO_SUPERUSER_USERNAME": USERNAME,
+        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+        "DB_HOST": POSTGRES["host"],
+        "DB_PORT": str(POSTGRES["port"]),
+        "DB_USER": POSTGRES["user"],
+        "DB_NAME": database,
+        "CHANNEL_REDIS": f"{REDIS_URL}/{REDIS_DATABASE}",
+        "LLM_PROVIDER": "compatible",
+        "LLM_API_BASE": model.base_url,
+        "LLM_API_KEY": MODEL_KEY,
+        "LLM_MODEL": "browser-test-model",
+    }
+
+
+def _healthy(url: str, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError(f"manage.py serve exited with status {process.returncode}.")
+    try:
+        return httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _postgres():
+    import psycopg
+
+    return psycopg.connect(**POSTGRES, dbname="postgres", connect_timeout=3, autocommit=True)
+
+
+def _postgres_answers() -> bool:
+    try:
+        _postgres().close()
+    except Exception:
+        return False
+    return True
+
+
+def _create_database(name: str) -> None:
+    with _postgres() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(name: str) -> None:
+    with _postgres() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(f"{REDIS_URL}/{REDIS_DATABASE}", socket_connect_timeout=3)
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(_redis().ping())
+    except Exception:
+        return False
+
+
+def _flush_redis() -> None:
+    _redis().flushdb()
