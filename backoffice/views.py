@@ -2,6 +2,7 @@ from base64 import b64encode
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 
 from ai.evaluation import (
@@ -17,6 +18,7 @@ from ai.evaluation import (
 from backoffice.forms import EvaluationForm, UploadForm
 from common.ratelimit import UPLOADS, allowed, refusal, requester
 from documents.evaluation import evaluate_category
+from documents.progress import progress_of
 from documents.uploads import IncomingFile, upload_files
 
 
@@ -43,6 +45,18 @@ def upload_documents(request):
     return render(
         request, "backoffice/upload.html", {"form": form, "report": report}, status=status
     )
+
+
+# A changelist page shows at most a few hundred documents.
+MAX_PROGRESS_IDS = 500
+
+
+@staff_member_required
+@permission_required("documents.view_document", raise_exception=True)
+def document_progress(request: HttpRequest) -> JsonResponse:
+    """`?ids=1,2,3` → the indexing progress of those documents (the admin list polls it)."""
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+    return JsonResponse({"documents": progress_of(ids[:MAX_PROGRESS_IDS])})
 
 
 @staff_member_required

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from documents import selectors, services
 from documents.models import (
@@ -41,6 +43,18 @@ class GlossaryEntryInline(admin.TabularInline):
     formset = GlossaryEntryFormSet
     extra = 1
     fields = ["abbreviation", "expansion"]
+
+
+def progress_strings() -> dict[str, object]:
+    """What `static/js/backoffice/progress.js` needs: where to listen and poll, and words."""
+    return {
+        "socket": "/ws/backoffice/progress/",
+        "endpoint": reverse("backoffice:document-progress"),
+        "labels": {status.value: str(status.label) for status in Document.Status},
+        "processing": gettext("{label} ({progress} %)"),
+        "failed": gettext("⚠ {label}"),
+        "finished": gettext("« {title} » : {label}"),
+    }
 
 
 @admin.register(Category)
@@ -85,6 +99,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "__str__",
         "category",
         "status_badge",
+        "progress_bar",
         "page_count",
         "chunk_count",
         "updated_at",
@@ -112,12 +127,33 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="état", ordering="status")
     def status_badge(self, document: Document):
+        """The status in words; `progress.js` rewrites it as the indexing goes on."""
         label = document.get_status_display()
         if document.status == Document.Status.PROCESSING:
             label = f"{label} ({document.progress} %)"
         if document.status == Document.Status.FAILED:
-            return format_html('<span title="{}">⚠ {}</span>', document.error_message, label)
-        return label
+            label = f"⚠ {label}"
+        return format_html(
+            '<span data-status-label="{}" title="{}">{}</span>',
+            document.pk,
+            document.error_message if document.status == Document.Status.FAILED else "",
+            label,
+        )
+
+    @admin.display(description="progression", ordering="progress")
+    def progress_bar(self, document: Document):
+        """A progress bar that `static/js/backoffice/progress.js` keeps up to date."""
+        progress = 100 if document.status == Document.Status.INDEXED else document.progress
+        return format_html(
+            '<div class="progress" data-testid="progress-{id}" data-document="{id}" '
+            'data-status="{status}" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+            'aria-valuenow="{progress}" aria-label="Indexation de « {title} »">'
+            '<div class="progress-fill" style="width: {progress}%"></div></div>',
+            id=document.pk,
+            status=document.status,
+            progress=progress,
+            title=str(document),
+        )
 
     @admin.action(description="Réindexer les documents sélectionnés")
     def reindex(self, request, queryset: QuerySet[Document]) -> None:
@@ -134,7 +170,9 @@ class DocumentAdmin(admin.ModelAdmin):
                 "(action « Réindexer », ou `make reindex`).",
                 level=messages.WARNING,
             )
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(
+            request, {**(extra_context or {}), "progress_strings": progress_strings()}
+        )
 
 
 @admin.register(Correction)

@@ -59,3 +59,25 @@ def publish_progress(
     )
     future.add_done_callback(_log_failure)
     return future
+
+
+def progress_of(document_ids: list[int]) -> list[dict[str, object]]:
+    """The progress of these documents now, in the shape of the pushed messages.
+
+    Pages poll it beside the websocket: with the in-memory channel layer, messages sent
+    from the worker's thread may never reach the web's consumers.
+    """
+    documents = Document.objects.filter(pk__in=document_ids).order_by("pk")
+    return [
+        {
+            "document": document.pk,
+            "category": document.category_id,
+            "status": document.status,
+            "progress": document.progress,
+            "chunks": document.chunk_count,
+            "error": document.error_message,
+        }
+        for document in documents.only(
+            "pk", "category_id", "status", "progress", "chunk_count", "error_message"
+        )
+    ]
