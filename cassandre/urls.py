@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from common.views import healthz
 
@@ -11,5 +12,9 @@ urlpatterns = [
     path("api/", include("chat.api_urls")),
     path("api/v1/", include("chat.api_v1_urls")),
     path("documents/", include("documents.urls")),
-    path("", include("chat.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("chat/", include("chat.urls")),
+    # The search page's former address, kept for bookmarks.
+    path("recherche/", RedirectView.as_view(pattern_name="chat:search", query_string=True)),
+    path("", RedirectView.as_view(pattern_name="chat:search"), name="home"),
 ]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from chat.views import home, search
+from chat.views import search
 
 app_name = "chat"
 urlpatterns = [
-    path("", home, name="home"),
-    path("recherche/", search, name="search"),
+    path("search/", search, name="search"),
+    path("search/<slug:category>/", search, name="search-category"),
 ]

@@ -1,20 +1,30 @@
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from ai.embeddings import EmbeddingUnavailable
+from ai.retrieval import Result
 from ai.vectorstore import VectorStoreError
 from chat.api import UNAVAILABLE
 from chat.forms import SearchForm
+from chat.results import result_as_dict
 from chat.services import find_passages
 from common.ratelimit import SEARCHES, allowed, refusal, requester
-from documents.selectors import categories_for_home, readable_categories, readable_category_ids
+from documents.models import Category
+from documents.selectors import categories_for_home, readable_category_ids
 
 logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
+# The document viewer's address; the page links passages to it as the browser tests expect.
+VIEWER_PATH = "/documents/{document_id}/"
 
 
 def login_required_unless_public(view):
@@ -29,30 +39,124 @@ def login_required_unless_public(view):
 
 
 @login_required_unless_public
-def home(request):
-    return render(request, "chat/home.html", {"categories": categories_for_home(request.user)})
-
-
-@login_required_unless_public
-def search(request):
-    form = SearchForm(request.GET or None, categories=readable_categories(request.user))
-    results, error, status = [], "", 200
+def search(request: HttpRequest, category: str | None = None) -> HttpResponse:
+    """The search page: ask a question and read the streamed answer (JavaScript), or,
+    without JavaScript, the ranked passages for `?q=`."""
+    categories = categories_for_home(request.user)
+    chosen = get_object_or_404(categories, slug=category) if category else None
+    form = SearchForm(_search_data(request.GET, chosen), categories=categories)
+    passages, error, status = [], "", 200
     if form.is_valid() and not allowed(SEARCHES, requester(request)):
         error, status = refusal(SEARCHES), 429
     elif form.is_valid():
-        category = form.cleaned_data["category"]
+        searched = form.cleaned_data["category"]
         try:
             results = find_passages(
                 form.cleaned_data["q"],
-                category_ids=[category.pk] if category else readable_category_ids(request.user),
+                category_ids=[searched.pk] if searched else readable_category_ids(request.user),
                 limit=RESULTS_PER_PAGE,
             )
         except (VectorStoreError, EmbeddingUnavailable):
             logger.warning("Search failed.", exc_info=True)
             error = UNAVAILABLE
-    return render(
-        request,
-        "chat/search.html",
-        {"form": form, "results": results, "error": error},
-        status=status,
-    )
+        else:
+            passages = [{**result_as_dict(r), "viewer_url": viewer_url(r)} for r in results]
+    context = {
+        "categories": categories,
+        "category": chosen,
+        "form": form,
+        "passages": passages,
+        "error": error,
+        "page_config": _page_config(request, chosen),
+        "page_strings": page_strings(),
+    }
+    return render(request, "chat/search.html", context, status=status)
+
+
+def _search_data(query: QueryDict, chosen: Category | None) -> QueryDict | None:
+    """The form's data: the query string, with the category of the URL when there is one."""
+    if not query:
+        return None
+    if chosen is None:
+        return query
+    data = query.copy()
+    data["category"] = chosen.slug
+    return data
+
+
+def viewer_url(result: Result) -> str | None:
+    """The document viewer opened at the passage's page, the passage marked."""
+    if result.document_id is None:
+        return None
+    query = {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
+    return VIEWER_PATH.format(document_id=result.document_id) + "?" + urlencode(query)
+
+
+def _page_config(request: HttpRequest, chosen: Category | None) -> dict[str, object]:
+    """What the page's script needs: where to connect, which URLs to call, with what token.
+
+    URLs needing an id are given with 0 in its place, for the script to substitute.
+    """
+    return {
+        "canAsk": request.user.is_authenticated,
+        "category": chosen.slug if chosen else "",
+        "websocketBase": settings.WEBSOCKET_URL,
+        "websocketPath": "/ws/chat/",
+        "csrfToken": get_token(request),
+        "language": request.LANGUAGE_CODE,
+        "timeZone": settings.TIME_ZONE,
+        "urls": {
+            "conversations": reverse("api_v1:conversations"),
+            "conversation": reverse("api_v1:conversation", args=[0]),
+            "feedback": reverse("api_v1:exchange-feedback", args=[0]),
+            "proposals": reverse("api_v1:exchange-proposals", args=[0]),
+            "viewer": VIEWER_PATH.format(document_id=0),
+        },
+    }
+
+
+def page_strings() -> dict[str, str]:
+    """The texts the page's script shows, translated here ({name} marks a value)."""
+    return {
+        "you": _("Vous"),
+        "assistant": _("Cassandre"),
+        "searching": _("Recherche dans les documents…"),
+        "sources": _("Sources"),
+        "page": _("page {page}"),
+        "openDocument": _("Ouvrir le document"),
+        "validatedSource": _("Réponse validée"),
+        "validatedAnswer": _("Réponse validée par l'équipe"),
+        "citation": _("Source {n}"),
+        "copy": _("Copier la réponse"),
+        "copied": _("Réponse copiée."),
+        "copyFailed": _("Impossible de copier la réponse."),
+        "thumbsUp": _("Réponse utile"),
+        "thumbsDown": _("Réponse pas utile"),
+        "feedbackComment": _("Un commentaire ? (facultatif)"),
+        "feedbackSubmit": _("Envoyer le commentaire"),
+        "feedbackThanks": _("Merci pour votre avis."),
+        "feedbackCommentThanks": _("Merci, votre commentaire est enregistré."),
+        "proposeCorrection": _("Proposer une correction"),
+        "proposalLabel": _("La réponse que vous proposez"),
+        "proposalSubmit": _("Envoyer la proposition"),
+        "proposalCancel": _("Annuler"),
+        "proposalEmpty": _("Écrivez d'abord la réponse que vous proposez."),
+        "proposalThanks": _("Merci : l'équipe relira votre proposition avant de la valider."),
+        "requestFailed": _("L'envoi a échoué. Réessayez dans un instant."),
+        "cancelled": _("Réponse interrompue."),
+        "connectionLost": _(
+            "La connexion a été perdue pendant la réponse. Posez à nouveau la question."
+        ),
+        "connecting": _("Connexion au serveur…"),
+        "reconnecting": _("Connexion perdue. Nouvelle tentative dans {seconds} s…"),
+        "offline": _("Vous êtes hors ligne. La connexion reprendra au retour du réseau."),
+        "sessionExpired": _("Votre session a expiré. Reconnectez-vous pour poser une question."),
+        "reconnected": _("Connexion rétablie."),
+        "waitingToSend": _("La question partira dès que la connexion sera rétablie."),
+        "historyEmpty": _("Aucune conversation pour l'instant."),
+        "historyFailed": _("Impossible de charger l'historique."),
+        "conversationFailed": _("Impossible d'ouvrir cette conversation."),
+        "untitled": _("Sans titre"),
+        "allCategories": _("Toutes les catégories"),
+        "continuing": _("Suite de la conversation « {title} »"),
+    }

@@ -56,7 +56,7 @@ def leaks(text: str) -> bool:
 
 
 def test_the_home_page_neither_lists_nor_counts_the_category(agent_client):
-    page = agent_client.get("/").content.decode()
+    page = agent_client.get("/", follow=True).content.decode()
     assert "Accordée" in page and not leaks(page)
 
 

@@ -1,7 +1,13 @@
+"""The search page: the questions staff ask every day, and its no-JavaScript fallback."""
+
+import json
+import re
+
 import pytest
 from django.urls import reverse
 
 from ai.passages import Passage, store_passages
+from documents.models import Category
 from documents.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -9,35 +15,145 @@ pytestmark = pytest.mark.django_db
 URL = reverse("chat:search")
 
 
+@pytest.fixture
+def agent(django_user_model):
+    return django_user_model.objects.create_user("agent", password="secret-agent-1")
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+def json_block(page: str, element_id: str) -> dict:
+    found = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', page)
+    assert found, f"no #{element_id} block"
+    return json.loads(found.group(1))
+
+
+def store_passage(category: Category, text: str, *, document_id: int = 8, page: int = 4) -> None:
+    payload = {
+        "category_id": category.pk,
+        "document_id": document_id,
+        "title": "Guide des congés",
+        "page": page,
+        "text": text,
+    }
+    store_passages([Passage(key="page:1", embed_text=text, payload=payload)])
+
+
 def test_the_search_page_asks_anonymous_users_to_log_in(client):
     response = client.get(URL, {"q": "congés"})
     assert response.status_code == 302 and "login" in response["Location"]
 
 
+def test_a_category_page_asks_anonymous_users_to_log_in(client):
+    category = CategoryFactory()
+    response = client.get(reverse("chat:search-category", args=[category.slug]))
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_site_root_leads_to_the_search_page(agent_client):
+    response = agent_client.get("/")
+    assert response.status_code == 302 and response["Location"] == URL
+
+
+def test_the_former_search_address_leads_to_the_search_page_with_its_query(agent_client):
+    response = agent_client.get("/recherche/", {"q": "congés"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(URL + "?q=")
+
+
+def test_the_page_renders_the_ask_form_and_the_places_the_script_fills(agent_client):
+    response = agent_client.get(URL)
+    page = response.content.decode()
+    assert response.status_code == 200
+    for testid in (
+        "category-picker",
+        "welcome-message",
+        "ask-form",
+        "ask-button",
+        "cancel-button",
+        "history",
+        "new-conversation",
+        "connection-status",
+    ):
+        assert f'data-testid="{testid}"' in page, testid
+    assert '<label for="question"' in page and "Votre question" in page
+    assert '<textarea id="question" name="q"' in page
+
+
+def test_the_picker_lists_only_the_categories_the_user_may_read(agent_client):
+    CategoryFactory(name="Ressources humaines")
+    CategoryFactory(name="Direction générale", visibility=Category.Visibility.GROUPS)
+    picker = agent_client.get(URL).content.decode().split('data-testid="category-picker"')[1]
+    picker = picker.split("</nav>")[0]
+    assert "Ressources humaines" in picker and "Direction" not in picker
+
+
+def test_a_category_page_shows_its_welcome_message(agent_client):
+    category = CategoryFactory(welcome_message="Bienvenue au service RH.")
+    response = agent_client.get(reverse("chat:search-category", args=[category.slug]))
+    assert response.status_code == 200
+    welcome = response.content.decode().split('data-testid="welcome-message"')[1]
+    assert "Bienvenue au service RH." in welcome.split("</div>")[0]
+
+
+def test_a_category_the_user_may_not_read_is_not_found(agent_client):
+    secret = CategoryFactory(visibility=Category.Visibility.GROUPS)
+    for slug in (secret.slug, "nexiste-pas"):
+        response = agent_client.get(reverse("chat:search-category", args=[slug]))
+        assert response.status_code == 404
+
+
+def test_the_script_gets_its_texts_and_settings_from_the_page(agent_client, settings):
+    settings.WEBSOCKET_URL = "wss://cassandre.example.org"
+    category = CategoryFactory()
+    page = agent_client.get(reverse("chat:search-category", args=[category.slug])).content.decode()
+    strings = json_block(page, "search-strings")
+    assert strings["openDocument"] == "Ouvrir le document"
+    config = json_block(page, "search-config")
+    assert config["canAsk"] is True and config["category"] == category.slug
+    assert config["websocketBase"] == "wss://cassandre.example.org"
+    assert config["urls"]["feedback"] == "/api/v1/exchanges/0/feedback/"
+    assert config["csrfToken"]
+    assert 'type="module" src="/static/js/chat/search.js"' in page
+
+
+def test_the_header_offers_search_logout_and_the_language(agent_client):
+    page = agent_client.get(URL).content.decode()
+    assert '<html lang="fr">' in page
+    assert 'href="#main"' in page and 'id="main"' in page
+    assert f'action="{reverse("admin:logout")}" method="post"' in page
+    assert f'action="{reverse("set_language")}" method="post"' in page
+    assert 'href="/backoffice/"' not in page
+
+
+def test_staff_see_the_backoffice_link(admin_client):
+    assert 'href="/backoffice/"' in admin_client.get(URL).content.decode()
+
+
 def test_the_search_page_lists_highlighted_passages_with_a_link_to_their_page(admin_client):
     category = CategoryFactory()
-    text = "Le report des congés <b>annuels</b> est possible jusqu'au 31 mai."
-    store_passages(
-        [
-            Passage(
-                key="page:1",
-                embed_text=text,
-                payload={
-                    "category_id": category.pk,
-                    "document_id": 8,
-                    "title": "Guide des congés",
-                    "page": 4,
-                    "text": text,
-                },
-            )
-        ]
-    )
+    store_passage(category, "Le report des congés <b>annuels</b> est possible jusqu'au 31 mai.")
     response = admin_client.get(URL, {"q": "report des congés", "category": category.slug})
     page = response.content.decode()
     assert response.status_code == 200
+    assert 'data-testid="passage"' in page
     assert 'href="/documents/8/file#page=4"' in page
     assert "<mark>congés</mark>" in page
     assert "&lt;b&gt;annuels&lt;/b&gt;" in page
+
+
+def test_without_javascript_a_category_page_lists_the_passages_of_its_category(agent_client):
+    category = CategoryFactory()
+    store_passage(category, "Le report des congés annuels est possible jusqu'au 31 mai.")
+    url = reverse("chat:search-category", args=[category.slug])
+    page = agent_client.get(url, {"q": "report des congés"}).content.decode()
+    assert "31 mai" in page
+    assert "/documents/8/?page=4&amp;passage=" in page
+    assert f'action="{url}"' in page
 
 
 def test_a_dead_vector_store_shows_a_message(admin_client, settings):

@@ -163,7 +163,7 @@ async def search_page(
     client: httpx.AsyncClient, target: Target, recorder: Recorder, text: str
 ) -> None:
     response = await timed_get(
-        client, "search page", recorder, "/recherche/", q=text, category=target.category
+        client, "search page", recorder, "/chat/search/", q=text, category=target.category
     )
     if response is not None and "/login/" in str(response.url):
         recorder.failed("search page", "sent to the login page: the session was lost")

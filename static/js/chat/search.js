@@ -1,0 +1,254 @@
+// The search page: ask questions over the websocket and read the streamed, cited answers.
+// Without a session (public categories) the form stays a plain search form.
+
+import { createApi } from "./api.js";
+import { format, readJson } from "./dom.js";
+import { ExchangeView } from "./exchange.js";
+import { HistorySidebar } from "./history.js";
+import { ChatSocket, socketUrl } from "./socket.js";
+
+const BANNER_CLASSES = {
+  error: "border-red-200 bg-red-50 text-red-800",
+  warning: "border-amber-300 bg-amber-50 text-amber-900",
+  info: "border-slate-200 bg-white text-slate-700",
+  success: "border-emerald-200 bg-emerald-50 text-emerald-800",
+};
+const RECONNECTED_SHOWN_MS = 3000;
+
+class SearchPage {
+  constructor(config, strings) {
+    this.config = config;
+    this.strings = strings;
+    this.form = document.getElementById("ask-form");
+    this.question = document.getElementById("question");
+    this.askButton = document.getElementById("ask-button");
+    this.cancelButton = document.getElementById("cancel-button");
+    this.exchanges = document.getElementById("exchanges");
+    this.banner = document.getElementById("connection-status");
+    this.conversationTitle = document.getElementById("conversation-title");
+    this.api = createApi(config);
+    this.category = config.category || null;
+    this.conversationId = null;
+    this.current = null;
+    this.requestId = 0;
+    this.connectionProblem = null;
+    this.answerError = null;
+    this.history = new HistorySidebar({
+      api: this.api,
+      strings,
+      config,
+      onOpen: (id) => this.openConversation(id),
+      onNew: () => this.newConversation(),
+    });
+    this.socket = new ChatSocket(socketUrl(config.websocketBase, config.websocketPath), {
+      onMessage: (message) => this.receive(message),
+      onState: (state, detail) => this.connectionChanged(state, detail),
+      onDrop: () => this.connectionDropped(),
+    });
+    this.form.addEventListener("submit", (event) => this.submit(event));
+    this.question.addEventListener("keydown", (event) => this.questionKey(event));
+    this.cancelButton.addEventListener("click", () => this.cancel());
+    document.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.current?.isStreaming) {
+        event.preventDefault();
+        this.cancel();
+      }
+    });
+    this.socket.connect();
+    this.history.refresh();
+  }
+
+  questionKey(event) {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.altKey) return;
+    event.preventDefault();
+    this.form.requestSubmit();
+  }
+
+  submit(event) {
+    event.preventDefault();
+    const question = this.question.value.trim();
+    if (!question) {
+      this.question.focus();
+      return;
+    }
+    if (this.current?.isStreaming) return;
+    document.getElementById("passages")?.remove();
+    this.answerError = null;
+    this.showBanner();
+    const view = new ExchangeView({ question, strings: this.strings, api: this.api });
+    view.requestId = ++this.requestId;
+    this.current = view;
+    this.exchanges.append(view.element);
+    this.setStreaming(true);
+    view.sent = this.socket.send({
+      type: "ask",
+      id: view.requestId,
+      question,
+      category: this.category,
+      conversation: this.conversationId,
+    });
+    this.question.value = "";
+    view.element.scrollIntoView({ block: "start", behavior: "auto" });
+    this.showBanner();
+  }
+
+  receive(message) {
+    const view = this.current;
+    // Errors about an unreadable message come back without the question's id.
+    const forCurrent = view && (message.id === view.requestId || (message.type === "error" && message.id == null));
+    if (!forCurrent || !view.isStreaming) return;
+    switch (message.type) {
+      case "sources":
+        view.setSources(message);
+        this.setConversation(message.conversation);
+        break;
+      case "token":
+        view.addToken(message.text ?? "");
+        break;
+      case "done":
+        view.finish(message);
+        this.setConversation(message.conversation);
+        this.finishStreaming();
+        this.history.refresh();
+        break;
+      case "error":
+        view.fail(message.message);
+        this.answerError = message.message;
+        this.showBanner();
+        this.finishStreaming();
+        break;
+      case "cancelled":
+        view.cancelled();
+        this.finishStreaming();
+        this.history.refresh();
+        break;
+      default:
+        break;
+    }
+  }
+
+  cancel() {
+    const view = this.current;
+    if (!view?.isStreaming) return;
+    if (view.sent && this.socket.send({ type: "cancel" }, { queue: false })) {
+      this.cancelButton.disabled = true; // until the server confirms with "cancelled"
+    } else {
+      this.socket.dropPending();
+      view.cancelled();
+      this.finishStreaming();
+    }
+    this.question.focus();
+  }
+
+  setStreaming(streaming) {
+    this.askButton.disabled = streaming;
+    this.cancelButton.hidden = !streaming;
+    this.cancelButton.disabled = false;
+  }
+
+  finishStreaming() {
+    this.setStreaming(false);
+    this.showBanner();
+    if (!this.form.contains(document.activeElement)) this.question.focus({ preventScroll: true });
+  }
+
+  setConversation(id) {
+    if (typeof id !== "number") return;
+    this.conversationId = id;
+    this.history.setCurrent(id);
+  }
+
+  connectionChanged(state, detail) {
+    const strings = this.strings;
+    clearTimeout(this.reconnectedTimer);
+    if (state === "open") {
+      if (this.current && !this.current.sent) this.current.sent = true; // the queue is flushed
+      this.connectionProblem = detail ? { kind: "success", text: strings.reconnected, role: "status" } : null;
+      if (detail) {
+        this.reconnectedTimer = setTimeout(() => {
+          this.connectionProblem = null;
+          this.showBanner();
+        }, RECONNECTED_SHOWN_MS);
+      }
+    } else if (state === "connecting") {
+      this.connectionProblem = detail ? { kind: "warning", text: strings.connecting, role: "status" } : null;
+    } else if (state === "reconnecting") {
+      this.connectionProblem = { kind: "warning", text: format(strings.reconnecting, { seconds: detail }), role: "status" };
+    } else if (state === "offline") {
+      this.connectionProblem = { kind: "warning", text: strings.offline, role: "status" };
+    } else if (state === "expired") {
+      this.connectionProblem = { kind: "error", text: strings.sessionExpired, role: "alert" };
+    }
+    this.showBanner();
+  }
+
+  connectionDropped() {
+    const view = this.current;
+    if (view?.isStreaming && view.sent) {
+      view.fail(this.strings.connectionLost);
+      this.finishStreaming();
+    }
+  }
+
+  /** The banner tells the worst news: a connection problem, else the last answer's error. */
+  showBanner() {
+    const waiting = this.current?.isStreaming && !this.current.sent && !this.socket.isOpen;
+    let shown = this.connectionProblem ?? (this.answerError && { kind: "error", text: this.answerError, role: "alert" });
+    if (waiting && (!shown || shown.kind === "success")) {
+      shown = { kind: "info", text: this.strings.waitingToSend, role: "status" };
+    } else if (waiting) {
+      shown = { ...shown, text: `${shown.text} ${this.strings.waitingToSend}` };
+    }
+    this.banner.setAttribute("role", shown?.role ?? "status");
+    this.banner.dataset.state = shown?.kind ?? "ok";
+    this.banner.className = `mt-4 rounded-md border p-3 text-sm empty:hidden ${shown ? BANNER_CLASSES[shown.kind] : ""}`;
+    this.banner.textContent = shown?.text ?? "";
+  }
+
+  async openConversation(id) {
+    this.cancel();
+    let conversation;
+    try {
+      conversation = await this.api.conversation(id);
+    } catch (failure) {
+      this.answerError = failure.detail || this.strings.conversationFailed;
+      this.showBanner();
+      return;
+    }
+    document.getElementById("passages")?.remove();
+    this.current = null;
+    this.answerError = null;
+    this.showBanner();
+    this.exchanges.replaceChildren(
+      ...conversation.exchanges.map(
+        (saved) => ExchangeView.fromSaved(saved, { strings: this.strings, api: this.api }).element,
+      ),
+    );
+    this.category = conversation.category?.slug ?? null;
+    this.setConversation(conversation.id);
+    this.conversationTitle.textContent = format(this.strings.continuing, {
+      title: conversation.title || this.strings.untitled,
+    });
+    this.conversationTitle.hidden = false;
+    this.exchanges.lastElementChild?.scrollIntoView({ block: "start" });
+    this.question.focus({ preventScroll: true });
+  }
+
+  newConversation() {
+    this.cancel();
+    document.getElementById("passages")?.remove();
+    this.current = null;
+    this.conversationId = null;
+    this.category = this.config.category || null;
+    this.answerError = null;
+    this.showBanner();
+    this.exchanges.replaceChildren();
+    this.conversationTitle.hidden = true;
+    this.question.focus();
+  }
+}
+
+const config = readJson("search-config");
+if (config.canAsk && document.getElementById("ask-form")) {
+  new SearchPage(config, readJson("search-strings"));
+}
