@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from documents import selectors, services
+from documents import exports, selectors, services
 from documents.models import (
     Category,
+    CategoryExport,
     Correction,
     Document,
     GlossaryEntry,
@@ -80,7 +81,7 @@ class CategoryAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [DocumentInline, GlossaryEntryInline]
-    actions = ["reindex"]
+    actions = ["reindex", "export_zip"]
 
     def get_inlines(self, request, obj: Category | None):
         # The glossary is edited once the category exists: the add form keeps the single
@@ -91,6 +92,19 @@ class CategoryAdmin(admin.ModelAdmin):
     def reindex(self, request, queryset: QuerySet[Category]) -> None:
         queued = sum(services.reindex_documents(category=category) for category in queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
+
+    @admin.action(description="Télécharger la catégorie (ZIP)")
+    def export_zip(self, request, queryset: QuerySet[Category]) -> None:
+        for category in queryset:
+            exports.request_category_export(category=category, requested_by=request.user)
+        self.message_user(
+            request,
+            format_html(
+                "Archive(s) en préparation : elles seront à télécharger dans "
+                '<a href="{}">les exports de catégories</a> une fois prêtes.',
+                reverse("admin:documents_categoryexport_changelist"),
+            ),
+        )
 
 
 @admin.register(Document)
@@ -172,6 +186,51 @@ class DocumentAdmin(admin.ModelAdmin):
             )
         return super().changelist_view(
             request, {**(extra_context or {}), "progress_strings": progress_strings()}
+        )
+
+
+@admin.register(CategoryExport)
+class CategoryExportAdmin(admin.ModelAdmin):
+    """The ZIPs asked for with the « Télécharger la catégorie (ZIP) » action; read-only."""
+
+    list_display = [
+        "category",
+        "status",
+        "document_count",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "download_link",
+    ]
+    list_filter = ["status", "category"]
+    list_select_related = ["category", "created_by"]
+    fields = [
+        "category",
+        "status",
+        "document_count",
+        "error",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "download_link",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="archive")
+    def download_link(self, export: CategoryExport):
+        if export.status == CategoryExport.Status.FAILED:
+            return format_html('<span title="{}">⚠ {}</span>', export.error, "échec")
+        if export.status != CategoryExport.Status.READY:
+            return "en préparation…"
+        return format_html(
+            '<a href="{}" download>Télécharger</a>',
+            reverse("documents:export-file", args=[export.pk]),
         )
 
 

@@ -1,12 +1,12 @@
 """Keep the index in step with the database, whatever path a change came through
 (admin, backoffice, API, command): new documents are queued, deleted ones forgotten,
-corrections written to and removed from the vector store."""
+corrections written to and removed from the vector store; a deleted export's ZIP goes too."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from documents import services
-from documents.models import Correction, Document
+from documents import exports, services
+from documents.models import CategoryExport, Correction, Document
 
 
 @receiver(post_save, sender=Document, dispatch_uid="documents.enqueue_new_document")
@@ -31,3 +31,9 @@ def index_saved_correction(sender, instance: Correction, **kwargs) -> None:
 @receiver(post_delete, sender=Correction, dispatch_uid="documents.forget_deleted_correction")
 def forget_deleted_correction(sender, instance: Correction, **kwargs) -> None:
     services.enqueue_correction_removal(instance.pk)
+
+
+@receiver(post_delete, sender=CategoryExport, dispatch_uid="documents.delete_export_file")
+def delete_export_file(sender, instance: CategoryExport, **kwargs) -> None:
+    if instance.file:
+        exports.forget_export_file(file_name=instance.file.name, storage=instance.file.storage)

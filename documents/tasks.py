@@ -8,7 +8,7 @@ from django.conf import settings
 
 from ai.embeddings import EmbeddingUnavailable
 from ai.vectorstore import VectorStoreError
-from documents import indexing, services
+from documents import exports, indexing, services
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +57,11 @@ def index_correction(correction_id: int) -> None:
 @shared_task(name="documents.delete_correction_passage", **RETRY_WHILE_SERVICES_DOWN)
 def delete_correction_passage(correction_id: int) -> None:
     services.remove_correction_passage(correction_id=correction_id)
+
+
+@shared_task(name="documents.build_category_export")
+def build_category_export(export_id: int) -> None:
+    exports.build_category_export(export_id)
 
 
 @worker_ready.connect(dispatch_uid="documents.requeue_unfinished")
