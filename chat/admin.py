@@ -1,8 +1,12 @@
+from collections.abc import Iterable
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from chat.feedback import ReviewRefused, approve_proposal, reject_proposal
@@ -21,33 +25,173 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class ExchangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+class ExchangeInline(ReadOnlyAdminMixin, admin.StackedInline):
+    """Each question of the conversation with its answer, what users said of it, its sources."""
+
     model = Exchange
-    fields = ["question", "short_answer", "status", "outcome", "created_at"]
-    readonly_fields = fields
+    fields = [
+        ("created_at", "status", "outcome"),
+        "question",
+        "answer",
+        "feedback_given",
+        "source_list",
+    ]
+    readonly_fields = [
+        "created_at",
+        "status",
+        "outcome",
+        "question",
+        "answer",
+        "feedback_given",
+        "source_list",
+    ]
     show_change_link = True
     can_delete = False
+    extra = 0
 
-    @admin.display(description="réponse")
-    def short_answer(self, exchange: Exchange) -> str:
-        return Truncator(exchange.answer).chars(300)
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Exchange]:
+        return super().get_queryset(request).prefetch_related("feedback__user")
+
+    @admin.display(description="avis")
+    def feedback_given(self, exchange: Exchange) -> str:
+        return feedback_summary(exchange.feedback.all())
+
+    @admin.display(description="sources")
+    def source_list(self, exchange: Exchange) -> str:
+        return source_list(exchange.sources)
+
+
+def feedback_summary(feedback: Iterable[Feedback]) -> str:
+    """Each rating with its author and comment, one per line."""
+    lines = format_html_join(
+        mark_safe("<br>"),
+        "<strong>{}</strong> ({}){}",
+        (
+            (
+                item.get_rating_display(),
+                item.user,
+                f" : {item.comment}" if item.comment else "",
+            )
+            for item in feedback
+        ),
+    )
+    return lines or "—"
+
+
+def source_list(sources: object) -> str:
+    """The numbered sources of an answer, each opening the document viewer on its passage."""
+    if not isinstance(sources, list) or not sources:
+        return "—"
+    return format_html(
+        "<ol>{}</ol>",
+        format_html_join(
+            "",
+            '<li>[{}] <a href="{}">{}</a>{}</li>',
+            (
+                (
+                    source.get("number", ""),
+                    viewer_url(source),
+                    source.get("title") or source.get("filename") or "—",
+                    f", p. {source['page']}" if source.get("page") else "",
+                )
+                for source in sources
+                if isinstance(source, dict)
+            ),
+        ),
+    )
+
+
+def viewer_url(source: dict) -> str:
+    """The document viewer on the source's page and passage; a correction's admin page."""
+    if source.get("document_id") is not None:
+        query = {"page": source.get("page"), "passage": source.get("id")}
+        return f"/documents/{source['document_id']}/?" + urlencode(
+            {key: value for key, value in query.items() if value}
+        )
+    if source.get("correction_id") is not None:
+        return reverse("admin:documents_correction_change", args=[source["correction_id"]])
+    return ""
+
+
+class NegativeFeedbackFilter(admin.SimpleListFilter):
+    title = "avis négatif"
+    parameter_name = "negative_feedback"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "Oui"), ("no", "Non")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        disliked = Exists(
+            Feedback.objects.filter(
+                exchange__conversation=OuterRef("pk"), rating=Feedback.Rating.DOWN
+            )
+        )
+        return _yes_or_no(self.value(), queryset, disliked)
+
+
+class NoAnswerFilter(admin.SimpleListFilter):
+    title = "question sans réponse"
+    parameter_name = "no_answer"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "Oui"), ("no", "Non")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        unanswered = Exists(
+            Exchange.objects.filter(conversation=OuterRef("pk"), outcome=Exchange.Outcome.NO_ANSWER)
+        )
+        return _yes_or_no(self.value(), queryset, unanswered)
+
+
+def _yes_or_no(value: str | None, queryset: QuerySet, condition: Exists) -> QuerySet:
+    if value == "yes":
+        return queryset.filter(condition)
+    if value == "no":
+        return queryset.filter(~condition)
+    return queryset
 
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "user", "category", "exchange_count", "updated_at"]
-    list_filter = ["category"]
-    search_fields = ["title", "user__username"]
+    list_display = [
+        "__str__",
+        "user",
+        "category",
+        "created_at",
+        "exchange_count",
+        "last_feedback",
+    ]
+    list_filter = [NegativeFeedbackFilter, NoAnswerFilter, "created_at", "category"]
+    search_fields = ["title", "user__username", "exchanges__question"]
     list_select_related = ["user", "category"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [ExchangeInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Conversation]:
-        return super().get_queryset(request).annotate(exchange_count=Count("exchanges"))
+        latest = Feedback.objects.filter(exchange__conversation=OuterRef("pk")).order_by(
+            "-updated_at", "-pk"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                exchange_count=Count("exchanges", distinct=True),
+                last_rating=Subquery(latest.values("rating")[:1]),
+                last_comment=Subquery(latest.values("comment")[:1]),
+            )
+        )
 
     @admin.display(description="questions", ordering="exchange_count")
     def exchange_count(self, conversation: Conversation) -> int:
         return conversation.exchange_count
+
+    @admin.display(description="dernier avis", ordering="last_rating")
+    def last_feedback(self, conversation: Conversation) -> str:
+        if conversation.last_rating is None:
+            return "—"
+        label = Feedback.Rating(conversation.last_rating).label
+        comment = Truncator(conversation.last_comment).chars(80)
+        return f"{label} : {comment}" if comment else label
 
 
 class FeedbackInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -80,7 +224,7 @@ class ExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "outcome", "provider", "feedback__rating", "conversation__category"]
     search_fields = ["question", "answer"]
     list_select_related = ["conversation__user", "conversation__category"]
-    readonly_fields = ["created_at"]
+    readonly_fields = ["created_at", "conversation_link", "source_list"]
     inlines = [FeedbackInline, ProposalInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Exchange]:
@@ -98,14 +242,28 @@ class ExchangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def ratings(self, exchange: Exchange) -> str:
         return ", ".join(feedback.get_rating_display() for feedback in exchange.feedback.all())
 
+    @admin.display(description="conversation")
+    def conversation_link(self, exchange: Exchange) -> str:
+        url = reverse("admin:chat_conversation_change", args=[exchange.conversation_id])
+        return format_html('<a href="{}">{}</a>', url, exchange.conversation)
+
+    @admin.display(description="sources (liens)")
+    def source_list(self, exchange: Exchange) -> str:
+        return source_list(exchange.sources)
+
 
 @admin.register(Feedback)
 class FeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["exchange", "user", "rating", "comment", "updated_at"]
-    list_filter = ["rating", "exchange__conversation__category"]
+    list_display = ["exchange_link", "user", "rating", "comment", "updated_at"]
+    list_filter = ["rating", "exchange__conversation__category", "updated_at"]
     search_fields = ["comment", "exchange__question", "user__username"]
     list_select_related = ["exchange", "user"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["exchange_link", "created_at", "updated_at"]
+
+    @admin.display(description="question", ordering="exchange__created_at")
+    def exchange_link(self, feedback: Feedback) -> str:
+        url = reverse("admin:chat_exchange_change", args=[feedback.exchange_id])
+        return format_html('<a href="{}">{}</a>', url, feedback.exchange)
 
 
 class ProposalStatusFilter(admin.SimpleListFilter):

@@ -1,0 +1,201 @@
+"""The dashboard: the use of the site per day of Paris, over the last 7, 30 or 90 days."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.urls import reverse
+
+from backoffice.dashboard import (
+    DEFAULT_PERIOD,
+    documents_by_status,
+    feedback_ratio,
+    indexing_per_day,
+    latest_unanswered,
+    pending_proposals,
+    period_for,
+    questions_per_day,
+    top_documents,
+)
+from chat.models import CorrectionProposal, Exchange, Feedback
+from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory, UserFactory
+from documents.models import Document
+from documents.tests.factories import DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD_URL = reverse("backoffice:dashboard")
+TODAY = date(2026, 11, 21)
+WEEK = period_for(7, today=TODAY)
+
+
+def asked_at(moment: datetime, **fields) -> Exchange:
+    exchange = ExchangeFactory(**fields)
+    Exchange.objects.filter(pk=exchange.pk).update(created_at=moment)
+    exchange.refresh_from_db()
+    return exchange
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_the_period_is_7_30_or_90_days_ending_today():
+    assert (WEEK.first, WEEK.last, len(WEEK.dates)) == (date(2026, 11, 15), TODAY, 7)
+    assert period_for("90", today=TODAY).days == 90
+    assert period_for("12", today=TODAY).days == DEFAULT_PERIOD
+    assert period_for(None, today=TODAY).days == DEFAULT_PERIOD
+
+
+def test_questions_are_counted_on_their_day_in_paris():
+    asked_at(utc(20, 23, 30))  # 00:30 on the 21st in Paris
+    asked_at(utc(21, 9))
+    asked_at(utc(20, 12))
+    asked_at(utc(14, 12))  # before the week
+
+    days = questions_per_day(WEEK)
+
+    assert days.asked == [0, 0, 0, 0, 0, 1, 2]
+    assert days.asked_total == 3
+
+
+def test_unanswered_questions_are_those_without_passages_and_the_failed_ones():
+    asked_at(utc(19, 10), outcome=Exchange.Outcome.NO_ANSWER, question="Sans passage")
+    asked_at(utc(20, 10), status=Exchange.Status.FAILED, question="En échec")
+    asked_at(utc(20, 11), question="Répondue")
+
+    days = questions_per_day(WEEK)
+
+    assert days.no_answer == [0, 0, 0, 0, 1, 0, 0]
+    assert days.failed == [0, 0, 0, 0, 0, 1, 0]
+    assert days.unanswered_total == 2
+    assert [exchange.question for exchange in latest_unanswered(WEEK)] == [
+        "En échec",
+        "Sans passage",
+    ]
+
+
+def test_the_feedback_ratio_counts_thumbs_up_and_down():
+    for rating in [Feedback.Rating.UP, Feedback.Rating.UP, Feedback.Rating.DOWN]:
+        exchange = ExchangeFactory()
+        Feedback.objects.create(exchange=exchange, user=exchange.conversation.user, rating=rating)
+
+    ratio = feedback_ratio(period_for(7))
+
+    assert (ratio.up, ratio.down, ratio.total) == (2, 1, 3)
+    assert (ratio.up_percent, ratio.down_percent) == (66.7, 33.3)
+
+
+def test_documents_are_ranked_by_the_answers_citing_them_then_serving_them():
+    guide, note, deleted_id = DocumentFactory(title="Guide"), DocumentFactory(title="Note"), 999999
+    sources = [
+        {"number": 1, "document_id": guide.pk, "title": "Guide"},
+        {"number": 2, "document_id": note.pk, "title": "Note"},
+        {"number": 3, "document_id": deleted_id, "title": "Ancien"},
+        {"number": 4, "correction_id": 1, "title": "Réponse validée"},
+    ]
+    asked_at(utc(20, 10), answer="Deux jours [2].", sources=sources)
+    asked_at(utc(20, 11), answer="Selon [1, 2], oui.", sources=sources)
+    asked_at(utc(20, 12), answer="Voir [12] et [21].", sources=sources)
+    asked_at(utc(1, 12), answer="Avant la période [1].", sources=sources)
+
+    ranked = top_documents(WEEK)
+
+    assert [(doc.title, doc.cited, doc.served) for doc in ranked] == [
+        ("Note", 2, 3),
+        ("Guide", 1, 3),
+        (f"document {deleted_id}", 0, 3),
+    ]
+    assert [doc.exists for doc in ranked] == [True, True, False]
+
+
+def test_indexing_counts_documents_and_their_passages_per_day():
+    first, second, _pending = DocumentFactory(), DocumentFactory(), DocumentFactory()
+    Document.objects.filter(pk=first.pk).update(indexed_at=utc(20, 23, 30), chunk_count=12)
+    Document.objects.filter(pk=second.pk).update(indexed_at=utc(21, 8), chunk_count=3)
+
+    indexing = indexing_per_day(WEEK)
+
+    assert indexing.documents[-2:] == [0, 2]
+    assert indexing.chunks[-2:] == [0, 15]
+    assert (indexing.documents_total, indexing.chunks_total) == (2, 15)
+
+
+def test_documents_are_counted_by_status_every_status_listed():
+    DocumentFactory.create_batch(2, status=Document.Status.INDEXED)
+    DocumentFactory(status=Document.Status.FAILED)
+
+    counts = {row.status: row.count for row in documents_by_status()}
+
+    assert counts == {"pending": 0, "processing": 0, "indexed": 2, "failed": 1}
+
+
+def test_pending_proposals_are_those_still_to_review():
+    CorrectionProposalFactory.create_batch(2)
+    CorrectionProposalFactory(status=CorrectionProposal.Status.APPROVED)
+
+    assert pending_proposals() == 2
+
+
+@pytest.fixture
+def seeded():
+    """A little of everything, asked today."""
+    guide = DocumentFactory(title="Guide du télétravail", status=Document.Status.INDEXED)
+    sources = [{"number": 1, "document_id": guide.pk, "title": guide.title, "page": 2}]
+    for _ in range(3):
+        exchange = ExchangeFactory(answer="Deux jours [1].", sources=sources)
+        Feedback.objects.create(
+            exchange=exchange, user=exchange.conversation.user, rating=Feedback.Rating.UP
+        )
+    ExchangeFactory(question="Où est la cantine ?", outcome=Exchange.Outcome.NO_ANSWER)
+    CorrectionProposalFactory()
+    return guide
+
+
+def test_staff_see_the_figures_and_the_charts(admin_client, seeded):
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+
+    assert 'data-testid="dashboard"' in page
+    for name in ["questions", "unanswered", "indexing", "chunks", "feedback"]:
+        assert f'<svg data-testid="chart-{name}" role="img" aria-label="' in page
+    assert 'data-testid="total-questions">5<' in page
+    assert 'data-testid="total-unanswered">1<' in page
+    assert "Où est la cantine ?" in page
+    assert reverse("admin:documents_document_change", args=[seeded.pk]) in page
+    assert "100,0 %" in page or "100 %" in page
+    assert f"{reverse('admin:documents_document_changelist')}?status__exact=indexed" in page
+    assert 'class="sr-only"' in page
+
+
+def test_the_period_selector_marks_the_chosen_period(admin_client):
+    page = admin_client.get(DASHBOARD_URL, {"days": 7}).content.decode()
+
+    assert 'href="?days=7" data-testid="period-7"' in page
+    assert page.count('aria-current="page"') == 1
+    current = page.split('aria-current="page"')[0].rsplit("<a ", 1)[1]
+    assert 'data-testid="period-7"' in current
+
+
+def test_the_dashboard_takes_a_bounded_number_of_queries(
+    admin_client, seeded, django_assert_max_num_queries
+):
+    ExchangeFactory.create_batch(10, outcome=Exchange.Outcome.NO_ANSWER)
+
+    with django_assert_max_num_queries(12):
+        assert admin_client.get(DASHBOARD_URL, {"days": 90}).status_code == 200
+
+
+def test_non_staff_users_are_sent_to_the_admin_login(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.get(DASHBOARD_URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_anonymous_visitors_are_sent_to_the_admin_login(client):
+    response = client.get(DASHBOARD_URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
