@@ -4,6 +4,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from ai.evaluation import (
     ANSWER_COLUMN,
@@ -18,7 +19,7 @@ from ai.evaluation import (
 from backoffice.forms import EvaluationForm, UploadForm
 from common.ratelimit import UPLOADS, allowed, refusal, requester
 from documents.evaluation import evaluate_category
-from documents.progress import progress_of
+from documents.progress import progress_of, progress_strings
 from documents.uploads import IncomingFile, upload_files
 
 
@@ -26,7 +27,7 @@ from documents.uploads import IncomingFile, upload_files
 @permission_required("documents.add_document", raise_exception=True)
 def upload_documents(request):
     """Upload files and ZIP archives into a category, then list what became of each."""
-    report, status = None, 200
+    report, category, status = None, None, 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid() and not allowed(UPLOADS, requester(request)):
@@ -42,9 +43,14 @@ def upload_documents(request):
             form = UploadForm(initial={"category": category})
     else:
         form = UploadForm(initial={"category": request.GET.get("category")})
-    return render(
-        request, "backoffice/upload.html", {"form": form, "report": report}, status=status
-    )
+    context = {
+        "form": form,
+        "report": report,
+        "category": category,
+        "progress_strings": progress_strings(),
+        "upload_strings": {"chosen": gettext("{count} fichier(s) prêt(s) à déposer :")},
+    }
+    return render(request, "backoffice/upload.html", context, status=status)
 
 
 # A changelist page shows at most a few hundred documents.

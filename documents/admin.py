@@ -3,7 +3,6 @@ from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
 
 from documents import exports, selectors, services
 from documents.models import (
@@ -14,6 +13,7 @@ from documents.models import (
     GlossaryEntry,
     normalize_abbreviation,
 )
+from documents.progress import progress_strings
 
 
 class DocumentInline(admin.TabularInline):
@@ -44,18 +44,6 @@ class GlossaryEntryInline(admin.TabularInline):
     formset = GlossaryEntryFormSet
     extra = 1
     fields = ["abbreviation", "expansion"]
-
-
-def progress_strings() -> dict[str, object]:
-    """What `static/js/backoffice/progress.js` needs: where to listen and poll, and words."""
-    return {
-        "socket": "/ws/backoffice/progress/",
-        "endpoint": reverse("backoffice:document-progress"),
-        "labels": {status.value: str(status.label) for status in Document.Status},
-        "processing": gettext("{label} ({progress} %)"),
-        "failed": gettext("⚠ {label}"),
-        "finished": gettext("« {title} » : {label}"),
-    }
 
 
 @admin.register(Category)

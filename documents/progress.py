@@ -11,6 +11,8 @@ import threading
 from concurrent.futures import Future
 
 from channels.layers import get_channel_layer
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from documents.models import Document
 
@@ -81,3 +83,15 @@ def progress_of(document_ids: list[int]) -> list[dict[str, object]]:
             "pk", "category_id", "status", "progress", "chunk_count", "error_message"
         )
     ]
+
+
+def progress_strings() -> dict[str, object]:
+    """What `static/js/backoffice/progress.js` needs: where to listen and poll, and words."""
+    return {
+        "socket": "/ws/backoffice/progress/",
+        "endpoint": reverse("backoffice:document-progress"),
+        "labels": {status.value: str(status.label) for status in Document.Status},
+        "processing": gettext("{label} ({progress} %)"),
+        "failed": gettext("⚠ {label}"),
+        "finished": gettext("« {title} » : {label}"),
+    }

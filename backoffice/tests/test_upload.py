@@ -90,3 +90,42 @@ def test_the_form_requires_a_category_and_a_file(admin_client):
 def test_the_document_list_of_the_admin_links_to_the_upload_page(admin_client):
     page = admin_client.get(reverse("admin:documents_document_changelist")).content.decode()
     assert "Déposer des documents" in page and UPLOAD_URL in page
+
+
+def test_the_page_offers_a_drop_zone_around_a_plain_file_input(admin_client):
+    page = admin_client.get(UPLOAD_URL).content.decode()
+    zone = page.split('data-testid="dropzone"', 1)[1].split('id="files-chosen"', 1)[0]
+    assert 'type="file"' in zone and "multiple" in zone
+    assert "js/backoffice/upload.js" in page
+    assert 'id="upload-strings"' in page
+
+
+def test_the_report_lists_each_file_of_an_archive_and_links_to_the_category(admin_client):
+    category = CategoryFactory(name="Ressources humaines")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("RH/guide.txt", b"Poser ses conges en ligne.")
+        zipped.writestr("RH/charte.md", b"# Charte du teletravail")
+        zipped.writestr("RH/vide.txt", b"")
+        zipped.writestr("RH/programme.exe", b"MZ\x90\x00" + b"\x00" * 60)
+    files = [SimpleUploadedFile("lot.zip", archive.getvalue())]
+    response = admin_client.post(UPLOAD_URL, {"category": category.pk, "files": files})
+    page = response.content.decode()
+    assert page.count('data-testid="upload-accepted"') == 2
+    assert page.count('data-testid="upload-rejected"') == 2
+    assert "lot.zip/RH/vide.txt" in page and "lot.zip/RH/programme.exe" in page
+    changelist = reverse("admin:documents_document_changelist")
+    assert f'href="{changelist}?category__id__exact={category.pk}"' in page
+    assert "Voir les documents de « Ressources humaines »" in page
+
+
+def test_the_accepted_documents_show_a_live_progress_bar(admin_client):
+    category = CategoryFactory()
+    files = [SimpleUploadedFile("note.txt", NOTE)]
+    page = admin_client.post(UPLOAD_URL, {"category": category.pk, "files": files}).content
+    document = Document.objects.get()
+    page = page.decode()
+    assert f'data-testid="progress-{document.pk}"' in page
+    assert f'data-status="{document.status}"' in page
+    assert f'data-status-label="{document.pk}"' in page
+    assert "js/backoffice/progress.js" in page and 'id="progress-strings"' in page
