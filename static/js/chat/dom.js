@@ -41,3 +41,20 @@ export function readJson(id) {
 export function prefersReducedMotion() {
   return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 }
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A decorative 24×24 stroked icon drawn by `paths` (SVG path data). */
+export function icon(paths, className = "h-4 w-4") {
+  const svg = document.createElementNS(SVG, "svg");
+  for (const [name, value] of Object.entries({
+    viewBox: "0 0 24 24", fill: "none", stroke: "currentColor", "stroke-width": "2",
+    "stroke-linecap": "round", "stroke-linejoin": "round", "aria-hidden": "true", class: className,
+  })) svg.setAttribute(name, value);
+  for (const d of paths) {
+    const path = document.createElementNS(SVG, "path");
+    path.setAttribute("d", d);
+    svg.append(path);
+  }
+  return svg;
+}

@@ -1,8 +1,21 @@
 // One question and its answer: streamed text, sources, and what the user can do with it.
 
 import { renderMarkdown, plainText } from "../markdown.js";
-import { h, format } from "./dom.js";
+import { h, format, icon } from "./dom.js";
 import { sourceId, sourceList, showSource } from "./sources.js";
+
+const THUMB_UP = [
+  "M7 10v12",
+  "M15 5.88 14 10h5.83a2 2 0 0 1 1.92 2.56l-2.33 8A2 2 0 0 1 17.5 22H4a2 2 0 0 1-2-2v-8a2 2 0 0 1 2-2h2.76a2 2 0 0 0 1.79-1.11L12 2a3.13 3.13 0 0 1 3 3.88Z",
+];
+const THUMB_DOWN = [
+  "M17 14V2",
+  "M9 18.12 10 14H4.17a2 2 0 0 1-1.92-2.56l2.33-8A2 2 0 0 1 6.5 2H20a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2h-2.76a2 2 0 0 0-1.79 1.11L12 22a3.13 3.13 0 0 1-3-3.88Z",
+];
+const COPY = [
+  "M8 8h12v12H8z",
+  "M4 16V4h12",
+];
 
 // Exchange.Status values of saved exchanges, as answer states.
 const SAVED_STATES = { done: "done", failed: "error", cancelled: "cancelled", streaming: "cancelled" };
@@ -141,7 +154,7 @@ export class ExchangeView {
     const strings = this.strings;
     const status = h("p", { class: "text-sm text-slate-600", role: "status" });
     const buttonClass = "inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 aria-pressed:border-indigo-600 aria-pressed:bg-indigo-50 aria-pressed:text-indigo-800";
-    const copy = h("button", { type: "button", "data-testid": "copy-answer", class: buttonClass }, strings.copy);
+    const copy = h("button", { type: "button", "data-testid": "copy-answer", class: buttonClass }, icon(COPY), strings.copy);
     copy.addEventListener("click", async () => {
       status.textContent = (await copyText(plainText(this.text))) ? strings.copied : strings.copyFailed;
     });
@@ -172,15 +185,15 @@ export class ExchangeView {
     const form = h("form", { class: "mt-3", hidden: rating === null },
       h("label", { for: commentId, class: "block text-sm font-medium text-slate-700" }, strings.feedbackComment),
       comment, submit, thanks, error);
-    const thumb = (value, label, symbol) => h("button", {
+    const thumb = (value, label, paths) => h("button", {
       type: "button",
       "data-testid": value === "up" ? "thumbs-up" : "thumbs-down",
       "aria-pressed": String(rating === value),
       "aria-label": label,
       title: label,
       class: buttonClass,
-    }, h("span", { "aria-hidden": "true" }, symbol));
-    const buttons = [thumb("up", strings.thumbsUp, "👍"), thumb("down", strings.thumbsDown, "👎")];
+    }, icon(paths));
+    const buttons = [thumb("up", strings.thumbsUp, THUMB_UP), thumb("down", strings.thumbsDown, THUMB_DOWN)];
     const send = async (withComment) => {
       error.textContent = "";
       try {

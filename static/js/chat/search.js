@@ -14,6 +14,8 @@ const BANNER_CLASSES = {
   success: "border-emerald-200 bg-emerald-50 text-emerald-800",
 };
 const RECONNECTED_SHOWN_MS = 3000;
+// A cancel the server never confirms (the answer had not started) ends here anyway.
+const CANCEL_CONFIRMATION_MS = 4000;
 
 class SearchPage {
   constructor(config, strings) {
@@ -132,6 +134,12 @@ class SearchPage {
     if (!view?.isStreaming) return;
     if (view.sent && this.socket.send({ type: "cancel" }, { queue: false })) {
       this.cancelButton.disabled = true; // until the server confirms with "cancelled"
+      setTimeout(() => {
+        if (this.current === view && view.isStreaming) {
+          view.cancelled();
+          this.finishStreaming();
+        }
+      }, CANCEL_CONFIRMATION_MS);
     } else {
       this.socket.dropPending();
       view.cancelled();
