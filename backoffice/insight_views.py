@@ -135,6 +135,7 @@ class InspectorForm(forms.Form):
             (Mode.BM25, gettext_lazy("bm25 (mots-clés)")),
         ],
         initial=ALL_MODES,
+        required=False,
     )
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -155,6 +156,6 @@ def inspect_retrieval_page(request: HttpRequest) -> HttpResponse:
             # The form only offers the categories the user reads.
             category_ids=[category.pk] if category else readable_category_ids(request.user),
             limit=data["k"],
-            modes=MODES if data["mode"] == ALL_MODES else [Mode(data["mode"])],
+            modes=[Mode(data["mode"])] if data["mode"] not in ("", ALL_MODES) else MODES,
         )
     return render(request, "backoffice/inspector.html", {"form": form, "inspection": inspection})
