@@ -48,6 +48,8 @@ REDIS_DATABASE = 11
 FIRST_TOKEN_DELAY = 0.3
 TOKEN_DELAY = 0.03
 SETUP_TIMEOUT = 300
+# What the served process logs once its models are warm (ai/services.py).
+MODELS_LOADED = "Models loaded."
 # Passed through to the deployment: OpenBLAS needs them on some processors.
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 # One Django start for migrate, the administrator and the categories (name -> slug).
@@ -130,6 +132,10 @@ def running_deployment(
         )
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: _healthy(url, process), timeout=120, what="manage.py serve")
+        # The first question would otherwise wait for the embedding and NER models.
+        log = folder / "serve.log"
+        wait_until(lambda: MODELS_LOADED in log.read_text(errors="replace"), timeout=120,
+                   what="the models' warm-up")  # fmt: skip
         yield BrowserDeployment(url=url, folder=folder, model=model, categories=slugs, env=env)
     finally:
         if process is not None:
@@ -151,6 +157,17 @@ def log_in(page, base_url: str, *, username: str = USERNAME, password: str = PAS
     page.fill("#id_password", password)
     page.click("[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
+
+
+def ask(page, question: str):
+    """Ask through the search page's form; returns the locator of the new exchange."""
+    exchanges = page.get_by_test_id("exchange")
+    before = exchanges.count()
+    page.locator("#question").fill(question)
+    page.get_by_test_id("ask-button").click()
+    exchange = exchanges.nth(before)
+    exchange.wait_for()
+    return exchange
 
 
 def screenshot_dir() -> Path:
@@ -192,7 +209,7 @@ def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> d
         "CASSANDRE_DATA_DIR": str(data_dir),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         "RATE_LIMIT_QUESTIONS": "0/60",
         "RATE_LIMIT_SEARCHES": "0/60",
         "RATE_LIMIT_UPLOADS": "0/60",

@@ -1,0 +1,69 @@
+"""What the browser tests' Cassandre holds and how its fake model answers.
+
+A three-page PDF whose page 2 answers the telework question, and a Markdown note full of
+markup that must stay text wherever it is shown.
+"""
+
+import re
+from pathlib import Path
+
+from ai.testing.openai_server import RecordedRequest
+from documents.tests.builders import pdf
+
+HUMAN_RESOURCES = "Ressources humaines"
+SECURITY = "Sécurité informatique"
+UPLOADS = "Dépôts"
+CATEGORIES = [HUMAN_RESOURCES, SECURITY, UPLOADS]
+
+GUIDE_PAGES = (
+    "Guide de l'agent.\n\nCe guide rassemble les règles de la vie au bureau : horaires, "
+    "badges d'accès et stationnement des véhicules de service.",
+    "Travail à distance.\n\nLe télétravail est autorisé deux jours par semaine pour les "
+    "agents à temps plein, après accord écrit du chef de service.",
+    "Formation continue.\n\nChaque agent dispose de vingt-quatre heures de formation par an, "
+    "à demander dans l'application de gestion des formations.",
+)
+TELEWORK_QUESTION = "Combien de jours de télétravail par semaine ?"
+TELEWORK_ANSWER = (
+    "D'après le guide de l'agent, le télétravail est autorisé deux jours par semaine pour "
+    "les agents à temps plein [{number}]. La demande se fait par écrit auprès du chef de "
+    "service, qui doit donner son accord avant le premier jour télétravaillé."
+)
+
+HOSTILE_MARKUP = '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1">'
+HOSTILE_NOTE = (
+    "# Consignes de sécurité informatique\n\n"
+    "Verrouillez votre poste en partant et ne collez jamais ce code dans une page : "
+    f"{HOSTILE_MARKUP}\n\n"
+    "Signalez tout courriel suspect au service informatique.\n"
+)
+SECURITY_QUESTION = "Quelles sont les consignes de sécurité informatique ?"
+HOSTILE_ANSWER = f"Voici le code à ne jamais coller [1] : {HOSTILE_MARKUP} **Soyez prudents.**"
+
+REWRITE_REQUEST = "Réécris la dernière question"
+
+
+def write_seed(folder: Path) -> dict[str, Path]:
+    """The files to index before the server starts, in a folder per category name."""
+    seed = {HUMAN_RESOURCES: folder / "seed-rh", SECURITY: folder / "seed-security"}
+    for files in seed.values():
+        files.mkdir()
+    (seed[HUMAN_RESOURCES] / "guide-agent.pdf").write_bytes(pdf(*GUIDE_PAGES))
+    (seed[SECURITY] / "consignes.md").write_text(HOSTILE_NOTE, encoding="utf-8")
+    return seed
+
+
+def model_answer(request: RecordedRequest) -> str:
+    """The fake model's answer: on security, the hostile markup; else the telework answer,
+    citing the passage from page 2 of the guide by its number.
+
+    Asked to rewrite a follow-up question, it gives the question back unchanged.
+    """
+    messages = request.body["messages"]
+    prompt = "\n".join(str(message.get("content", "")) for message in messages)
+    if REWRITE_REQUEST in prompt:
+        return str(messages[-1]["content"])
+    if SECURITY_QUESTION in prompt:
+        return HOSTILE_ANSWER
+    match = re.search(r"\[(\d+)\] [^\n]*, page 2\n", prompt)
+    return TELEWORK_ANSWER.format(number=match.group(1) if match else "1")

@@ -1,0 +1,123 @@
+"""The search page in a real browser: an answer streams in, cites its sources, opens the
+cited PDF at its page; feedback and corrections reach the backoffice; keyboard only works;
+the page fits a phone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from common.testing.browser import PHONE, ask, save_screenshot
+from common.tests.browser.corpus import HUMAN_RESOURCES, TELEWORK_QUESTION
+
+pytestmark = pytest.mark.timeout(300)
+ANSWER_TIMEOUT = 30_000
+
+
+def search_url(deployment, category: str = HUMAN_RESOURCES) -> str:
+    return f"{deployment.url}/chat/search/{deployment.categories[category]}/"
+
+
+def finished_answer(exchange):
+    answer = exchange.get_by_test_id("answer")
+    expect(answer).to_have_attribute("data-state", "done", timeout=ANSWER_TIMEOUT)
+    return answer
+
+
+def test_an_answer_streams_in_then_cites_the_page_it_comes_from(page, deployment):
+    page.goto(search_url(deployment))
+    exchange = ask(page, TELEWORK_QUESTION)
+    answer = exchange.get_by_test_id("answer")
+
+    expect(answer).to_have_attribute("data-state", "streaming")
+    expect(answer).to_contain_text("D'après le guide")
+    words_so_far = len(answer.text_content())
+    page.wait_for_function(
+        "([answer, length]) => answer.dataset.state === 'streaming'"
+        " && answer.textContent.length > length",
+        arg=[answer.element_handle(), words_so_far],
+    )
+    finished_answer(exchange)
+    expect(answer).to_contain_text("avant le premier jour télétravaillé")
+    expect(exchange.get_by_test_id("source-card").first).to_be_visible()
+    save_screenshot(page, "search-desktop", full_page=False)
+
+    citation = answer.locator("a[data-testid=citation]").first
+    target = citation.get_attribute("href")
+    assert citation.text_content().strip().startswith("[")
+    card = exchange.locator(target)
+    expect(card).to_have_attribute("data-testid", "source-card")
+    page.set_viewport_size({"width": 1280, "height": 420})
+    citation.click()
+    expect(card).to_be_in_viewport()
+    expect(card).to_be_focused()
+
+    card.get_by_test_id("open-document").click()
+    viewer = page.locator("iframe[data-testid=pdf-viewer]")
+    expect(viewer).to_have_attribute("src", re.compile(r"#page=2$"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    save_screenshot(page, "viewer-pdf", full_page=False)
+
+
+def test_a_thumbs_down_with_a_comment_is_thanked_and_reaches_the_backoffice(page, deployment):
+    page.goto(search_url(deployment))
+    exchange = ask(page, "Le télétravail demande-t-il un accord écrit ?")
+    finished_answer(exchange)
+
+    comment = "Il manque le formulaire à remplir."
+    exchange.get_by_test_id("thumbs-down").click()
+    exchange.get_by_test_id("feedback-comment").fill(comment)
+    with page.expect_response(lambda response: comment in (response.request.post_data or "")):
+        exchange.get_by_test_id("feedback-submit").click()
+    expect(exchange.get_by_test_id("feedback-thanks")).to_be_visible()
+
+    page.goto(f"{deployment.url}/admin/chat/feedback/")
+    expect(page.locator("#result_list")).to_contain_text(comment)
+
+
+def test_an_approved_correction_answers_the_same_question_next_time(page, deployment):
+    question = "Peut-on télétravailler le vendredi ?"
+    validated = "Oui, le vendredi peut être un des deux jours de télétravail de la semaine."
+    page.goto(search_url(deployment))
+    exchange = ask(page, question)
+    finished_answer(exchange)
+
+    exchange.get_by_test_id("propose-correction").click()
+    exchange.get_by_test_id("proposal-text").fill(validated)
+    exchange.get_by_test_id("proposal-submit").click()
+    expect(exchange.get_by_test_id("proposal-thanks")).to_be_visible()
+
+    page.goto(f"{deployment.url}/admin/chat/correctionproposal/")
+    page.locator("#result_list tbody tr").first.locator("a").first.click()
+    page.locator("input[name=_approve]").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    page.goto(search_url(deployment))
+    again = ask(page, question)
+    expect(finished_answer(again)).to_contain_text(validated)
+
+
+def test_the_question_box_is_reached_with_tab_and_sent_with_enter(page, deployment):
+    page.goto(search_url(deployment))
+    page.evaluate("document.activeElement?.blur()")
+    page.mouse.click(640, 2)  # the top of the page: Tab starts from there
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "question":
+            break
+    expect(page.locator("#question")).to_be_focused()
+
+    page.keyboard.type(TELEWORK_QUESTION)
+    page.keyboard.press("Enter")
+    finished_answer(page.get_by_test_id("exchange").last)
+
+
+def test_the_page_fits_a_phone_screen(new_page, deployment):
+    page = new_page(PHONE)
+    page.goto(search_url(deployment))
+    exchange = ask(page, TELEWORK_QUESTION)
+    finished_answer(exchange)
+    expect(exchange.get_by_test_id("source-card").first).to_be_visible()
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    save_screenshot(page, "search-phone")
