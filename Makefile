@@ -63,3 +63,10 @@ audit: ## Check the pinned and installed packages for known vulnerabilities (pip
 	$(PY) -m pip install --quiet pip-audit
 	$(VENV)/bin/pip-audit -r requirements/base.txt -r requirements/dev.txt --no-deps --disable-pip
 	$(VENV)/bin/pip-audit
+
+.PHONY: bench bench-scale
+bench: ## Benchmark against the limit and LangChain: size S, or BENCH_SIZE=M (minutes; needs groff)
+	$(PY) scripts/bench.py --size $(or $(BENCH_SIZE),S) $(ARGS)
+
+bench-scale: ## The benchmark at size L: 20,000 documents (hours on 2 cores)
+	$(PY) scripts/bench.py --size L $(ARGS)

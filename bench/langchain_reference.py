@@ -1,0 +1,60 @@
+"""The "typical peer": the same corpus through a plain LangChain pipeline.
+
+Loader (LangChain's community loader for each format) → RecursiveCharacterTextSplitter
+(Cassandre's chunk size and overlap) → the same embedding model → Qdrant through
+langchain-qdrant, in qdrant-client's local mode on disk (no Qdrant server can run here).
+Timed end to end, as a script built from the LangChain documentation would run it.
+"""
+
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from django.conf import settings
+from langchain_community.document_loaders import BSHTMLLoader, PyPDFium2Loader, TextLoader
+from langchain_core.document_loaders import BaseLoader
+from langchain_core.embeddings import Embeddings
+from langchain_qdrant import QdrantVectorStore
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from ai.embeddings import get_embedder
+from bench.ingestion import Throughput
+
+
+class CassandreEmbeddings(Embeddings):
+    """Cassandre's embedding model behind LangChain's interface: the same vectors."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return get_embedder().embed(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return get_embedder().embed([text])[0]
+
+
+def loader_for(path: Path) -> BaseLoader:
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return PyPDFium2Loader(str(path))
+    if suffix in (".html", ".htm"):
+        return BSHTMLLoader(str(path), open_encoding="utf-8")
+    return TextLoader(str(path), encoding="utf-8")
+
+
+def run_langchain_pipeline(paths: Sequence[Path]) -> Throughput:
+    """Load, split, embed and store `paths`; the time of it all."""
+    embeddings = CassandreEmbeddings()
+    embeddings.embed_query("échauffement du modèle")
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=settings.SPLIT_CHUNK_SIZE, chunk_overlap=settings.SPLIT_CHUNK_OVERLAP
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        documents = [document for path in paths for document in loader_for(path).load()]
+        chunks = splitter.split_documents(documents)
+        store = QdrantVectorStore.from_documents(
+            chunks, embeddings, path=folder, collection_name="langchain-reference"
+        )
+        seconds = time.perf_counter() - started
+        store.client.close()
+    return Throughput(documents=len(paths), chunks=len(chunks), seconds=seconds)

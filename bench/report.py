@@ -1,0 +1,175 @@
+"""The benchmark's results as a markdown table, its targets checked, and its JSON file."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+# The issue's targets: ingestion against the limit and against LangChain, search latency at
+# M (the size the target names), chat overhead at 16 conversations.
+MIN_INGESTION_VS_RAW = 0.8
+MIN_INGESTION_VS_LANGCHAIN = 1.5
+MAX_SEARCH_P95_MS = 50.0
+SEARCH_TARGET_SIZES = ("M", "L")
+MAX_CHAT_OVERHEAD_P50_MS = 150.0
+CHAT_TARGET_CONVERSATIONS = "16"
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    name: str
+    value: float | None
+    goal: str
+    met: bool | None  # None: not measured at this size
+
+
+def ingestion_ratios(results: dict) -> dict[str, float]:
+    """Cassandre's throughput over the raw embedding (chunks/s: the same passages) and over
+    LangChain (documents/s: the same files, chunked its own way)."""
+    ingestion = results["ingestion"]
+    cassandre = ingestion["cassandre"]
+    return {
+        "vs_raw": cassandre["chunks_per_second"] / ingestion["raw_embedding"]["chunks_per_second"],
+        "vs_langchain": cassandre["documents_per_second"]
+        / ingestion["langchain"]["documents_per_second"],
+    }
+
+
+def check_targets(results: dict) -> list[TargetCheck]:
+    ratios = ingestion_ratios(results)
+    search_p95 = results["search"]["api_1"]["p95"]
+    chat = results["chat"].get(CHAT_TARGET_CONVERSATIONS)
+    chat_p50 = chat["first_token_overhead"]["p50"] if chat else None
+    return [
+        TargetCheck(
+            "ingestion / raw embedding",
+            ratios["vs_raw"],
+            f">= {MIN_INGESTION_VS_RAW}",
+            ratios["vs_raw"] >= MIN_INGESTION_VS_RAW,
+        ),
+        TargetCheck(
+            "ingestion / LangChain",
+            ratios["vs_langchain"],
+            f">= {MIN_INGESTION_VS_LANGCHAIN}",
+            ratios["vs_langchain"] >= MIN_INGESTION_VS_LANGCHAIN,
+        ),
+        TargetCheck(
+            "search API p95, 1 client (ms)",
+            search_p95,
+            f"< {MAX_SEARCH_P95_MS:.0f} at M",
+            search_p95 < MAX_SEARCH_P95_MS if results["size"] in SEARCH_TARGET_SIZES else None,
+        ),
+        TargetCheck(
+            f"chat first-token overhead p50, {CHAT_TARGET_CONVERSATIONS} conversations (ms)",
+            chat_p50,
+            f"< {MAX_CHAT_OVERHEAD_P50_MS:.0f}",
+            None if chat_p50 is None else chat_p50 < MAX_CHAT_OVERHEAD_P50_MS,
+        ),
+    ]
+
+
+def markdown_report(results: dict) -> str:
+    corpus = results["corpus"]
+    ingestion = results["ingestion"]
+    ratios = ingestion_ratios(results)
+    model = results["model"]
+    machine = results["machine"]
+    lines = [
+        f"## Cassandre benchmark, size {results['size']} ({results['date']})",
+        "",
+        f"Corpus: {corpus['documents']} man pages rendered to text, HTML and PDF "
+        f"({corpus['bytes'] / 1e6:.1f} MB, digest {corpus['digest'][:12]}); "
+        f"{machine['cpus']} CPUs, load {machine['load_average_at_start'][0]:.1f} at start.",
+        "",
+        "| figure | Cassandre | reference | ratio |",
+        "|---|---|---|---|",
+        _row(
+            "ingestion, upload → indexed",
+            _throughput(ingestion["cassandre"]),
+            "raw embedding, same passages: " + _throughput(ingestion["raw_embedding"]),
+            f"{ratios['vs_raw']:.2f} (chunks/s)",
+        ),
+        _row(
+            "ingestion vs typical pipeline",
+            f"{ingestion['cassandre']['documents_per_second']:.2f} docs/s",
+            "LangChain: " + _throughput(ingestion["langchain"]),
+            f"{ratios['vs_langchain']:.2f} (docs/s)",
+        ),
+    ]
+    search = results["search"]
+    concurrent = (_concurrent_key(search, "api_"), _concurrent_key(search, "store_"))
+    for api_key, store_key in (("api_1", "store_1"), concurrent):
+        clients = api_key.removeprefix("api_")
+        api, store = search[api_key], search[store_key]
+        lines.append(
+            _row(
+                f"search p50/p95/p99, {clients} client{'s' if clients != '1' else ''}",
+                f"{_percentiles(api)} ms, {api['per_second']:.0f} req/s",
+                f"store queries alone: {_percentiles(store)} ms, {store['per_second']:.0f} q/s",
+                f"{api['p95'] / store['p95']:.1f} x (p95)",
+            )
+        )
+    for conversations, level in results["chat"].items():
+        lines.append(
+            _row(
+                f"chat first token, {conversations} conversation(s)",
+                f"p50 {level['first_token']['p50']:.0f} / p95 {level['first_token']['p95']:.0f} ms",
+                f"model's first token {model['first_token_ms']:.0f} ms",
+                f"overhead p50 {level['first_token_overhead']['p50']:.0f} / "
+                f"p95 {level['first_token_overhead']['p95']:.0f} ms",
+            )
+        )
+        lines.append(
+            _row(
+                f"chat whole answer, {conversations} conversation(s)",
+                f"p50 {level['total']['p50']:.0f} / p95 {level['total']['p95']:.0f} ms",
+                f"model's answer {model['total_ms']:.0f} ms",
+                f"overhead p50 {level['total_overhead']['p50']:.0f} / "
+                f"p95 {level['total_overhead']['p95']:.0f} ms",
+            )
+        )
+    memory = results["memory_peak_mb"]
+    lines.append(
+        _row(
+            "peak RSS, web + worker (one process, embedded)",
+            " / ".join(
+                f"{phase.removeprefix('embedded_process_during_')} {megabytes:.0f} MB"
+                for phase, megabytes in memory.items()
+            ),
+            "",
+            "",
+        )
+    )
+    lines += ["", "| target | value | goal | met |", "|---|---|---|---|"]
+    for check in check_targets(results):
+        value = "—" if check.value is None else f"{check.value:.2f}"
+        met = {True: "yes", False: "**no**", None: "n/a at this size"}[check.met]
+        lines.append(_row(check.name, value, check.goal, met))
+    return "\n".join(lines)
+
+
+def write_results(results: dict, *, folder: Path) -> Path:
+    """`folder/<date>-<size>.json`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{results['date'][:10]}-{results['size']}.json"
+    path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
+    return path
+
+
+def _concurrent_key(search: dict, prefix: str) -> str:
+    keys = [key for key in search if key.startswith(prefix)]
+    return max(keys, key=lambda key: int(key.removeprefix(prefix)))
+
+
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _throughput(run: dict) -> str:
+    return (
+        f"{run['documents_per_second']:.2f} docs/s, {run['chunks_per_second']:.1f} chunks/s "
+        f"({run['chunks']} chunks, {run['seconds']:.0f} s)"
+    )
+
+
+def _percentiles(latencies: dict) -> str:
+    return f"{latencies['p50']:.1f} / {latencies['p95']:.1f} / {latencies['p99']:.1f}"

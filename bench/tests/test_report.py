@@ -1,0 +1,114 @@
+import json
+
+import pytest
+
+from bench.report import check_targets, ingestion_ratios, markdown_report, write_results
+
+
+def latencies(p50: float, p95: float, *, per_second: float = 10.0) -> dict:
+    return {
+        "count": 100,
+        "p50": p50,
+        "p95": p95,
+        "p99": p95 + 5,
+        "mean": p50,
+        "max": p95 + 10,
+        "per_second": per_second,
+    }
+
+
+def throughput(documents: int, chunks: int, seconds: float) -> dict:
+    return {
+        "documents": documents,
+        "chunks": chunks,
+        "seconds": seconds,
+        "failed": 0,
+        "documents_per_second": documents / seconds,
+        "chunks_per_second": chunks / seconds,
+    }
+
+
+def chat_level(overhead_p50: float) -> dict:
+    return {
+        "answers": 48,
+        "answers_per_second": 3.0,
+        "first_token": latencies(200 + overhead_p50, 300),
+        "first_token_overhead": latencies(overhead_p50, 100),
+        "total": latencies(900, 1000),
+        "total_overhead": latencies(overhead_p50 + 10, 120),
+        "server_overhead": latencies(overhead_p50 - 5, 90),
+    }
+
+
+@pytest.fixture
+def results() -> dict:
+    return {
+        "date": "2026-11-26T04:00:00+00:00",
+        "size": "M",
+        "machine": {"cpus": 2, "load_average_at_start": [1.5, 1.0, 0.5]},
+        "corpus": {"documents": 2000, "bytes": 30_000_000, "seed": 1, "digest": "ab" * 32},
+        "model": {"first_token_ms": 200, "token_ms": 10, "total_ms": 780},
+        "ingestion": {
+            "cassandre": throughput(2000, 18000, 300),  # 60 chunks/s
+            "raw_embedding": throughput(2000, 18000, 240),  # 75 chunks/s
+            "langchain": throughput(2000, 21000, 500),
+        },
+        "search": {
+            "api_1": latencies(20, 40),
+            "api_16": latencies(60, 120, per_second=90),
+            "store_1": latencies(2, 4),
+            "store_16": latencies(5, 10, per_second=800),
+        },
+        "chat": {"1": chat_level(30), "16": chat_level(120)},
+        "memory_peak_mb": {
+            "embedded_process_during_ingestion": 900.0,
+            "embedded_process_during_search": 700.0,
+            "embedded_process_during_chat": 720.0,
+        },
+    }
+
+
+def test_ingestion_is_compared_in_chunks_with_the_raw_model_and_in_documents_with_langchain(
+    results,
+):
+    ratios = ingestion_ratios(results)
+    assert ratios["vs_raw"] == pytest.approx(0.8)
+    assert ratios["vs_langchain"] == pytest.approx(500 / 300)
+
+
+def test_targets_are_checked_against_the_issue_s_goals(results):
+    checks = {check.name: check for check in check_targets(results)}
+    assert checks["ingestion / raw embedding"].met is True
+    assert checks["ingestion / LangChain"].met is True
+    assert checks["search API p95, 1 client (ms)"].met is True
+    assert checks["chat first-token overhead p50, 16 conversations (ms)"].met is True
+
+
+def test_a_missed_target_is_reported_as_missed(results):
+    results["search"]["api_1"] = latencies(30, 66)
+    results["chat"]["16"] = chat_level(261)
+    checks = {check.name: check.met for check in check_targets(results)}
+    assert checks["search API p95, 1 client (ms)"] is False
+    assert checks["chat first-token overhead p50, 16 conversations (ms)"] is False
+
+
+def test_the_search_target_does_not_apply_below_size_m(results):
+    results["size"] = "S"
+    checks = {check.name: check.met for check in check_targets(results)}
+    assert checks["search API p95, 1 client (ms)"] is None
+
+
+def test_the_markdown_table_shows_each_figure_beside_its_reference(results):
+    report = markdown_report(results)
+    assert "| ingestion, upload → indexed | 6.67 docs/s, 60.0 chunks/s" in report
+    assert "raw embedding, same passages: 8.33 docs/s, 75.0 chunks/s" in report
+    assert "| search p50/p95/p99, 16 clients | 60.0 / 120.0 / 125.0 ms, 90 req/s" in report
+    assert "overhead p50 120 / p95 100 ms" in report
+    assert "| chat whole answer, 16 conversation(s) |" in report
+    assert "ingestion 900 MB" in report
+
+
+def test_the_results_file_is_named_after_the_date_and_size(results, tmp_path):
+    path = write_results(results, folder=tmp_path / "results")
+    assert path.name == "2026-11-26-M.json"
+    assert json.loads(path.read_text())["ingestion"]["cassandre"]["chunks"] == 18000

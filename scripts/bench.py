@@ -1,0 +1,75 @@
+#!/usr/bin/env python
+"""`make bench`: ingestion, search, chat and memory at one corpus size, against references.
+
+Renders the corpus (Debian man pages, cached under var/bench/), builds a scratch embedded
+deployment in a temporary folder, measures it, prints a markdown table with every figure
+beside the reference measured in the same run, and writes bench/results/<date>-<size>.json.
+
+    .venv/bin/python scripts/bench.py [--size S|M|L] [--seed 1] [--search-requests 200]
+        [--chat-levels 1,16,64] [--model-first-token-ms 200] [--model-token-ms 10]
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=("S", "M", "L"), default="S")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--search-requests", type=int, default=200)
+    parser.add_argument("--chat-levels", default="1,16,64")
+    parser.add_argument("--chat-questions", type=int, default=3, help="Per conversation.")
+    parser.add_argument("--model-first-token-ms", type=float, default=200)
+    parser.add_argument("--model-token-ms", type=float, default=10)
+    parser.add_argument("--results", type=Path, default=BASE_DIR / "bench" / "results")
+    parser.add_argument("--keep", action="store_true", help="Keep the scratch deployment.")
+    arguments = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix=f"cassandre-bench-{arguments.size}-"))
+    # This process reads the deployment's database and, once it has stopped, its vectors:
+    # the same data folder and the same settings.
+    os.environ |= {
+        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+        "CASSANDRE_DATA_DIR": str(folder / "data"),
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    import django
+
+    django.setup()
+
+    from bench.deployment import ModelLatency
+    from bench.report import markdown_report, write_results
+    from bench.run import BenchOptions, run_bench
+
+    options = BenchOptions(
+        size=arguments.size,
+        seed=arguments.seed,
+        search_requests=arguments.search_requests,
+        chat_levels=tuple(int(level) for level in arguments.chat_levels.split(",")),
+        chat_questions_per_conversation=arguments.chat_questions,
+        model=ModelLatency(arguments.model_first_token_ms, arguments.model_token_ms),
+        cache=BASE_DIR / "var" / "bench",
+    )
+    try:
+        results = run_bench(options, folder=folder, say=lambda line: print(line, flush=True))
+    finally:
+        if not arguments.keep:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+    path = write_results(results, folder=arguments.results)
+    print()
+    print(markdown_report(results))
+    print(f"\nResults: {path.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
