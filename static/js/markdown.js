@@ -37,11 +37,6 @@ export function renderMarkdown(text, options = {}) {
   return fragment;
 }
 
-/** The plain text of an answer, for copying: Markdown marks removed where unambiguous. */
-export function plainText(text) {
-  return renderMarkdown(text).textContent;
-}
-
 function parseBlocks(source) {
   const lines = source.split("\n");
   const blocks = [];

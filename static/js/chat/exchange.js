@@ -1,6 +1,6 @@
 // One question and its answer: streamed text, sources, and what the user can do with it.
 
-import { renderMarkdown, plainText } from "../markdown.js";
+import { renderMarkdown } from "../markdown.js";
 import { h, format, icon } from "./dom.js";
 import { sourceId, sourceList, showSource } from "./sources.js";
 
@@ -150,27 +150,28 @@ export class ExchangeView {
   }
 
   /** Copy, rate, propose a correction: once the answer is kept on the server. */
-  showActions({ feedback = true, rating = null } = {}) {
+  showActions({ feedback = true, saved = null } = {}) {
     const strings = this.strings;
     const status = h("p", { class: "text-sm text-slate-600", role: "status" });
     const buttonClass = "inline-flex items-center gap-1 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 aria-pressed:border-indigo-600 aria-pressed:bg-indigo-50 aria-pressed:text-indigo-800";
     const copy = h("button", { type: "button", "data-testid": "copy-answer", class: buttonClass }, icon(COPY), strings.copy);
     copy.addEventListener("click", async () => {
-      status.textContent = (await copyText(plainText(this.text))) ? strings.copied : strings.copyFailed;
+      // The Markdown as written: readable as it is, and it keeps the citations.
+      status.textContent = (await copyText(this.text)) ? strings.copied : strings.copyFailed;
     });
     const row = h("div", { class: "flex flex-wrap items-center gap-2" }, copy);
     this.actions.replaceChildren(row, status);
     this.actions.hidden = false;
     if (!feedback || !this.exchangeId) return;
-    const feedbackArea = this.feedbackArea(buttonClass, rating);
+    const feedbackArea = this.feedbackArea(buttonClass, saved);
     const proposal = this.proposalArea(buttonClass);
     row.append(...feedbackArea.buttons, proposal.button);
     this.actions.append(feedbackArea.form, proposal.form);
   }
 
-  feedbackArea(buttonClass, savedRating) {
+  feedbackArea(buttonClass, saved) {
     const strings = this.strings;
-    let rating = savedRating;
+    let rating = saved?.rating ?? null;
     const thanks = h("p", { "data-testid": "feedback-thanks", class: "text-sm text-emerald-800", role: "status", hidden: true });
     const error = h("p", { class: "text-sm text-red-800", role: "alert" });
     const commentId = `feedback-comment-${this.exchangeId}`;
@@ -181,6 +182,7 @@ export class ExchangeView {
       maxlength: "2000",
       class: "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200",
     });
+    comment.value = saved?.comment ?? "";
     const submit = h("button", { type: "submit", "data-testid": "feedback-submit", class: `${buttonClass} mt-2` }, strings.feedbackSubmit);
     const form = h("form", { class: "mt-3", hidden: rating === null },
       h("label", { for: commentId, class: "block text-sm font-medium text-slate-700" }, strings.feedbackComment),
@@ -283,7 +285,7 @@ export class ExchangeView {
     view.text = saved.answer || "";
     const state = SAVED_STATES[saved.status] ?? "done";
     view.end(state);
-    if (state === "done") view.showActions({ rating: saved.feedback?.rating ?? null });
+    if (state === "done") view.showActions({ saved: saved.feedback });
     else if (state === "cancelled") view.showNotice(options.strings.cancelled, "status");
     return view;
   }

@@ -90,6 +90,7 @@ class SearchPage {
       conversation: this.conversationId,
     });
     this.question.value = "";
+    this.question.focus({ preventScroll: true }); // the ask button, if clicked, is now disabled
     view.element.scrollIntoView({ block: "start", behavior: "auto" });
     this.showBanner();
   }
@@ -157,7 +158,10 @@ class SearchPage {
   finishStreaming() {
     this.setStreaming(false);
     this.showBanner();
-    if (!this.form.contains(document.activeElement)) this.question.focus({ preventScroll: true });
+    // Give the focus back to the question unless the user has moved it somewhere.
+    if (!document.activeElement || document.activeElement === document.body) {
+      this.question.focus({ preventScroll: true });
+    }
   }
 
   setConversation(id) {
