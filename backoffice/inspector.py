@@ -109,7 +109,7 @@ def passage_url(result: Result) -> str:
         query = (
             {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
         )
-        return f"/documents/{result.document_id}/?{urlencode(query)}"
+        return reverse("documents:view", args=[result.document_id]) + "?" + urlencode(query)
     if result.correction_id is not None:
         return reverse("admin:documents_correction_change", args=[result.correction_id])
     return ""

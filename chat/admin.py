@@ -105,8 +105,10 @@ def viewer_url(source: dict) -> str:
     """The document viewer on the source's page and passage; a correction's admin page."""
     if source.get("document_id") is not None:
         query = {"page": source.get("page"), "passage": source.get("id")}
-        return f"/documents/{source['document_id']}/?" + urlencode(
-            {key: value for key, value in query.items() if value}
+        return (
+            reverse("documents:view", args=[source["document_id"]])
+            + "?"
+            + urlencode({key: value for key, value in query.items() if value})
         )
     if source.get("correction_id") is not None:
         return reverse("admin:documents_correction_change", args=[source["correction_id"]])

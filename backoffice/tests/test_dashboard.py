@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
+from backoffice.charts import TOP, Series, bar_chart, nice_ceiling
 from backoffice.dashboard import (
     DEFAULT_PERIOD,
     documents_by_status,
@@ -199,3 +200,39 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.parametrize(
+    ("highest", "top", "ticks"),
+    [(0, 1, ["0", "1"]), (2, 2, ["0", "1", "2"]), (7, 10, ["0", "2", "4", "6", "8", "10"])],
+)
+def test_the_scale_of_a_bar_chart_is_a_round_number_in_whole_ticks(highest, top, ticks):
+    chart = bar_chart(
+        name="test",
+        title="Test",
+        summary="",
+        labels=["a", "b"],
+        long_labels=["A", "B"],
+        series=[Series("questions", [highest, 0], "#000")],
+    )
+
+    assert nice_ceiling(highest) == top
+    assert [tick.label for tick in chart.y_ticks] == ticks
+
+
+def test_stacked_bars_pile_the_series_from_the_baseline():
+    chart = bar_chart(
+        name="test",
+        title="Test",
+        summary="",
+        labels=["a"],
+        long_labels=["lundi"],
+        series=[Series("sans passage", [3], "#f00"), Series("erreurs", [2], "#00f")],
+    )
+
+    lower, upper = chart.segments
+    assert lower.y + lower.height == pytest.approx(chart.baseline)
+    assert upper.y + upper.height == pytest.approx(lower.y)
+    assert upper.y == pytest.approx(TOP)  # 3 + 2 reaches the top of the scale, 5
+    assert lower.tooltip == "lundi — sans passage : 3"
+    assert chart.rows[0].values == [3, 2]
