@@ -155,8 +155,9 @@ def page_strings() -> dict[str, str]:
         "waitingToSend": _("La question partira dès que la connexion sera rétablie."),
         "historyEmpty": _("Aucune conversation pour l'instant."),
         "historyFailed": _("Impossible de charger l'historique."),
+        "olderConversations": _("Conversations plus anciennes"),
         "conversationFailed": _("Impossible d'ouvrir cette conversation."),
         "untitled": _("Sans titre"),
         "allCategories": _("Toutes les catégories"),
-        "continuing": _("Suite de la conversation « {title} »"),
+        "continuing": _("Suite de la conversation « {title} » ({category})"),
     }

@@ -29,7 +29,8 @@ export function createApi(config) {
   }
 
   return {
-    conversations: () => request(urls.conversations),
+    /** A page of conversations: the first, or the one at `next` of the previous page. */
+    conversations: (next) => request(next || urls.conversations),
     conversation: (id) => request(withId(urls.conversation, id)),
     rate: (exchangeId, rating, comment = "") =>
       request(withId(urls.feedback, exchangeId), { method: "POST", body: { rating, comment } }),

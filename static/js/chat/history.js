@@ -43,16 +43,43 @@ export class HistorySidebar {
   async refresh() {
     if (!this.exists) return;
     try {
-      const page = await this.api.conversations();
-      this.render(page.results ?? []);
+      this.render(await this.api.conversations(), { more: false });
     } catch {
       this.status.textContent = this.strings.historyFailed;
     }
   }
 
-  render(conversations) {
-    this.status.textContent = conversations.length ? "" : this.strings.historyEmpty;
-    this.list.replaceChildren(...conversations.map((conversation) => this.item(conversation)));
+  /** A page of the API; `more`: it follows the ones listed. */
+  render(page, { more }) {
+    const conversations = page.results ?? [];
+    const items = conversations.map((conversation) => this.item(conversation));
+    this.older?.remove();
+    if (more) this.list.append(...items);
+    else this.list.replaceChildren(...items);
+    this.status.textContent = this.list.childElementCount ? "" : this.strings.historyEmpty;
+    this.older = page.next ? this.olderButton(page.next) : null;
+    if (this.older) this.list.append(this.older);
+    return items;
+  }
+
+  olderButton(next) {
+    const button = h(
+      "button",
+      {
+        type: "button",
+        class: "w-full rounded-md px-2 py-2 text-left text-sm text-indigo-700 underline hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-600",
+      },
+      this.strings.olderConversations,
+    );
+    button.addEventListener("click", async () => {
+      try {
+        const added = this.render(await this.api.conversations(next), { more: true });
+        added[0]?.querySelector("button")?.focus();
+      } catch {
+        this.status.textContent = this.strings.historyFailed;
+      }
+    });
+    return h("li", {}, button);
   }
 
   item(conversation) {

@@ -82,6 +82,11 @@ class SearchPage {
     this.current = view;
     this.exchanges.append(view.element);
     this.setStreaming(true);
+    if (this.socket.expired) {
+      view.fail(this.strings.sessionExpired);
+      this.finishStreaming();
+      return;
+    }
     view.sent = this.socket.send({
       type: "ask",
       id: view.requestId,
@@ -240,6 +245,7 @@ class SearchPage {
     this.setConversation(conversation.id);
     this.conversationTitle.textContent = format(this.strings.continuing, {
       title: conversation.title || this.strings.untitled,
+      category: conversation.category?.name ?? this.strings.allCategories,
     });
     this.conversationTitle.hidden = false;
     this.exchanges.lastElementChild?.scrollIntoView({ block: "start" });

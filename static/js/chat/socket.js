@@ -33,6 +33,11 @@ export class ChatSocket {
     window.addEventListener("offline", () => this.onState("offline"));
   }
 
+  /** No session: the server refuses the connection, and no retry can change that. */
+  get expired() {
+    return this.stopped;
+  }
+
   get isOpen() {
     return this.socket?.readyState === WebSocket.OPEN;
   }
