@@ -148,7 +148,8 @@ class DocumentAdmin(admin.ModelAdmin):
         progress = 100 if document.status == Document.Status.INDEXED else document.progress
         return format_html(
             '<div class="progress" data-testid="progress-{id}" data-document="{id}" '
-            'data-status="{status}" role="progressbar" aria-valuemin="0" aria-valuemax="100" '
+            'data-status="{status}" data-title="{title}" role="progressbar" '
+            'aria-valuemin="0" aria-valuemax="100" '
             'aria-valuenow="{progress}" aria-label="Indexation de « {title} »">'
             '<div class="progress-fill" style="width: {progress}%"></div></div>',
             id=document.pk,

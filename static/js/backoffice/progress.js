@@ -45,7 +45,7 @@ function update(message) {
     badge.title = message.status === "failed" ? message.error || "" : "";
   }
   if (live && previous !== message.status && !UNFINISHED.has(message.status)) {
-    const title = bar.getAttribute("aria-label") ?? "";
+    const title = bar.dataset.title ?? "";
     live.textContent = format(strings.finished, { title, label: strings.labels[message.status] ?? message.status });
   }
 }
