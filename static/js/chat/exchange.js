@@ -34,8 +34,8 @@ export class ExchangeView {
       "data-state": "streaming",
       "aria-live": "polite",
       "aria-busy": "true",
-      class: "answer min-h-6 break-words leading-relaxed text-slate-800",
-    }, h("p", { class: "animate-pulse text-slate-600" }, strings.searching));
+      class: "answer break-words leading-relaxed text-slate-800",
+    }, h("p", { class: "animate-pulse text-slate-600 motion-reduce:animate-none" }, strings.searching));
     this.notice = h("p", { class: "mt-3 text-sm", hidden: true });
     this.badge = h("p", {
       class: "mb-2 inline-block rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800",
