@@ -135,7 +135,7 @@ function renderBlock(block, options) {
     case "heading": {
       // The answer sits under the page's own headings: its levels start at h3.
       const level = Math.min(block.level + 2, 6);
-      const heading = element(`h${level}`, "mt-4 mb-2 font-semibold text-slate-900");
+      const heading = element(`h${level}`, "mt-4 mb-2 font-semibold text-slate-900 first:mt-0");
       heading.append(...renderInline(block.text, options));
       return heading;
     }
