@@ -55,8 +55,9 @@ def test_a_category_page_asks_anonymous_users_to_log_in(client):
 
 
 def test_the_site_root_leads_to_the_search_page(agent_client):
-    response = agent_client.get("/")
-    assert response.status_code == 302 and response["Location"] == URL
+    for root in ("/", "/chat/"):
+        response = agent_client.get(root)
+        assert response.status_code == 302 and response["Location"] == URL
 
 
 def test_the_former_search_address_leads_to_the_search_page_with_its_query(agent_client):
