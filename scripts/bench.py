@@ -68,7 +68,7 @@ def main() -> None:
     path = write_results(results, folder=arguments.results)
     print()
     print(markdown_report(results))
-    print(f"\nResults: {path.relative_to(BASE_DIR)}")
+    print(f"\nResults: {path}")
 
 
 if __name__ == "__main__":

