@@ -159,6 +159,17 @@ def log_in(page, base_url: str, *, username: str = USERNAME, password: str = PAS
     page.wait_for_url(f"{base_url}/admin/")
 
 
+def print_page_errors(page) -> None:
+    """Print the page's script errors as they happen: pytest shows them when a test fails."""
+
+    def console(message) -> None:
+        if message.type == "error":
+            print(f"Console error on {page.url}: {message.text}")
+
+    page.on("pageerror", lambda error: print(f"Script error on {page.url}: {error}"))
+    page.on("console", console)
+
+
 def ask(page, question: str):
     """Ask through the search page's form; returns the locator of the new exchange."""
     exchanges = page.get_by_test_id("exchange")

@@ -7,6 +7,7 @@ from common.testing.browser import (
     DESKTOP,
     launch_chromium,
     log_in,
+    print_page_errors,
     require_browser_services,
     running_deployment,
 )
@@ -68,6 +69,7 @@ def new_page(browser, signed_in_state, dialogs):
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        print_page_errors(page)
         return page
 
     yield open_page

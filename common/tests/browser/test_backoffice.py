@@ -1,0 +1,86 @@
+"""The backoffice in a real browser: a bulk upload is followed live to its indexing in the
+admin's document list, and the dashboard charts the questions asked."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from common.testing.browser import ask, save_screenshot
+from common.tests.browser.corpus import HUMAN_RESOURCES, UPLOADS
+from documents.tests.builders import pdf
+
+pytestmark = pytest.mark.timeout(300)
+# The in-process worker indexes one document at a time: with several uploaded together,
+# the last one is still waiting when the document list opens.
+UPLOADED_NOTES = 4
+PAGES_PER_NOTE = 12
+INDEXING_TIMEOUT = 90_000
+ANSWER_TIMEOUT = 30_000
+# Remembers, from the first paint, every status each progress bar shows.
+RECORD_STATUSES = """
+window.__statuses = {};
+new MutationObserver(() => {
+  for (const bar of document.querySelectorAll("[data-testid^='progress-']")) {
+    const seen = (window.__statuses[bar.dataset.testid] ??= []);
+    if (seen.at(-1) !== bar.dataset.status) seen.push(bar.dataset.status);
+  }
+}).observe(document, { subtree: true, childList: true, attributes: true });
+"""
+
+
+def service_note(number: int) -> bytes:
+    return pdf(
+        *(
+            f"Note de service numéro {number}, page {page}.\n\n"
+            + f"Les agents du service {number} se réunissent le lundi {page}. " * 12
+            for page in range(1, PAGES_PER_NOTE + 1)
+        )
+    )
+
+
+def test_a_bulk_upload_is_followed_to_indexed_in_the_document_list_without_reloading(
+    page, deployment
+):
+    page.goto(f"{deployment.url}/backoffice/documents/upload/")
+    page.locator("select[name=category]").select_option(label=UPLOADS)
+    page.locator("input[type=file]").set_input_files(
+        [
+            {"name": f"note-{n}.pdf", "mimeType": "application/pdf", "buffer": service_note(n)}
+            for n in range(1, UPLOADED_NOTES + 1)
+        ]
+    )
+    page.locator("form:has(input[type=file]) [type=submit]").click()
+    links = page.locator("a[href*='/admin/documents/document/'][href$='/change/']")
+    expect(links).to_have_count(UPLOADED_NOTES)
+    ids = [re.search(r"/(\d+)/change/$", link.get_attribute("href"))[1] for link in links.all()]
+
+    page.add_init_script(RECORD_STATUSES)
+    page.goto(f"{deployment.url}/admin/documents/document/")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    last = page.get_by_test_id(f"progress-{ids[-1]}")
+    expect(last).not_to_have_attribute("data-status", "indexed")
+    save_screenshot(page, "document-list-indexing")
+    for document_id in ids:
+        expect(page.get_by_test_id(f"progress-{document_id}")).to_have_attribute(
+            "data-status", "indexed", timeout=INDEXING_TIMEOUT
+        )
+
+    seen = page.evaluate("window.__statuses")[f"progress-{ids[-1]}"]
+    assert seen[0] != "indexed" and seen[-1] == "indexed", seen
+    assert page.evaluate("window.__sameDocument") is True
+    save_screenshot(page, "document-list-indexed")
+
+
+def test_the_dashboard_draws_its_charts_of_the_questions_asked(page, deployment):
+    page.goto(f"{deployment.url}/chat/search/{deployment.categories[HUMAN_RESOURCES]}/")
+    exchange = ask(page, "Quand faut-il demander une formation ?")
+    expect(exchange.get_by_test_id("answer")).to_have_attribute(
+        "data-state", "done", timeout=ANSWER_TIMEOUT
+    )
+    exchange.get_by_test_id("thumbs-up").click()
+
+    page.goto(f"{deployment.url}/backoffice/")
+    expect(page.get_by_test_id("dashboard")).to_be_visible()
+    expect(page.locator("svg[data-testid^='chart-']").first).to_be_visible()
+    save_screenshot(page, "dashboard")
