@@ -24,7 +24,9 @@ BAREME = pdf("Le barème de 2024.")
 
 @pytest.fixture
 def category():
-    category = CategoryFactory(name="Ressources humaines")
+    # Its own name: the S3 bucket is shared by the whole session, and other tests count
+    # the files stored under their category's folder.
+    category = CategoryFactory(name="Export des ressources humaines")
     DocumentFactory(category=category, file=ContentFile(b"Premier guide.", name="guide.txt"))
     DocumentFactory(category=category, file=ContentFile(b"Second guide.", name="guide.txt"))
     DocumentFactory(category=category, file=ContentFile(BAREME, name="bareme.pdf"))
@@ -177,3 +179,13 @@ def test_staff_without_the_permission_to_see_exports_are_refused(
     assert client.get(download_url(export)).status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="view_categoryexport"))
     assert client.get(download_url(export)).status_code == 200
+
+
+def test_an_export_shows_read_only_with_its_failure_reason(admin_client, category):
+    export = CategoryExport.objects.create(
+        category=category, status=CategoryExport.Status.FAILED, error="Stockage injoignable."
+    )
+    response = admin_client.get(reverse("admin:documents_categoryexport_change", args=[export.pk]))
+    assert response.status_code == 200
+    assert "Stockage injoignable." in response.content.decode()
+    assert admin_client.get(reverse("admin:documents_categoryexport_add")).status_code == 403
