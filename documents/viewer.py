@@ -53,16 +53,19 @@ def is_pdf(document: Document) -> bool:
     return document.original_filename.lower().endswith(".pdf")
 
 
-def document_text(document: Document) -> DocumentText | None:
+def document_text(document: Document, *, extract_again: bool = True) -> DocumentText | None:
     """The text kept by the document's last indexing, or extracted again when it has none.
 
-    Documents indexed before their text was kept get it here, once: it is stored when the
-    chunking still gives the passages in the vector store (same generation), so passage
-    ids keep resolving. None when the file cannot be read or holds no text.
+    Documents indexed before their text was kept get it here, once (unless `extract_again`
+    is False: a scanned PDF would go through OCR): it is stored when the chunking still
+    gives the passages in the vector store (same generation), so passage ids keep
+    resolving. None when the file cannot be read or holds no text.
     """
     kept = DocumentText.objects.filter(document=document).first()
     if kept is not None and kept.generation == document.index_generation:
         return kept
+    if not extract_again:
+        return None
     try:
         with document.file.open("rb") as stored:
             data = stored.read()

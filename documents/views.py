@@ -44,10 +44,15 @@ def view_document(request: HttpRequest, pk: int) -> HttpResponse:
         "is_pdf": viewer.is_pdf(document),
         "file_url": file_url,
     }
-    text = None if context["is_pdf"] else viewer.document_text(document)
+    is_pdf = context["is_pdf"]
+    # The browser's PDF viewer cannot mark a passage: the page shows it above the PDF.
+    text = viewer.document_text(document, extract_again=not is_pdf)
     if text is not None:
         passage = viewer.passage_text(document, text, request.GET.get("passage", ""))
-        context["text"] = viewer.text_with_passage(text.text, passage)
+        if is_pdf:
+            context["pdf_passage"] = passage
+        else:
+            context["text"] = viewer.text_with_passage(text.text, passage)
     return render(request, "documents/view.html", context)
 
 

@@ -107,6 +107,13 @@ def test_a_pdf_opens_in_the_browsers_viewer_at_the_cited_page(reader):
     assert "bareme" in page
 
 
+def test_the_cited_passage_of_a_pdf_is_quoted_above_it(reader):
+    document = indexed(pdf("Introduction.", "Le barème de <b>2024</b>."), "bareme.pdf")
+    page = reader.get(view_url(document, page=2, passage=chunk_id(document, 1))).content
+    quote = page.decode().split('data-testid="pdf-passage"', 1)[1].split("</blockquote>")[0]
+    assert "Le barème de &lt;b&gt;2024&lt;/b&gt;." in quote
+
+
 def test_a_pdf_without_a_page_opens_at_its_start(reader):
     document = indexed(pdf("Introduction."), "note.pdf")
     page = reader.get(view_url(document, page="abc")).content.decode()
