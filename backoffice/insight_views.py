@@ -4,9 +4,9 @@ from django import forms
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ai.retrieval import Mode
 from backoffice.charts import (
@@ -51,7 +51,12 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
         "questions_chart": bar_chart(
             name="questions",
             title=_("Questions posées par jour"),
-            summary=_("%(count)s questions sur la période") % {"count": questions.asked_total},
+            summary=ngettext(
+                "%(count)s question sur la période",
+                "%(count)s questions sur la période",
+                questions.asked_total,
+            )
+            % {"count": questions.asked_total},
             labels=labels,
             long_labels=long_labels,
             series=[Series(_("questions"), questions.asked, INDIGO)],
@@ -59,7 +64,11 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
         "unanswered_chart": bar_chart(
             name="unanswered",
             title=_("Questions sans réponse par jour"),
-            summary=_("%(count)s questions sans réponse sur la période")
+            summary=ngettext(
+                "%(count)s question sans réponse sur la période",
+                "%(count)s questions sans réponse sur la période",
+                questions.unanswered_total,
+            )
             % {"count": questions.unanswered_total},
             labels=labels,
             long_labels=long_labels,
@@ -82,7 +91,11 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
         "chunks_chart": bar_chart(
             name="chunks",
             title=_("Passages indexés par jour"),
-            summary=_("%(count)s passages indexés sur la période")
+            summary=ngettext(
+                "%(count)s passage indexé sur la période",
+                "%(count)s passages indexés sur la période",
+                indexing.chunks_total,
+            )
             % {"count": indexing.chunks_total},
             labels=labels,
             long_labels=long_labels,
@@ -98,8 +111,8 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
             % {
                 "up": figures.feedback.up,
                 "down": figures.feedback.down,
-                "up_percent": figures.feedback.up_percent,
-                "down_percent": figures.feedback.down_percent,
+                "up_percent": number_format(figures.feedback.up_percent, 1),
+                "down_percent": number_format(figures.feedback.down_percent, 1),
             },
             parts=[
                 Part(_("utiles"), figures.feedback.up, EMERALD),

@@ -215,6 +215,8 @@ def test_dates_on_the_dashboard_are_paris_time_in_either_language(admin_client):
         assert "23:30" not in page
     assert "(heure de Paris)" in french and "(Paris time)" in english
     assert "Dashboard" in english and "Tableau de bord" not in english
+    assert "Questions sans réponse par jour : 1 question sans réponse sur la période" in french
+    assert "Unanswered questions per day: 1 unanswered question over the period" in english
 
 
 def test_the_error_page_follows_the_language():
