@@ -13,6 +13,7 @@ EDITOR_PERMISSIONS = {
         "correction": ("add", "change", "delete", "view"),
         "glossaryentry": ("add", "change", "delete", "view"),
         "category": ("view",),
+        "categoryexport": ("view",),
     },
     "chat": {
         "correctionproposal": ("change", "view"),

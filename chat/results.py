@@ -1,15 +1,18 @@
 """Search results as plain data, for the API and the command line."""
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 
 from ai.retrieval import Result
 
 
 def _document_url(result: Result) -> str | None:
+    """The viewer, opened at the passage's page with the passage marked."""
     if result.document_id is None:
         return None
-    url = reverse("documents:file", args=[result.document_id])
-    return f"{url}#page={result.page}" if result.page else url
+    query = {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
+    return f"{reverse('documents:view', args=[result.document_id])}?{urlencode(query)}"
 
 
 def result_as_dict(result: Result) -> dict[str, object]:

@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -10,7 +9,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ai.embeddings import EmbeddingUnavailable
-from ai.retrieval import Result
 from ai.vectorstore import VectorStoreError
 from chat.api import UNAVAILABLE
 from chat.forms import SearchForm
@@ -60,7 +58,7 @@ def search(request: HttpRequest, category: str | None = None) -> HttpResponse:
             logger.warning("Search failed.", exc_info=True)
             error = UNAVAILABLE
         else:
-            passages = [{**result_as_dict(r), "viewer_url": viewer_url(r)} for r in results]
+            passages = [result_as_dict(result) for result in results]
     context = {
         "categories": categories,
         "category": chosen,
@@ -82,14 +80,6 @@ def _search_data(query: QueryDict, chosen: Category | None) -> QueryDict | None:
     data = query.copy()
     data["category"] = chosen.slug
     return data
-
-
-def viewer_url(result: Result) -> str | None:
-    """The document viewer opened at the passage's page, the passage marked."""
-    if result.document_id is None:
-        return None
-    query = {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
-    return VIEWER_PATH.format(document_id=result.document_id) + "?" + urlencode(query)
 
 
 def _page_config(request: HttpRequest, chosen: Category | None) -> dict[str, object]:

@@ -142,7 +142,7 @@ def test_the_search_page_lists_highlighted_passages_with_a_link_to_their_page(ad
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="passage"' in page
-    assert 'href="/documents/8/file#page=4"' in page
+    assert 'href="/documents/8/?page=4&amp;passage=' in page
     assert "<mark>congés</mark>" in page
     assert "&lt;b&gt;annuels&lt;/b&gt;" in page
 
