@@ -40,6 +40,11 @@ HOSTILE_NOTE = (
 SECURITY_QUESTION = "Quelles sont les consignes de sécurité informatique ?"
 HOSTILE_ANSWER = f"Voici le code à ne jamais coller [1] : {HOSTILE_MARKUP} **Soyez prudents.**"
 
+# Asked about this, the model talks for long enough (about 10 s) to be interrupted.
+LONG_TOPIC = "histoire du télétravail"
+LONG_QUESTION = f"Quelle est l'{LONG_TOPIC} dans l'administration ?"
+LONG_ANSWER = "Le télétravail est arrivé peu à peu dans les services [1]. " * 40
+
 REWRITE_REQUEST = "Réécris la dernière question"
 
 
@@ -65,5 +70,7 @@ def model_answer(request: RecordedRequest) -> str:
         return str(messages[-1]["content"])
     if SECURITY_QUESTION in prompt:
         return HOSTILE_ANSWER
+    if LONG_TOPIC in prompt:
+        return LONG_ANSWER
     match = re.search(r"\[(\d+)\] [^\n]*, page 2\n", prompt)
     return TELEWORK_ANSWER.format(number=match.group(1) if match else "1")

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from common.testing.browser import PHONE, ask, save_screenshot
-from common.tests.browser.corpus import HUMAN_RESOURCES, TELEWORK_QUESTION
+from common.tests.browser.corpus import HUMAN_RESOURCES, LONG_QUESTION, TELEWORK_QUESTION
 
 pytestmark = pytest.mark.timeout(300)
 ANSWER_TIMEOUT = 30_000
@@ -26,6 +26,7 @@ def finished_answer(exchange):
 
 def test_an_answer_streams_in_then_cites_the_page_it_comes_from(page, deployment):
     page.goto(search_url(deployment))
+    expect(page.get_by_test_id("welcome-message")).to_contain_text(HUMAN_RESOURCES)
     exchange = ask(page, TELEWORK_QUESTION)
     answer = exchange.get_by_test_id("answer")
 
@@ -55,8 +56,22 @@ def test_an_answer_streams_in_then_cites_the_page_it_comes_from(page, deployment
     card.get_by_test_id("open-document").click()
     viewer = page.locator("iframe[data-testid=pdf-viewer]")
     expect(viewer).to_have_attribute("src", re.compile(r"#page=2$"))
+    expect(page.get_by_test_id("download")).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 900})
     save_screenshot(page, "viewer-pdf", full_page=False)
+
+
+def test_a_streaming_answer_can_be_interrupted(page, deployment):
+    page.goto(search_url(deployment))
+    exchange = ask(page, LONG_QUESTION)
+    answer = exchange.get_by_test_id("answer")
+    expect(answer).to_contain_text("Le télétravail est arrivé")
+    expect(answer).to_have_attribute("data-state", "streaming")
+
+    page.get_by_test_id("cancel-button").click()
+    expect(answer).to_have_attribute("data-state", "cancelled")
+    expect(page.get_by_test_id("cancel-button")).to_be_hidden()
+    expect(page.get_by_test_id("ask-button")).to_be_enabled()
 
 
 def test_a_thumbs_down_with_a_comment_is_thanked_and_reaches_the_backoffice(page, deployment):
