@@ -39,6 +39,7 @@ PHONE = {"width": 390, "height": 844}
 
 USERNAME = "admin"
 PASSWORD = "browser-password-not-secret"  # a throwaway deployment, dropped at the end
+READER = "agent"
 MODEL_KEY = "browser-model-key"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -52,21 +53,29 @@ SETUP_TIMEOUT = 300
 MODELS_LOADED = "Models loaded."
 # Passed through to the deployment: OpenBLAS needs them on some processors.
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
-# One Django start for migrate, the administrator and the categories (name -> slug).
+# One Django start for migrate, the administrator, the categories (name -> visibility) and a
+# reader without staff rights, signed in as Django's test client's force_login does (the
+# admin's login form lets staff only in); prints the slugs and the reader's session key.
 PREPARE = """
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from documents.models import Category
 call_command("migrate", interactive=False, verbosity=0)
 call_command("ensure_services", verbosity=0)
 call_command("create_superuser")
 slugs = {{}}
-for name in {categories!r}:
-    category, _ = Category.objects.get_or_create(
-        name=name, defaults={{"visibility": Category.Visibility.INTERNAL}}
-    )
-    slugs[name] = category.slug
-print(json.dumps(slugs))
+for name, visibility in {categories!r}.items():
+    slugs[name] = Category.objects.create(name=name, visibility=visibility).slug
+reader = get_user_model().objects.create_user(username={reader!r})
+session = SessionStore()
+session[SESSION_KEY] = str(reader.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+session.create()
+print(json.dumps({{"slugs": slugs, "reader_session": session.session_key}}))
 """
 
 
@@ -77,6 +86,8 @@ class BrowserDeployment:
     model: FakeOpenAIServer
     # Category name -> slug.
     categories: dict[str, str]
+    # The session cookie of READER, a user without staff rights.
+    reader_session: str
     env: dict[str, str]
 
     def manage(self, *args: str) -> str:
@@ -101,10 +112,11 @@ def require_browser_services() -> None:
 
 @contextmanager
 def running_deployment(
-    folder: Path, *, categories: list[str], seed: dict[str, Path]
+    folder: Path, *, categories: dict[str, str], seed: dict[str, Path]
 ) -> Iterator[BrowserDeployment]:
     """Build, seed and serve a scratch Cassandre in `folder`; drop it all afterwards.
 
+    `categories` maps each category's name to its visibility (Category.Visibility);
     `seed` maps a category name to a folder of files indexed before the server starts.
     """
     database = f"browser_cassandre_{os.getpid()}"
@@ -115,8 +127,8 @@ def running_deployment(
     _create_database(database)
     process = None
     try:
-        script = PREPARE.format(categories=categories)
-        slugs = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
+        script = PREPARE.format(categories=categories, reader=READER)
+        prepared = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
         for category, files in seed.items():
             # Indexed by the command's own worker on the memory broker, into the store the
             # server opens next.
@@ -136,7 +148,14 @@ def running_deployment(
         log = folder / "serve.log"
         wait_until(lambda: MODELS_LOADED in log.read_text(errors="replace"), timeout=120,
                    what="the models' warm-up")  # fmt: skip
-        yield BrowserDeployment(url=url, folder=folder, model=model, categories=slugs, env=env)
+        yield BrowserDeployment(
+            url=url,
+            folder=folder,
+            model=model,
+            categories=prepared["slugs"],
+            reader_session=prepared["reader_session"],
+            env=env,
+        )
     finally:
         if process is not None:
             stop_process(process)

@@ -53,18 +53,21 @@ def dialogs() -> list[str]:
 
 
 @pytest.fixture
-def new_page(browser, signed_in_state, dialogs):
-    """Opens pages signed in as the administrator (desktop size unless told), smooth
-    scrolling off; any dialog a page opens fails the test."""
+def new_page(browser, signed_in_state, deployment, dialogs):
+    """Opens pages signed in as the administrator, or as a reader without staff rights
+    (desktop size unless told), smooth scrolling off; a dialog a page opens fails the test."""
     contexts = []
 
-    def open_page(viewport: dict[str, int] = DESKTOP):
+    def open_page(viewport: dict[str, int] = DESKTOP, *, reader: bool = False):
         context = browser.new_context(
             viewport=viewport,
             locale="fr-FR",
             reduced_motion="reduce",
-            storage_state=signed_in_state,
+            storage_state=None if reader else signed_in_state,
         )
+        if reader:
+            cookie = {"name": "sessionid", "value": deployment.reader_session}
+            context.add_cookies([{**cookie, "url": deployment.url}])
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()

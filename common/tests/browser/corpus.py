@@ -13,7 +13,9 @@ from documents.tests.builders import pdf
 HUMAN_RESOURCES = "Ressources humaines"
 SECURITY = "Sécurité informatique"
 UPLOADS = "Dépôts"
-CATEGORIES = [HUMAN_RESOURCES, SECURITY, UPLOADS]
+# Name -> visibility: every signed-in user reads the first and the last; the security notes
+# belong to no group, so only staff read them.
+CATEGORIES = {HUMAN_RESOURCES: "internal", SECURITY: "groups", UPLOADS: "internal"}
 
 GUIDE_PAGES = (
     "Guide de l'agent.\n\nCe guide rassemble les règles de la vie au bureau : horaires, "

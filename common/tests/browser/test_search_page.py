@@ -8,7 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from common.testing.browser import PHONE, ask, save_screenshot
-from common.tests.browser.corpus import HUMAN_RESOURCES, LONG_QUESTION, TELEWORK_QUESTION
+from common.tests.browser.corpus import (
+    HUMAN_RESOURCES,
+    LONG_QUESTION,
+    SECURITY,
+    TELEWORK_QUESTION,
+)
 
 pytestmark = pytest.mark.timeout(300)
 ANSWER_TIMEOUT = 30_000
@@ -136,3 +141,16 @@ def test_the_page_fits_a_phone_screen(new_page, deployment):
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     save_screenshot(page, "search-phone")
+
+
+def test_a_reader_is_offered_only_the_categories_they_may_read(new_page, deployment):
+    page = new_page(reader=True)
+    page.goto(f"{deployment.url}/chat/search/")
+    picker = page.get_by_test_id("category-picker")
+    expect(picker).to_contain_text(HUMAN_RESOURCES)
+    expect(picker).not_to_contain_text(SECURITY)
+
+    response = page.goto(search_url(deployment, SECURITY))
+    assert response.status == 404
+    page.goto(f"{deployment.url}/backoffice/")
+    expect(page.locator("#id_username")).to_be_visible()  # sent to the staff login
