@@ -82,21 +82,11 @@ print(json.dumps({{"slugs": slugs, "reader_session": session.session_key}}))
 @dataclass
 class BrowserDeployment:
     url: str
-    folder: Path
     model: FakeOpenAIServer
     # Category name -> slug.
     categories: dict[str, str]
     # The session cookie of READER, a user without staff rights.
     reader_session: str
-    env: dict[str, str]
-
-    def manage(self, *args: str) -> str:
-        """Run a management command against this deployment; returns its output."""
-        return manage(*args, env=self.env)
-
-    def log_tail(self, characters: int = 4000) -> str:
-        log = self.folder / "serve.log"
-        return log.read_text(errors="replace")[-characters:] if log.exists() else ""
 
 
 def require_browser_services() -> None:
@@ -129,32 +119,31 @@ def running_deployment(
     try:
         script = PREPARE.format(categories=categories, reader=READER)
         prepared = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
+        # Indexed by the command's own worker on the memory broker, into the store the server
+        # opens next.
+        seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
         for category, files in seed.items():
-            # Indexed by the command's own worker on the memory broker, into the store the
-            # server opens next.
-            seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
             manage(
                 "index_documents", str(files), "--category", category, "--strict", env=seeding_env
             )
         port = free_port()
+        log = folder / "serve.log"
         process = start_process(
-            python_command("manage.py", "serve", "--port", str(port)),
-            env=env,
-            log_path=folder / "serve.log",
+            python_command("manage.py", "serve", "--port", str(port)), env=env, log_path=log
         )
         url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _healthy(url, process), timeout=120, what="manage.py serve")
+        wait_until(lambda: _healthy(url, process, log), timeout=120, what="manage.py serve")
         # The first question would otherwise wait for the embedding and NER models.
-        log = folder / "serve.log"
-        wait_until(lambda: MODELS_LOADED in log.read_text(errors="replace"), timeout=120,
-                   what="the models' warm-up")  # fmt: skip
+        wait_until(
+            lambda: MODELS_LOADED in log.read_text(errors="replace"),
+            timeout=120,
+            what="the models' warm-up",
+        )
         yield BrowserDeployment(
             url=url,
-            folder=folder,
             model=model,
             categories=prepared["slugs"],
             reader_session=prepared["reader_session"],
-            env=env,
         )
     finally:
         if process is not None:
@@ -257,9 +246,12 @@ def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> d
     }
 
 
-def _healthy(url: str, process: subprocess.Popen) -> bool:
+def _healthy(url: str, process: subprocess.Popen, log: Path) -> bool:
     if process.poll() is not None:
-        raise RuntimeError(f"manage.py serve exited with status {process.returncode}.")
+        raise RuntimeError(
+            f"manage.py serve exited with status {process.returncode}:\n"
+            + log.read_text(errors="replace")[-3000:]
+        )
     try:
         return httpx.get(f"{url}/healthz", timeout=5).status_code == 200
     except httpx.HTTPError:
