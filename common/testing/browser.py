@@ -36,6 +36,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# The narrowest screen the pages are made for.
+NARROW_PHONE = {"width": 360, "height": 740}
 
 USERNAME = "admin"
 PASSWORD = "browser-password-not-secret"  # a throwaway deployment, dropped at the end

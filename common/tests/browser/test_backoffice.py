@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from common.testing.browser import ask, save_screenshot
+from common.testing.browser import NARROW_PHONE, ask, save_screenshot
 from common.tests.browser.corpus import HUMAN_RESOURCES, UPLOADS
 from documents.tests.builders import pdf
 
@@ -84,3 +84,14 @@ def test_the_dashboard_draws_its_charts_of_the_questions_asked(page, deployment)
     expect(page.get_by_test_id("dashboard")).to_be_visible()
     expect(page.locator("svg[data-testid^='chart-']").first).to_be_visible()
     save_screenshot(page, "dashboard")
+
+
+@pytest.mark.parametrize(
+    "path", ["/backoffice/", "/backoffice/documents/upload/", "/backoffice/inspector/"]
+)
+def test_a_backoffice_page_fits_a_narrow_phone_without_scrolling_sideways(
+    new_page, deployment, path
+):
+    page = new_page(NARROW_PHONE)
+    page.goto(f"{deployment.url}{path}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from common.testing.browser import PHONE, ask, save_screenshot
+from common.testing.browser import NARROW_PHONE, PHONE, ask, save_screenshot
 from common.tests.browser.corpus import (
     HUMAN_RESOURCES,
     LONG_QUESTION,
@@ -132,7 +132,7 @@ def test_the_question_box_is_reached_with_tab_and_sent_with_enter(page, deployme
     finished_answer(page.get_by_test_id("exchange").last)
 
 
-def test_the_page_fits_a_phone_screen(new_page, deployment):
+def test_the_page_fits_a_phone_screen_down_to_360_pixels(new_page, deployment):
     page = new_page(PHONE)
     page.goto(search_url(deployment))
     exchange = ask(page, TELEWORK_QUESTION)
@@ -141,6 +141,8 @@ def test_the_page_fits_a_phone_screen(new_page, deployment):
 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     save_screenshot(page, "search-phone")
+    page.set_viewport_size(NARROW_PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_PHONE["width"]
 
 
 def test_a_reader_is_offered_only_the_categories_they_may_read(new_page, deployment):
