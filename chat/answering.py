@@ -8,6 +8,7 @@ share one event loop without waiting on each other. Errors are raised as `Questi
 """
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -148,35 +149,23 @@ async def answer_question(
         {"number": number, **result_as_dict(result)}
         for number, result in enumerate(results, start=1)
     ]
-    conversation_id, exchange_id = await in_thread(
-        start_exchange,
-        context=context,
-        standalone_question=standalone,
-        sources=sources,
-        correction_id=correction.pk if correction else None,
-        retrieval_ms=clock.ms(retrieval_started),
-    )
+    retrieval_ms = clock.ms(retrieval_started)
+    outcome, stream = _answer_stream(context, standalone, results, correction, clock)
+    # The model is asked before the exchange is written: its wait covers the write.
+    stream = _RequestedNow(stream)
+    try:
+        conversation_id, exchange_id = await in_thread(
+            start_exchange,
+            context=context,
+            standalone_question=standalone,
+            sources=sources,
+            correction_id=correction.pk if correction else None,
+            retrieval_ms=retrieval_ms,
+        )
+    except BaseException:
+        await stream.aclose()
+        raise
     yield Sources(conversation_id, exchange_id, standalone, sources, validated=bool(correction))
-
-    if correction is not None:
-        outcome, stream = Exchange.Outcome.CORRECTION, _say(correction.answer)
-    elif not results:
-        outcome, stream = Exchange.Outcome.NO_ANSWER, _say(no_answer_message(context))
-    else:
-        passages = [_numbered(number, result) for number, result in enumerate(results, start=1)]
-        prompt = build_prompt(
-            template=context.system_prompt,
-            question=standalone,
-            passages=passages,
-            provider=context.provider,
-            today=timezone.localdate(),
-        )
-        outcome = (
-            Exchange.Outcome.GENERATED
-            if context.provider.generative
-            else Exchange.Outcome.EXTRACTIVE
-        )
-        stream = _timed(context.provider.stream(prompt), clock)
 
     record = _Recorder(exchange_id=exchange_id, outcome=outcome, clock=clock)
     try:
@@ -194,6 +183,8 @@ async def answer_question(
         # Cancelled (the user pressed stop, or left): keep what was said so far.
         await asyncio.shield(record.save(Exchange.Status.CANCELLED))
         raise
+    finally:
+        await stream.aclose()
     await record.save(Exchange.Status.DONE)
     yield Done(
         conversation_id=conversation_id,
@@ -205,6 +196,32 @@ async def answer_question(
         usage=record.usage,
         timings=record.timings(),
     )
+
+
+def _answer_stream(
+    context: AskContext,
+    question: str,
+    results: list[Result],
+    correction: Correction | None,
+    clock: _Clock,
+) -> tuple[str, AsyncIterator[Delta]]:
+    """The outcome of the answer, and the stream of its text (not started yet)."""
+    if correction is not None:
+        return Exchange.Outcome.CORRECTION, _say(correction.answer)
+    if not results:
+        return Exchange.Outcome.NO_ANSWER, _say(no_answer_message(context))
+    passages = [_numbered(number, result) for number, result in enumerate(results, start=1)]
+    prompt = build_prompt(
+        template=context.system_prompt,
+        question=question,
+        passages=passages,
+        provider=context.provider,
+        today=timezone.localdate(),
+    )
+    outcome = (
+        Exchange.Outcome.GENERATED if context.provider.generative else Exchange.Outcome.EXTRACTIVE
+    )
+    return outcome, _timed(context.provider.stream(prompt), clock)
 
 
 @dataclass
@@ -345,6 +362,34 @@ async def _say(text: str) -> AsyncIterator[Delta]:
     """A prepared answer, streamed word by word like a generated one."""
     for piece in re.findall(r"\S+\s*|\s+", text):
         yield Delta(text=piece)
+
+
+class _RequestedNow:
+    """`stream`, its first item asked for at once in a task of its own: the request to the
+    model leaves while the caller does other work, and its wait overlaps that work."""
+
+    def __init__(self, stream: AsyncIterator[Delta]) -> None:
+        self._stream = stream
+        self._first = asyncio.ensure_future(anext(stream, None))
+
+    def __aiter__(self) -> AsyncIterator[Delta]:
+        return self._rest()
+
+    async def _rest(self) -> AsyncIterator[Delta]:
+        first = await self._first
+        if first is None:
+            return
+        yield first
+        async for delta in self._stream:
+            yield delta
+
+    async def aclose(self) -> None:
+        """Stop the request (and close the stream) when it will not be read to its end."""
+        if not self._first.done():
+            self._first.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._first
+        await self._stream.aclose()
 
 
 async def _timed(stream: AsyncIterator[Delta], clock: _Clock) -> AsyncIterator[Delta]:
