@@ -7,6 +7,7 @@ of its overhead) are kept beside the client's.
 
 import asyncio
 import json
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ class Answer:
     server_overhead_ms: float  # `timings.overhead_ms`: the server's own view
 
 
-async def converse(target: Target, questions: Sequence[str], *, category: str) -> list[Answer]:
-    """Ask `questions` one after the other on one websocket, as a person would."""
+async def converse(
+    target: Target, questions: Sequence[str], *, category: str, start_after: float = 0.0
+) -> list[Answer]:
+    """Ask `questions` one after the other on one websocket, as a person would, the first
+    `start_after` seconds after connecting."""
     answers = []
     async with connect(
         target.websocket_url,
@@ -34,6 +38,7 @@ async def converse(target: Target, questions: Sequence[str], *, category: str) -
         additional_headers={"Cookie": f"sessionid={target.session}"},
         max_size=None,
     ) as websocket:
+        await asyncio.sleep(start_after)
         for number, question in enumerate(questions):
             sent = time.perf_counter()
             ask = {"type": "ask", "id": number, "question": question, "category": category}
@@ -60,17 +65,34 @@ async def converse(target: Target, questions: Sequence[str], *, category: str) -
 
 
 def chat_answers(
-    target: Target, questions: Sequence[str], *, conversations: int, category: str
+    target: Target,
+    questions: Sequence[str],
+    *,
+    conversations: int,
+    category: str,
+    spread: float = 0.0,
+    seed: int = 1,
 ) -> tuple[list[Answer], float]:
     """`conversations` people asking at once, each their share of `questions` in turn;
-    the answers and the seconds it took."""
+    the answers and the seconds it took.
+
+    Each conversation asks its first question at a random moment within `spread` seconds
+    (seeded), as people do; with no spread they all ask in the same instant (a burst).
+    """
+    rng = random.Random(seed)
+    starts = [rng.uniform(0, spread) for _ in range(conversations)]
 
     async def run() -> tuple[list[Answer], float]:
         started = time.perf_counter()
         shares = await asyncio.gather(
             *(
-                converse(target, questions[start::conversations], category=category)
-                for start in range(conversations)
+                converse(
+                    target,
+                    questions[number::conversations],
+                    category=category,
+                    start_after=starts[number],
+                )
+                for number in range(conversations)
             )
         )
         return [answer for share in shares for answer in share], time.perf_counter() - started

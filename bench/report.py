@@ -108,20 +108,23 @@ def markdown_report(results: dict) -> str:
                 f"{api['p95'] / store['p95']:.1f} x (p95)",
             )
         )
-    for conversations, level in results["chat"].items():
+    for level in results["chat"].values():
+        who = _conversations(level)
         lines.append(
             _row(
-                f"chat first token, {conversations} conversation(s)",
+                f"chat first token, {who}",
                 f"p50 {level['first_token']['p50']:.0f} / p95 {level['first_token']['p95']:.0f} ms",
                 f"model's first token {model['first_token_ms']:.0f} ms",
                 f"overhead p50 {level['first_token_overhead']['p50']:.0f} / "
-                f"p95 {level['first_token_overhead']['p95']:.0f} ms",
+                f"p95 {level['first_token_overhead']['p95']:.0f} ms "
+                f"(server's own count: p50 {level['server_overhead']['p50']:.0f})",
             )
         )
         lines.append(
             _row(
-                f"chat whole answer, {conversations} conversation(s)",
-                f"p50 {level['total']['p50']:.0f} / p95 {level['total']['p95']:.0f} ms",
+                f"chat whole answer, {who}",
+                f"p50 {level['total']['p50']:.0f} / p95 {level['total']['p95']:.0f} ms, "
+                f"{level['answers_per_second']:.1f} answers/s",
                 f"model's answer {model['total_ms']:.0f} ms",
                 f"overhead p50 {level['total_overhead']['p50']:.0f} / "
                 f"p95 {level['total_overhead']['p95']:.0f} ms",
@@ -158,6 +161,15 @@ def write_results(results: dict, *, folder: Path) -> Path:
 def _concurrent_key(search: dict, prefix: str) -> str:
     keys = [key for key in search if key.startswith(prefix)]
     return max(keys, key=lambda key: int(key.removeprefix(prefix)))
+
+
+def _conversations(level: dict) -> str:
+    count = level["conversations"]
+    if count == 1:
+        return "1 conversation"
+    if not level["start_spread_s"]:
+        return f"{count} conversations, all asking at the same instant"
+    return f"{count} conversations"
 
 
 def _row(*cells: str) -> str:

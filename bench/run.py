@@ -25,6 +25,7 @@ from bench.stats import minus, summarize
 from common.soak.memory import Sampler, Trace
 
 INGESTION_TIMEOUT = 4 * 3600
+BURST_LEVEL = 16
 
 
 @dataclass(frozen=True)
@@ -105,17 +106,29 @@ def _cycle(questions: list[str], count: int) -> list[str]:
 
 
 def _chat(target, questions: list[str], options: BenchOptions) -> dict:
+    """Each level of conversations spread over one answer's time, as people arrive; and the
+    burst of the issue's level, everyone asking in the same instant (the worst case)."""
     model = options.model
+    answer_seconds = model_total_ms(**asdict(model)) / 1000
     chat_answers(target, questions[:3], conversations=1, category=target.upload_category)
+    runs = [(str(level), level, answer_seconds) for level in options.chat_levels]
+    runs.append((f"{BURST_LEVEL} burst", BURST_LEVEL, 0.0))
     levels = {}
-    for conversations in options.chat_levels:
+    for name, conversations, spread in runs:
         asked = _cycle(questions, conversations * options.chat_questions_per_conversation)
         answers, seconds = chat_answers(
-            target, asked, conversations=conversations, category=target.upload_category
+            target,
+            asked,
+            conversations=conversations,
+            category=target.upload_category,
+            spread=spread,
+            seed=options.seed,
         )
         first_tokens = [answer.first_token_ms for answer in answers]
         totals = [answer.total_ms for answer in answers]
-        levels[str(conversations)] = {
+        levels[name] = {
+            "conversations": conversations,
+            "start_spread_s": spread,
             "answers": len(answers),
             "answers_per_second": len(answers) / seconds,
             "first_token": asdict(summarize(first_tokens)),

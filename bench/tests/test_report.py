@@ -28,8 +28,10 @@ def throughput(documents: int, chunks: int, seconds: float) -> dict:
     }
 
 
-def chat_level(overhead_p50: float) -> dict:
+def chat_level(overhead_p50: float, *, conversations: int = 16, spread: float = 0.8) -> dict:
     return {
+        "conversations": conversations,
+        "start_spread_s": spread,
         "answers": 48,
         "answers_per_second": 3.0,
         "first_token": latencies(200 + overhead_p50, 300),
@@ -59,7 +61,11 @@ def results() -> dict:
             "store_1": latencies(2, 4),
             "store_16": latencies(5, 10, per_second=800),
         },
-        "chat": {"1": chat_level(30), "16": chat_level(120)},
+        "chat": {
+            "1": chat_level(30, conversations=1),
+            "16": chat_level(120),
+            "16 burst": chat_level(250, spread=0),
+        },
         "memory_peak_mb": {
             "embedded_process_during_ingestion": 900.0,
             "embedded_process_during_search": 700.0,
@@ -104,7 +110,9 @@ def test_the_markdown_table_shows_each_figure_beside_its_reference(results):
     assert "raw embedding, same passages: 8.33 docs/s, 75.0 chunks/s" in report
     assert "| search p50/p95/p99, 16 clients | 60.0 / 120.0 / 125.0 ms, 90 req/s" in report
     assert "overhead p50 120 / p95 100 ms" in report
-    assert "| chat whole answer, 16 conversation(s) |" in report
+    assert "| chat whole answer, 16 conversations | p50 900 / p95 1000 ms, 3.0 answers/s" in report
+    assert "| chat first token, 16 conversations, all asking at the same instant |" in report
+    assert "| chat first token, 1 conversation |" in report
     assert "ingestion 900 MB" in report
 
 
