@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ai.eval_sets import download_packages, extract_package, find_packages
-from ai.roff import ManPageError, parse_man_page
+from ai.roff import ManPageError, is_redirect, parse_man_page
 
 FORMATS = ("txt", "html", "pdf")
 RENDER_TIMEOUT = 60
@@ -43,6 +43,23 @@ MORE_LANGUAGES = (
     "manpages-ro",
     "manpages-ru",
     "manpages-uk",
+    "manpages-ru-dev",
+    "manpages-it-dev",
+    "manpages-pt-br-dev",
+    "manpages-uk-dev",
+    "manpages-nl-dev",
+    "manpages-ja",
+    "manpages-ja-dev",
+    "manpages-zh",
+    "manpages-cs",
+    "manpages-da",
+    "manpages-fi",
+    "manpages-hu",
+    "manpages-nb",
+    "manpages-sr",
+    "manpages-sv",
+    "manpages-tr",
+    "manpages-vi",
 )
 
 
@@ -51,13 +68,16 @@ class CorpusSize:
     name: str
     documents: int
     packages: tuple[str, ...]
+    # Also the pages whose NAME heading is translated (« BEZEICHNUNG ») or that use the mdoc
+    # macros: documents without a question, for a corpus larger than the named pages.
+    every_page: bool = False
 
 
 SIZES = {
     "S": CorpusSize("S", 200, ENGLISH_AND_FRENCH),
     "M": CorpusSize("M", 2_000, (*ENGLISH_AND_FRENCH, "manpages-de", "manpages-de-dev")),
     # More documents than pages: each page is then rendered in a second and third format.
-    "L": CorpusSize("L", 20_000, (*ENGLISH_AND_FRENCH, *MORE_LANGUAGES)),
+    "L": CorpusSize("L", 20_000, (*ENGLISH_AND_FRENCH, *MORE_LANGUAGES), every_page=True),
 }
 
 
@@ -115,7 +135,7 @@ def build_corpus(size: CorpusSize, *, seed: int, cache: Path) -> Corpus:
         root = Path(scratch) / "root"
         for deb in packages:
             extract_package(deb, into=root)
-        pages = source_pages(root / "usr" / "share" / "man")
+        pages = source_pages(root / "usr" / "share" / "man", every_page=size.every_page)
         chosen = choose_documents(pages, count=size.documents, seed=seed)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.iterdir():
@@ -145,10 +165,11 @@ def _corpus(folder: Path, stored: dict) -> Corpus:
     )
 
 
-def source_pages(man_root: Path) -> list[SourcePage]:
-    """Every page under `man_root` (English) and `man_root/<lang>` with a NAME line.
+def source_pages(man_root: Path, *, every_page: bool = False) -> list[SourcePage]:
+    """Every page under `man_root` (English) and `man_root/<lang>` with a NAME line; with
+    `every_page`, the others too, without a description.
 
-    Symlinks and `.so` redirects are aliases of another page; mdoc pages are left out too.
+    Symlinks and `.so` redirects are aliases of another page: always left out.
     """
     pages = []
     for path in sorted(man_root.glob("**/man*/*.gz")):
@@ -159,10 +180,15 @@ def source_pages(man_root: Path) -> list[SourcePage]:
         title = path.name.removesuffix(".gz")
         try:
             source = _read(path)
-            page = parse_man_page(source, title=title)
-        except (ManPageError, OSError):
+        except OSError:
             continue
-        pages.append(SourcePage(path, language, title, " ".join(page.description.split())))
+        try:
+            description = " ".join(parse_man_page(source, title=title).description.split())
+        except ManPageError:
+            if not every_page or is_redirect(source.splitlines()):
+                continue
+            description = ""
+        pages.append(SourcePage(path, language, title, description))
     return pages
 
 

@@ -96,7 +96,7 @@ def run_bench(options: BenchOptions, *, folder: Path, say: Callable[[str], None]
 
 
 def _questions(corpus: Corpus, *, seed: int) -> list[str]:
-    questions = [document.description for document in corpus.documents]
+    questions = [document.description for document in corpus.documents if document.description]
     random.Random(seed).shuffle(questions)
     return questions
 
