@@ -171,6 +171,8 @@ else:
 RATE_LIMIT_QUESTIONS = env_rate("RATE_LIMIT_QUESTIONS", "30/60")
 RATE_LIMIT_SEARCHES = env_rate("RATE_LIMIT_SEARCHES", "60/60")
 RATE_LIMIT_UPLOADS = env_rate("RATE_LIMIT_UPLOADS", "30/60")
+# Sign-in attempts per IP address (site and admin login forms): slows password guessing.
+RATE_LIMIT_LOGINS = env_rate("RATE_LIMIT_LOGINS", "10/300")
 
 # --- Files: S3 / Minio when MINIO_URL is set, else a local folder -------------------------
 MINIO_URL = env_str("MINIO_URL")
@@ -296,7 +298,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Everyone signs in on the site's page; the admin keeps its own form, for staff.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "chat:search"
+LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from common.accounts import login_rate_limited
 from common.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("accounts/", include("common.account_urls")),
     path("backoffice/", include("backoffice.urls")),
     path("api/", include("documents.api_urls")),
     path("api/", include("chat.api_urls")),

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 QUESTIONS = "questions"
 SEARCHES = "searches"
 UPLOADS = "uploads"
+LOGINS = "logins"
 
 TOO_MANY = {
     QUESTIONS: "Trop de questions en peu de temps.",
@@ -27,6 +28,7 @@ TOO_MANY = {
         "Trop de dépôts en peu de temps (envoyez plutôt plusieurs fichiers, ou une archive "
         "ZIP, en un seul dépôt)."
     ),
+    LOGINS: "Trop de tentatives de connexion.",
 }
 
 
@@ -90,6 +92,7 @@ def _rate(action: str) -> tuple[int, int]:
         QUESTIONS: settings.RATE_LIMIT_QUESTIONS,
         SEARCHES: settings.RATE_LIMIT_SEARCHES,
         UPLOADS: settings.RATE_LIMIT_UPLOADS,
+        LOGINS: settings.RATE_LIMIT_LOGINS,
     }[action]
 
 

@@ -126,7 +126,7 @@ def test_the_header_offers_search_logout_and_the_language(agent_client):
     page = agent_client.get(URL).content.decode()
     assert '<html lang="fr">' in page
     assert 'href="#main"' in page and 'id="main"' in page
-    assert f'action="{reverse("admin:logout")}" method="post"' in page
+    assert f'action="{reverse("logout")}" method="post"' in page
     assert f'action="{reverse("set_language")}" method="post"' in page
     assert 'href="/backoffice/"' not in page
 

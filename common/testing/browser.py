@@ -42,6 +42,7 @@ NARROW_PHONE = {"width": 360, "height": 740}
 USERNAME = "admin"
 PASSWORD = "browser-password-not-secret"  # a throwaway deployment, dropped at the end
 READER = "agent"
+READER_PASSWORD = "agent-password-not-secret"  # a throwaway deployment, deleted at the end
 MODEL_KEY = "browser-model-key"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -56,13 +57,10 @@ MODELS_LOADED = "Models loaded."
 # Passed through to the deployment: OpenBLAS needs them on some processors.
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 # One Django start for migrate, the administrator, the categories (name -> visibility) and a
-# reader without staff rights, signed in as Django's test client's force_login does (the
-# admin's login form lets staff only in); prints the slugs and the reader's session key.
+# reader without staff rights; prints the slugs.
 PREPARE = """
 import json
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from documents.models import Category
 call_command("migrate", interactive=False, verbosity=0)
@@ -71,13 +69,8 @@ call_command("create_superuser")
 slugs = {{}}
 for name, visibility in {categories!r}.items():
     slugs[name] = Category.objects.create(name=name, visibility=visibility).slug
-reader = get_user_model().objects.create_user(username={reader!r})
-session = SessionStore()
-session[SESSION_KEY] = str(reader.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
-session.create()
-print(json.dumps({{"slugs": slugs, "reader_session": session.session_key}}))
+get_user_model().objects.create_user(username={reader!r}, password={reader_password!r})
+print(json.dumps({{"slugs": slugs}}))
 """
 
 
@@ -87,8 +80,6 @@ class BrowserDeployment:
     model: FakeOpenAIServer
     # Category name -> slug.
     categories: dict[str, str]
-    # The session cookie of READER, a user without staff rights.
-    reader_session: str
 
 
 def require_browser_services() -> None:
@@ -119,7 +110,9 @@ def running_deployment(
     _create_database(database)
     process = None
     try:
-        script = PREPARE.format(categories=categories, reader=READER)
+        script = PREPARE.format(
+            categories=categories, reader=READER, reader_password=READER_PASSWORD
+        )
         prepared = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
         # Indexed by the command's own worker on the memory broker, into the store the server
         # opens next.
@@ -145,7 +138,6 @@ def running_deployment(
             url=url,
             model=model,
             categories=prepared["slugs"],
-            reader_session=prepared["reader_session"],
         )
     finally:
         if process is not None:
@@ -161,12 +153,12 @@ def launch_chromium(playwright):
 
 
 def log_in(page, base_url: str, *, username: str = USERNAME, password: str = PASSWORD) -> None:
-    """Sign in through the admin's login form, as a person would."""
-    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    """Sign in through the site's login form, as a person would: it leads to the search page."""
+    page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("[type=submit]")
-    page.wait_for_url(f"{base_url}/admin/")
+    page.click("[data-testid=login-form] [type=submit]")
+    page.wait_for_url(f"{base_url}/chat/search/")
 
 
 def print_page_errors(page) -> None:

@@ -63,7 +63,7 @@ def test_visitors_are_sent_to_log_in(client, name):
     url = reverse(name, args=[document.pk])
     response = client.get(url)
     assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
+    assert response.url.startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("name", ["documents:view", "documents:file"])

@@ -5,6 +5,8 @@ import pytest
 
 from common.testing.browser import (
     DESKTOP,
+    READER,
+    READER_PASSWORD,
     launch_chromium,
     log_in,
     print_page_errors,
@@ -65,14 +67,13 @@ def new_page(browser, signed_in_state, deployment, dialogs):
             reduced_motion="reduce",
             storage_state=None if reader else signed_in_state,
         )
-        if reader:
-            cookie = {"name": "sessionid", "value": deployment.reader_session}
-            context.add_cookies([{**cookie, "url": deployment.url}])
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         print_page_errors(page)
+        if reader:
+            log_in(page, deployment.url, username=READER, password=READER_PASSWORD)
         return page
 
     yield open_page

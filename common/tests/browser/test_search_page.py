@@ -156,3 +156,4 @@ def test_a_reader_is_offered_only_the_categories_they_may_read(new_page, deploym
     assert response.status == 404
     page.goto(f"{deployment.url}/backoffice/")
     expect(page.locator("#id_username")).to_be_visible()  # sent to the staff login
+    assert "/admin/login/" in page.url

@@ -1,0 +1,43 @@
+"""Signing in and out of the site, for every user (the admin's own form lets staff only in)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse_lazy
+
+from common.ratelimit import LOGINS, allowed, refusal
+
+
+def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse sign-in attempts (POST) beyond RATE_LIMIT_LOGINS per IP address: the form is
+    shown again, with the wait, and the password is not even checked."""
+
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and not allowed(
+            LOGINS, f"ip:{request.META.get('REMOTE_ADDR', '')}"
+        ):
+            messages.error(request, refusal(LOGINS))
+            request.method = "GET"
+            response = view(request, *args, **kwargs)
+            response.status_code = 429
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+login = login_rate_limited(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html", redirect_authenticated_user=True
+    )
+)
+logout = auth_views.LogoutView.as_view()
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    success_url=reverse_lazy("password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)

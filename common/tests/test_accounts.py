@@ -1,0 +1,96 @@
+"""Everyone signs in on the site's own page; the admin's form stays for staff."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.urls import reverse
+
+PASSWORD = "un mot de passe solide 42"
+
+
+@pytest.fixture
+def reader(db):
+    return get_user_model().objects.create_user(username="agent", password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_login_page_is_where_visitors_are_sent(client):
+    response = client.get(reverse("chat:search"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_user_without_staff_rights_signs_in_and_lands_on_the_search_page(client, reader):
+    page = client.get(reverse("login")).content.decode()
+    assert 'data-testid="login-form"' in page and 'autocomplete="current-password"' in page
+
+    response = client.post(reverse("login"), {"username": "agent", "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("chat:search")
+    assert client.get(reverse("chat:search")).status_code == 200
+
+
+def test_signing_in_returns_to_the_page_asked_for(client, reader):
+    response = client.post(
+        reverse("login"), {"username": "agent", "password": PASSWORD, "next": "/chat/search/?q=x"}
+    )
+    assert response.url == "/chat/search/?q=x"
+
+
+def test_signing_in_never_sends_to_another_site(client, reader):
+    response = client.post(
+        reverse("login"),
+        {"username": "agent", "password": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response.url == reverse("chat:search")
+
+
+def test_a_wrong_password_is_explained_without_saying_which_part_was_wrong(client, reader):
+    response = client.post(reverse("login"), {"username": "agent", "password": "non"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="login-error"' in page and 'role="alert"' in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_signing_out_ends_the_session(client, reader):
+    client.force_login(reader)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_user_changes_their_password(client, reader):
+    client.force_login(reader)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "encore plus solide 4242",
+            "new_password2": "encore plus solide 4242",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("password_change_done")
+    reader.refresh_from_db()
+    assert reader.check_password("encore plus solide 4242")
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_password_guessing_is_refused_past_the_rate_even_with_the_right_password(
+    client, reader, settings, url_name
+):
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    for _ in range(3):
+        client.post(reverse(url_name), {"username": "agent", "password": "faux"})
+
+    response = client.post(reverse(url_name), {"username": "agent", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "Trop de tentatives de connexion" in response.content.decode()
+    assert "_auth_user_id" not in client.session
