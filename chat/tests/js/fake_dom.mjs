@@ -1,4 +1,4 @@
-// Just enough of the DOM for static/js/markdown.js to run under node, with a serialiser
+// Just enough of the DOM for static/js/markdown.js and the source cards to run under node, with a serialiser
 // that writes attributes and text escaped, as a browser's would.
 
 class FakeNode {
@@ -77,6 +77,7 @@ function escape(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+globalThis.Node = FakeNode;
 globalThis.document = {
   createElement: (tag) => new FakeElement(tag),
   createTextNode: (text) => new FakeText(text),

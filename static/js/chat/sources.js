@@ -17,18 +17,23 @@ export function sourceId(exchangeId, number) {
  * split on those two tags and its entities decoded into plain text, never parsed as HTML.
  */
 export function highlightedPassage(source) {
-  if (typeof source.highlighted !== "string") return [source.text ?? ""];
+  if (typeof source.highlighted !== "string") return [unwrapLines(source.text ?? "")];
   const nodes = [];
   let marked = false;
   for (const part of source.highlighted.split(/(<mark>|<\/mark>)/)) {
     if (part === "<mark>") marked = true;
     else if (part === "</mark>") marked = false;
     else if (part) {
-      const text = decodeEntities(part);
+      const text = unwrapLines(decodeEntities(part));
       nodes.push(marked ? h("mark", { class: "rounded bg-yellow-100 px-0.5 text-slate-900" }, text) : text);
     }
   }
   return nodes;
+}
+
+/** A PDF's hard line breaks become spaces; a blank line still separates paragraphs. */
+export function unwrapLines(text) {
+  return text.replace(/([^\n])\n(?=[^\n])/g, "$1 ");
 }
 
 export function decodeEntities(text) {
