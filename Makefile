@@ -68,5 +68,5 @@ audit: ## Check the pinned and installed packages for known vulnerabilities (pip
 bench: ## Benchmark against the limit and LangChain: size S, or BENCH_SIZE=M (minutes; needs groff)
 	$(PY) scripts/bench.py --size $(or $(BENCH_SIZE),S) $(ARGS)
 
-bench-scale: ## The benchmark at size L: 20,000 documents (hours on 2 cores)
+bench-scale: ## The benchmark at size L: 25,000 documents, ~200,000 passages (hours on 2 cores)
 	$(PY) scripts/bench.py --size L $(ARGS)
