@@ -162,7 +162,7 @@ def test_without_its_database_the_site_says_so_on_healthz_and_fails_pages_cleanl
 
     # A signed-in visitor's session, and an API token, both live in the database.
     page = httpx.get(
-        f"{server_without_database}/recherche/?q=congés",
+        f"{server_without_database}/chat/search/?q=congés",
         cookies={"sessionid": "x" * 32},
         timeout=10,
     )
