@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from documents.models import Category
 
@@ -23,15 +24,15 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     category = forms.ModelChoiceField(
-        label="Catégorie",
+        label=gettext_lazy("Catégorie"),
         queryset=Category.objects.all(),
-        empty_label="Choisir une catégorie…",
+        empty_label=gettext_lazy("Choisir une catégorie…"),
     )
     files = MultipleFileField(
-        label="Fichiers",
+        label=gettext_lazy("Fichiers"),
         # Empty files reach the upload service, which reports them with the others.
         allow_empty_file=True,
-        help_text=(
+        help_text=gettext_lazy(
             "PDF, Word, OpenDocument, Excel, CSV, HTML, Markdown ou texte ; plusieurs à la "
             "fois. Une archive ZIP "
             "est décompressée : chacun de ses fichiers devient un document, titré d'après "
@@ -39,10 +40,12 @@ class UploadForm(forms.Form):
         ),
     )
     hints = forms.CharField(
-        label="Indications",
+        label=gettext_lazy("Indications"),
         required=False,
-        help_text="Appliquées à tous les documents déposés, par exemple « toutes pages : "
-        "circulaire DGS ».",
+        help_text=gettext_lazy(
+            "Appliquées à tous les documents déposés, par exemple « toutes pages : "
+            "circulaire DGS »."
+        ),
         widget=forms.Textarea,
     )
 
@@ -50,30 +53,36 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Django refuses a request carrying more files than this (a 400, before any view).
         if settings.DATA_UPLOAD_MAX_NUMBER_FILES:
-            self.fields["files"].help_text += (
-                f" Au plus {settings.DATA_UPLOAD_MAX_NUMBER_FILES} fichiers par envoi : "
-                "au-delà, déposez-les dans une archive ZIP."
-            )
+            limit = gettext(
+                "Au plus %(count)s fichiers par envoi : au-delà, déposez-les dans une archive ZIP."
+            ) % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+            self.fields["files"].help_text = f"{self.fields['files'].help_text} {limit}"
 
 
 class EvaluationForm(forms.Form):
     category = forms.ModelChoiceField(
-        label="Catégorie",
+        label=gettext_lazy("Catégorie"),
         queryset=Category.objects.all(),
-        empty_label="Choisir une catégorie…",
+        empty_label=gettext_lazy("Choisir une catégorie…"),
     )
     questions = forms.FileField(
-        label="Fichier de questions",
-        help_text=(
+        label=gettext_lazy("Fichier de questions"),
+        help_text=gettext_lazy(
             "CSV (séparateur « , » ou « ; »), XLSX (première feuille) ou JSONL, avec une "
             "colonne de questions et, pour chacune, le document attendu (nom du fichier ou "
             "titre) et/ou la réponse attendue (texte que le passage doit contenir)."
         ),
     )
-    question_column = forms.CharField(label="Colonne des questions", initial="question")
+    question_column = forms.CharField(
+        label=gettext_lazy("Colonne des questions"), initial="question"
+    )
     document_column = forms.CharField(
-        label="Colonne du document attendu", initial="expected_document", required=False
+        label=gettext_lazy("Colonne du document attendu"),
+        initial="expected_document",
+        required=False,
     )
     answer_column = forms.CharField(
-        label="Colonne de la réponse attendue", initial="expected_answer", required=False
+        label=gettext_lazy("Colonne de la réponse attendue"),
+        initial="expected_answer",
+        required=False,
     )
