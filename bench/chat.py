@@ -23,7 +23,11 @@ ANSWER_TIMEOUT = 120.0
 class Answer:
     first_token_ms: float  # seen by the client, from sending the question
     total_ms: float  # to `done`
-    server_overhead_ms: float  # `timings.overhead_ms`: the server's own view
+    server_timings: dict[str, int]  # `done`'s `timings`: the server's own view
+
+    @property
+    def server_overhead_ms(self) -> float:
+        return float(self.server_timings["overhead_ms"])
 
 
 async def converse(
@@ -58,7 +62,7 @@ async def converse(
                 Answer(
                     first_token_ms=first_token_ms,
                     total_ms=(time.perf_counter() - sent) * 1000,
-                    server_overhead_ms=float(message["timings"]["overhead_ms"]),
+                    server_timings=message["timings"],
                 )
             )
     return answers

@@ -14,13 +14,10 @@ minus the model's known latency; the server's own `timings.overhead_ms` is shown
 
 import argparse
 import asyncio
-import json
 import re
 import statistics
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 
 import httpx
 from measure_search_latency import (
@@ -29,20 +26,15 @@ from measure_search_latency import (
     scratch_env,
     serving_seeded_deployment,
 )
-from websockets.asyncio.client import connect
 
 from ai.testing.openai_server import FakeOpenAIServer
+from bench.chat import chat_answers, converse
+from common.soak.load import Target
 
 USERNAME = "latency-admin"
 PASSWORD = "latency-password-not-secret"  # a throwaway deployment, deleted at the end
 API_KEY = "latency-key"
 WARM_UP = 5  # questions asked first and left out: models load, connections open
-
-
-@dataclass(frozen=True)
-class Measure:
-    first_token_ms: float  # seen by the client, from sending the question
-    server_timings: dict[str, int]
 
 
 def login(base_url: str) -> str:
@@ -65,46 +57,6 @@ def login(base_url: str) -> str:
         if response.status_code != 302 or not session:
             sys.exit(f"Login failed (HTTP {response.status_code}).")
         return session
-
-
-async def ask_in_turn(
-    questions: list[str], *, port: int, session: str, category: str
-) -> list[Measure]:
-    """Ask `questions` one after the other on one websocket, as a person would."""
-    measures = []
-    async with connect(
-        f"ws://127.0.0.1:{port}/ws/chat/",
-        origin=f"http://127.0.0.1:{port}",
-        additional_headers={"Cookie": f"sessionid={session}"},
-    ) as websocket:
-        for number, question in enumerate(questions):
-            sent = time.perf_counter()
-            ask = {"type": "ask", "id": number, "question": question, "category": category}
-            await websocket.send(json.dumps(ask))
-            first_token_ms = None
-            while True:
-                message = json.loads(await websocket.recv())
-                if message["type"] == "token" and first_token_ms is None:
-                    first_token_ms = (time.perf_counter() - sent) * 1000
-                elif message["type"] == "done":
-                    break
-                elif message["type"] == "error":
-                    raise RuntimeError(f"{question!r}: {message['message']}")
-            if first_token_ms is None:
-                raise RuntimeError(f"{question!r}: no token before done")
-            measures.append(Measure(first_token_ms, message["timings"]))
-    return measures
-
-
-async def ask_all(
-    questions: list[str], *, concurrency: int, port: int, session: str, category: str
-) -> list[Measure]:
-    """`concurrency` people asking at once, each their share of `questions` in turn."""
-    shares = [questions[start::concurrency] for start in range(concurrency)]
-    measured = await asyncio.gather(
-        *(ask_in_turn(share, port=port, session=session, category=category) for share in shares)
-    )
-    return [measure for measures in measured for measure in measures]
 
 
 def summary(label: str, values: list[float]) -> str:
@@ -146,12 +98,21 @@ def main() -> None:
         )
         with deployment as (port, (category, _), server_log):
             try:
-                session = login(f"http://127.0.0.1:{port}")
+                base_url = f"http://127.0.0.1:{port}"
+                target = Target(
+                    base_url,
+                    token="",
+                    session=login(base_url),
+                    category=category,
+                    upload_category="",
+                )
                 questions = sample_questions(WARM_UP + arguments.questions)
-                ask = {"port": port, "session": session, "category": category}
-                asyncio.run(ask_in_turn(questions[:WARM_UP], **ask))
-                measures = asyncio.run(
-                    ask_all(questions[WARM_UP:], concurrency=arguments.concurrency, **ask)
+                asyncio.run(converse(target, questions[:WARM_UP], category=category))
+                measures, _ = chat_answers(
+                    target,
+                    questions[WARM_UP:],
+                    conversations=arguments.concurrency,
+                    category=category,
                 )
             except (RuntimeError, OSError) as error:
                 sys.exit(f"{error}\n{server_log.read_text()[-3000:]}")
