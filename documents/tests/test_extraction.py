@@ -336,6 +336,11 @@ class TestMarkdown:
         [section] = extract(document.encode(), filename="lisez-moi.md").sections
         assert section.text == "Voir le guide et la note\n\n- premier point\n- second point"
 
+    def test_double_underscores_inside_names_are_not_emphasis(self):
+        document = "Ne collez pas window.__xss=1 ni MAX__SIZE ; __ceci__ est en gras."
+        [section] = extract(document.encode(), filename="note.md").sections
+        assert section.text == "Ne collez pas window.__xss=1 ni MAX__SIZE ; ceci est en gras."
+
 
 class TestSpreadsheets:
     def test_a_french_csv_uses_semicolons_and_each_row_names_its_columns(self):
