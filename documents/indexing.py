@@ -121,8 +121,16 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
 
 
 def extracted_text(sections: list[Section]) -> str:
-    """The text of a document as the viewer shows it: its sections, a blank line apart."""
-    return "\n\n".join(section.text for section in sections)
+    """The text of a document as the viewer shows it: its sections, a blank line apart,
+    each new heading on a line of its own above its first section (the extractors keep
+    headings apart from the text, as a trail: "Congés > Report" shows as "Report")."""
+    parts, previous = [], ""
+    for section in sections:
+        if section.heading and section.heading != previous:
+            parts.append(section.heading.rsplit(" > ", 1)[-1])
+        parts.append(section.text)
+        previous = section.heading
+    return "\n\n".join(parts)
 
 
 def passage_key(document_id: int, generation: str, position: int) -> str:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from ai.passages import point_id
 from documents import indexing, viewer
+from documents.extraction.base import Section
 from documents.models import Category, Document, DocumentText
 from documents.tests.builders import pdf
 from documents.tests.factories import CategoryFactory, DocumentFactory
@@ -244,3 +245,15 @@ def test_a_passage_starting_with_a_merged_heading_is_found_without_it():
 def test_a_passage_not_in_the_text_is_kept_apart():
     cut = viewer.text_with_passage("Un texte.", "Autre chose.")
     assert not cut.found and cut.before == "Un texte." and cut.passage == "Autre chose."
+
+
+def test_the_text_shows_each_heading_once_above_its_sections():
+    sections = [
+        Section("Poser en ligne.", heading="Congés"),
+        Section("Jusqu'au 31 mai.", heading="Congés > Report"),
+        Section("Sauf accord.", heading="Congés > Report"),
+        Section("Sans titre."),
+    ]
+    assert indexing.extracted_text(sections) == (
+        "Congés\n\nPoser en ligne.\n\nReport\n\nJusqu'au 31 mai.\n\nSauf accord.\n\nSans titre."
+    )
