@@ -227,3 +227,27 @@ def test_the_error_page_follows_the_language():
 
     assert '<html lang="en">' in english and "Cassandre has run into a problem" in english
     assert '<html lang="fr">' in french and "Cassandre rencontre un problème" in french
+
+
+# --- French plurals ----------------------------------------------------------------------
+
+FRENCH = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES"
+
+
+def test_every_text_with_a_plural_is_in_the_french_catalogue_and_compiled():
+    """French counts 0 in the singular, but a text missing from every French catalogue falls
+    back to the English rule: locale/fr holds each plural text as it is written."""
+    french = polib.pofile(str(FRENCH / "django.po"))
+    plurals = {(entry.msgid, entry.msgid_plural) for entry in po() if entry.msgid_plural}
+    assert {(entry.msgid, entry.msgid_plural) for entry in french} == plurals
+    assert all(entry.msgstr_plural == {0: entry.msgid, 1: entry.msgid_plural} for entry in french)
+    assert entries(polib.mofile(str(FRENCH / "django.mo"))) == entries(french)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(0, "0 doublon"), (1, "1 doublon"), (2, "2 doublons")]
+)
+def test_french_counts_zero_in_the_singular(count, expected):
+    with translation.override("fr"):
+        text = translation.ngettext("%(counter)s doublon", "%(counter)s doublons", count)
+    assert text % {"counter": count} == expected
