@@ -10,7 +10,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# Widths of the drawings, close to the width they are shown at on a desktop screen, so that
+# their 12-unit text shows at about 12 px: a chart across the page, one in half of it.
 WIDTH = 640
+WIDE = 960
 NARROW = 420
 HEIGHT = 200
 LEFT = 36

@@ -16,6 +16,7 @@ from backoffice.charts import (
     NARROW,
     RED,
     SKY,
+    WIDE,
     BarChart,
     Part,
     RatioChart,
@@ -60,6 +61,7 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
             labels=labels,
             long_labels=long_labels,
             series=[Series(_("questions"), questions.asked, INDIGO)],
+            width=WIDE,
         ),
         "unanswered_chart": bar_chart(
             name="unanswered",
