@@ -57,6 +57,23 @@ class SetupFailed(RuntimeError):
     """The scratch deployment could not be built or started."""
 
 
+def manage(*args: str, env: dict[str, str], timeout: float = SETUP_TIMEOUT) -> str:
+    """Run a management command of this project for a scratch deployment; its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise SetupFailed(
+            f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    return result.stdout
+
+
 @dataclass(frozen=True)
 class DeploymentOptions:
     real_services: bool = False
@@ -165,13 +182,13 @@ class Deployment:
             self._create_database()
             self._claim_redis()
         script = PREPARE.format(username=USERNAME, seed=SEED_CATEGORY, uploads=UPLOAD_CATEGORY)
-        accounts = json.loads(self._manage("shell", "-c", script, env=env).splitlines()[-1])
+        accounts = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
         corpus = self.folder / "corpus"
         write_sample_corpus(corpus, count=self.options.seed_documents, broken_share=0)
         # The seeding command runs its own worker on the memory broker, in both modes: it
         # writes into the store the web process then opens.
         seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
-        self._manage(
+        manage(
             "index_documents",
             str(corpus),
             "--category",
@@ -241,21 +258,6 @@ class Deployment:
             if self.options.qdrant_url:
                 env["QDRANT_URL"] = self.options.qdrant_url
         return env | dict(self.options.extra_env)
-
-    def _manage(self, *args: str, env: dict[str, str]) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SETUP_TIMEOUT,
-        )
-        if result.returncode != 0:
-            raise SetupFailed(
-                f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-            )
-        return result.stdout
 
     def _start_worker(self, env: dict[str, str]) -> subprocess.Popen:
         worker_env = env

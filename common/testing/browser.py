@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 
 from ai.testing.openai_server import FakeOpenAIServer
+from common.soak.deployment import manage
 from common.testing.services import (
     BASE_DIR,
     free_port,
@@ -113,13 +114,21 @@ def running_deployment(
         script = PREPARE.format(
             categories=categories, reader=READER, reader_password=READER_PASSWORD
         )
-        prepared = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
+        prepared = json.loads(
+            manage("shell", "-c", script, env=env, timeout=SETUP_TIMEOUT).splitlines()[-1]
+        )
         # Indexed by the command's own worker on the memory broker, into the store the server
         # opens next.
         seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
         for category, files in seed.items():
             manage(
-                "index_documents", str(files), "--category", category, "--strict", env=seeding_env
+                "index_documents",
+                str(files),
+                "--category",
+                category,
+                "--strict",
+                env=seeding_env,
+                timeout=SETUP_TIMEOUT,
             )
         port = free_port()
         log = folder / "serve.log"
@@ -194,22 +203,6 @@ def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
     path = screenshot_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
-
-
-def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        python_command("manage.py", *args),
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SETUP_TIMEOUT,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result.stdout
 
 
 def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> dict[str, str]:
