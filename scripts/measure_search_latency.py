@@ -26,17 +26,7 @@ import httpx
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-
-def manage(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
+from common.soak.deployment import manage  # noqa: E402 (after the project joins the path)
 
 
 def free_port() -> int:
@@ -97,9 +87,9 @@ def serving_seeded_deployment(
 
     Yields the port, the seeded (category slug, API token) and the server's log file.
     """
-    manage("migrate", "--noinput", env=env)
+    manage("migrate", "--noinput", env=env, timeout=None)
     for command in setup:
-        manage(*command, env=env)
+        manage(*command, env=env, timeout=None)
     started = time.monotonic()
     seeded = manage(
         "shell",
@@ -107,6 +97,7 @@ def serving_seeded_deployment(
         "from chat.benchmarks import seed_search_corpus; "
         f"print(seed_search_corpus(chunks={chunks}))",
         env=env,
+        timeout=None,
     )
     category, token = seeded.split()[-2:]
     print(f"{chunks} passages written in {time.monotonic() - started:.0f} s")

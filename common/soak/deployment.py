@@ -57,8 +57,9 @@ class SetupFailed(RuntimeError):
     """The scratch deployment could not be built or started."""
 
 
-def manage(*args: str, env: dict[str, str], timeout: float = SETUP_TIMEOUT) -> str:
-    """Run a management command of this project for a scratch deployment; its output."""
+def manage(*args: str, env: dict[str, str], timeout: float | None = SETUP_TIMEOUT) -> str:
+    """Run a management command of this project for a scratch deployment; its output.
+    `timeout` None: no limit."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
