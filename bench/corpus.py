@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ai.eval_sets import download_packages, extract_package, find_packages
-from ai.roff import ManPageError, is_redirect, parse_man_page
+from bench.eval_sets import download_packages, extract_package, find_packages
+from bench.roff import ManPageError, is_redirect, parse_man_page
 
 FORMATS = ("txt", "html", "pdf")
 RENDER_TIMEOUT = 60

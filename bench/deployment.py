@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.model_server import API_KEY
-from common.soak.deployment import BASE_DIR, Deployment, DeploymentOptions
+from bench.soak.deployment import BASE_DIR, Deployment, DeploymentOptions
 
 
 @dataclass(frozen=True)

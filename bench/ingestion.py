@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from common.soak.load import Target
+from bench.soak.load import Target
 
 UPLOAD_BATCH = 20  # files per POST /api/documents/
 POLL_INTERVAL = 0.5

@@ -21,8 +21,8 @@ from bench.deployment import ModelLatency, model_server, serving
 from bench.ingestion import indexed_passage_texts, raw_embedding, upload_and_wait
 from bench.model_server import model_total_ms
 from bench.search import api_latencies, store_latencies
+from bench.soak.memory import Sampler, Trace
 from bench.stats import minus, summarize
-from common.soak.memory import Sampler, Trace
 
 INGESTION_TIMEOUT = 4 * 3600
 BURST_LEVEL = 16

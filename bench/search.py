@@ -12,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from bench.soak.load import Target
 from bench.stats import Latencies, summarize
-from common.soak.load import Target
 
 RESULTS = 5
 WARM_UP = 10

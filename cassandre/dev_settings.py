@@ -7,10 +7,13 @@ variables to run the same code on PostgreSQL, Redis, S3 and a Qdrant server.
 import secrets
 
 from cassandre.base_settings import *  # noqa: F403
-from cassandre.base_settings import DATA_DIR, SECRET_KEY
+from cassandre.base_settings import DATA_DIR, INSTALLED_APPS, SECRET_KEY
 from cassandre.env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+# The measurement harness (`bench/`: sample corpus, benchmarks, evaluation sets) and its
+# commands; a checkout has it, the production image does not.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 
 def _persistent_secret_key() -> str:

@@ -27,9 +27,9 @@ from measure_search_latency import (
     serving_seeded_deployment,
 )
 
-from ai.testing.openai_server import FakeOpenAIServer
 from bench.chat import chat_answers, converse
-from common.soak.load import Target
+from bench.soak.load import Target
+from testing.openai_server import FakeOpenAIServer
 
 USERNAME = "latency-admin"
 PASSWORD = "latency-password-not-secret"  # a throwaway deployment, deleted at the end

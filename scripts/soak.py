@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common.soak import DeploymentOptions, SetupFailed, SoakOptions, format_report, run_soak
+from bench.soak import DeploymentOptions, SetupFailed, SoakOptions, format_report, run_soak
 
 
 def options_from(arguments: argparse.Namespace) -> SoakOptions:

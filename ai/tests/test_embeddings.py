@@ -1,5 +1,5 @@
 """Embedders: the local multilingual model, and an OpenAI-compatible API served for real by
-a local HTTP server (ai.testing.openai_server)."""
+a local HTTP server (testing.openai_server)."""
 
 import math
 import socket
@@ -13,7 +13,7 @@ from ai.embeddings import EmbeddingUnavailable, get_embedder
 from ai.embeddings import local as local_backend
 from ai.embeddings.local import LocalEmbedder, split_in_batches
 from ai.embeddings.openai_api import OpenAIEmbedder
-from ai.testing.openai_server import FakeOpenAIServer, error_reply, fake_embedding
+from testing.openai_server import FakeOpenAIServer, error_reply, fake_embedding
 
 PASSAGES = [
     "Le télétravail est autorisé deux jours par semaine après accord du responsable.",

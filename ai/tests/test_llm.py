@@ -14,8 +14,8 @@ from ai.llm import (
 )
 from ai.llm.extractive import EXTRACTIVE_NOTICE, ExtractiveProvider, extractive_answer
 from ai.models import LanguageModel, validate_api_url
-from ai.testing.openai_server import FakeOpenAIServer, Reply, error_reply
-from common.testing.services import free_port
+from testing.openai_server import FakeOpenAIServer, Reply, error_reply
+from testing.services import free_port
 
 PROMPT = Prompt(messages=[{"role": "user", "content": "Bonjour"}], question="Bonjour")
 

@@ -9,11 +9,11 @@ from ai.embeddings.base import EmbeddingUnavailable
 from ai.retrieval import Mode
 from backoffice.inspector import inspect_retrieval
 from chat.tests.factories import UserFactory
-from common.testing.services import free_port
 from documents.indexing import index_document
 from documents.models import Document, GlossaryEntry
 from documents.tests.factories import CategoryFactory
 from documents.uploads import create_document
+from testing.services import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,8 @@ import sys
 
 from django.conf import settings
 
+from testing.services import run_python
+
 PRINT_CHOICES = """
 import json, django
 from django.conf import settings
@@ -42,25 +44,6 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "cassandre.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://cassandre.example.org",
 }
-
-
-def run_python(
-    code: str, *, settings_module: str, env: dict[str, str], tmp_path
-) -> subprocess.CompletedProcess:
-    clean_env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "CASSANDRE_DATA_DIR": str(tmp_path),
-        **env,
-    }
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=settings.BASE_DIR,
-        env=clean_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def choices(settings_module: str, env: dict[str, str], tmp_path) -> dict:

@@ -3,10 +3,10 @@
 import pytest
 from django.core.files.base import ContentFile
 
-from ai.testing.openai_server import FakeOpenAIServer
 from documents.indexing import index_document
 from documents.models import Document
 from documents.tests.factories import CategoryFactory
+from testing.openai_server import FakeOpenAIServer
 
 TELEWORK = (
     "Note de service sur le télétravail.\n\n"

@@ -11,8 +11,8 @@ from rest_framework.authtoken.models import Token
 from chat.answers import run_answer_task
 from chat.callbacks import NO_CALLBACKS, NOT_ALLOWED, CallbackRefused, check_callback_url
 from chat.models import AnswerTask, Conversation
-from common.testing.services import free_port
 from documents.tests.factories import CategoryFactory
+from testing.services import free_port
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
 ASYNC_URL = reverse("api_v1:answer-task-create")

@@ -8,7 +8,6 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from ai.llm.extractive import EXTRACTIVE_NOTICE
-from ai.testing.openai_server import default_chat_answer, error_reply
 from chat.answer_benchmark import (
     PROVIDER_COLUMNS,
     QuestionColumnError,
@@ -16,6 +15,7 @@ from chat.answer_benchmark import (
     sources_summary,
 )
 from chat.models import Conversation
+from testing.openai_server import default_chat_answer, error_reply
 
 TELEWORK = "Combien de jours de télétravail par semaine ?"
 CANTEEN = "Quel est le prix du repas à la cantine ?"

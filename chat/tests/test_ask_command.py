@@ -8,8 +8,8 @@ from django.core.management.base import CommandError
 
 from ai.llm.extractive import EXTRACTIVE_NOTICE
 from ai.models import LanguageModel
-from ai.testing.openai_server import default_chat_answer, error_reply
 from chat.models import Conversation
+from testing.openai_server import default_chat_answer, error_reply
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
 

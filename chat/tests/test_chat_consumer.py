@@ -6,14 +6,14 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 
-from ai.testing.openai_server import error_reply
 from chat.answering import in_thread
 from chat.consumers import ChatConsumer
 from chat.models import Conversation, Exchange
-from common.testing.services import free_port
 from documents.models import Correction
 from documents.services import index_correction
 from documents.tests.factories import CategoryFactory
+from testing.openai_server import error_reply
+from testing.services import free_port
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
 

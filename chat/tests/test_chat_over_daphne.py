@@ -11,7 +11,7 @@ import websockets
 from django.test import Client
 
 from ai.vectorstore.edge import close_all
-from common.testing.services import running_daphne
+from testing.services import running_daphne
 
 pytestmark = pytest.mark.services
 

@@ -9,7 +9,7 @@ import websockets
 from channels.testing import WebsocketCommunicator
 
 from cassandre.asgi import application
-from common.testing.services import running_daphne
+from testing.services import running_daphne
 
 ORIGIN = "http://127.0.0.1"
 

@@ -8,8 +8,8 @@ from channels.testing import WebsocketCommunicator
 from chat.answering import SEARCH_UNAVAILABLE, in_thread
 from chat.consumers import ChatConsumer
 from chat.models import Exchange
-from common.testing.redis import RedisServer, redis_binary
-from common.testing.services import free_port, require
+from testing.redis import RedisServer, redis_binary
+from testing.services import free_port, require
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
 

@@ -3,7 +3,7 @@
 import logging
 
 from chat.callbacks import post_callback
-from common.testing.services import free_port
+from testing.services import free_port
 
 
 def test_a_failed_callback_logs_its_host_but_not_its_path_or_token(settings, caplog):

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from cassandre.tests.test_settings_selection import run_python
 from common.logging import REDACTED, RedactSecrets
+from testing.services import run_python
 
 KEY = "sk-proj-0123456789abcdefABCDEF"
 

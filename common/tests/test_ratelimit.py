@@ -7,10 +7,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cassandre.env import env_rate
-from cassandre.tests.test_settings_selection import run_python
 from common import ratelimit
 from common.ratelimit import hit, question_allowed
-from common.testing.services import free_port, require
+from testing.services import free_port, require, run_python
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from cassandre.celery import app as celery_app
-from common.testing.seaweedfs import S3_TEST_BUCKET
 from documents import exports, services
 from documents.models import CategoryExport
 from documents.tasks import build_category_export as build_category_export_task
 from documents.tests.builders import pdf
 from documents.tests.factories import CategoryFactory, DocumentFactory
+from testing.seaweedfs import S3_TEST_BUCKET
 
 pytestmark = pytest.mark.django_db
 

@@ -21,22 +21,22 @@ from rest_framework.test import APIClient
 
 from ai import passages as passages_module
 from ai.passages import passage_store
-from ai.testing.openai_server import FakeOpenAIServer, error_reply
 from ai.vectorstore import VectorStoreError
 from common.services import ensure_storage_ready
-from common.testing.redis import RedisServer, celery_publishing_to, redis_binary
-from common.testing.seaweedfs import S3_TEST_BUCKET, running_seaweedfs, weed_binary
-from common.testing.services import (
+from documents import indexing, services
+from documents.models import Document
+from documents.tasks import index_document as index_document_task
+from documents.tests.factories import CategoryFactory, DocumentFactory
+from testing.openai_server import FakeOpenAIServer, error_reply
+from testing.redis import RedisServer, celery_publishing_to, redis_binary
+from testing.seaweedfs import S3_TEST_BUCKET, running_seaweedfs, weed_binary
+from testing.services import (
     free_port,
     python_command,
     require,
     start_process,
     wait_until,
 )
-from documents import indexing, services
-from documents.models import Document
-from documents.tasks import index_document as index_document_task
-from documents.tests.factories import CategoryFactory, DocumentFactory
 
 UPLOAD_URL = "/api/documents/"
 GUIDE = "\n\n".join(

@@ -8,10 +8,13 @@ import subprocess
 import pytest
 from django.db import connection
 
+from bench.sample_corpus import write_sample_corpus
 from cassandre.celery import app as celery_app
 from common.services import ensure_storage_ready
-from common.testing.seaweedfs import S3_TEST_BUCKET
-from common.testing.services import (
+from documents.models import Document
+from documents.tests.factories import DocumentFactory
+from testing.seaweedfs import S3_TEST_BUCKET
+from testing.services import (
     BASE_DIR,
     python_command,
     require,
@@ -19,9 +22,6 @@ from common.testing.services import (
     stop_process,
     wait_until,
 )
-from documents.models import Document
-from documents.sample_corpus import write_sample_corpus
-from documents.tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.services
 

@@ -7,8 +7,8 @@ markup that must stay text wherever it is shown.
 import re
 from pathlib import Path
 
-from ai.testing.openai_server import RecordedRequest
 from documents.tests.builders import pdf
+from testing.openai_server import RecordedRequest
 
 HUMAN_RESOURCES = "Ressources humaines"
 SECURITY = "Sécurité informatique"

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from documents.benchmarks import measure_ingestion
+from bench.pipeline_throughput import measure_ingestion
 
 
 class Command(BaseCommand):

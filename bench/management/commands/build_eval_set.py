@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ai.eval_sets import DEFAULT_SECTIONS, SOURCES, EvalSetError, build_eval_set
+from bench.eval_sets import DEFAULT_SECTIONS, SOURCES, EvalSetError, build_eval_set
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from common.testing.services import port_open, start_process, stop_process, wait_until
+from testing.services import port_open, start_process, stop_process, wait_until
 
 # weed also listens on each port + 10000 (gRPC): stay low enough for that to be valid.
 PORT_RANGE = (15000, 25000)

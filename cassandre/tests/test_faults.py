@@ -11,9 +11,9 @@ import httpx
 import pytest
 from django.urls import reverse
 
-from ai.testing.openai_server import FakeOpenAIServer
-from common.testing.redis import RedisServer, celery_publishing_to, redis_binary
-from common.testing.services import (
+from testing.openai_server import FakeOpenAIServer
+from testing.redis import RedisServer, celery_publishing_to, redis_binary
+from testing.services import (
     free_port,
     require,
     running_daphne,

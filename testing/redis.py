@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cassandre.celery import app as celery_app
-from common.testing.services import free_port, port_open, start_process, stop_process, wait_until
+from testing.services import free_port, port_open, start_process, stop_process, wait_until
 
 
 def redis_binary() -> str | None:

@@ -3,7 +3,8 @@ signed-in page per test (see corpus.py for what the deployment holds)."""
 
 import pytest
 
-from common.testing.browser import (
+from cassandre.tests.browser.corpus import CATEGORIES, model_answer, write_seed
+from testing.browser import (
     DESKTOP,
     READER,
     READER_PASSWORD,
@@ -13,7 +14,6 @@ from common.testing.browser import (
     require_browser_services,
     running_deployment,
 )
-from common.tests.browser.corpus import CATEGORIES, model_answer, write_seed
 
 
 @pytest.fixture(scope="session")

@@ -89,3 +89,24 @@ def running_daphne(*, env: Mapping[str, str], log_path: Path) -> Iterator[int]:
         yield port
     finally:
         stop_process(process)
+
+
+def run_python(
+    code: str, *, settings_module: str, env: dict[str, str], tmp_path: Path
+) -> subprocess.CompletedProcess:
+    """Run `code` in a fresh interpreter on `settings_module`, with only `env` set: how a
+    process started with those variables sees its settings."""
+    clean_env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "CASSANDRE_DATA_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -1,4 +1,4 @@
-"""A real Cassandre and Debian's chromium, for the browser tests (common/tests/browser/).
+"""A real Cassandre and Debian's chromium, for the browser tests (cassandre/tests/browser/).
 
 The deployment is one `manage.py serve` process on 127.0.0.1, on a scratch PostgreSQL
 database and a Redis channel layer (live progress and answers go over Redis, as in
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import httpx
 
-from ai.testing.openai_server import FakeOpenAIServer
-from common.soak.deployment import manage
-from common.testing.services import (
+from bench.soak.deployment import manage
+from testing.openai_server import FakeOpenAIServer
+from testing.services import (
     BASE_DIR,
     free_port,
     python_command,

@@ -6,9 +6,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from common.testing.browser import NARROW_PHONE, ask, save_screenshot
-from common.tests.browser.corpus import HUMAN_RESOURCES, UPLOADS
+from cassandre.tests.browser.corpus import HUMAN_RESOURCES, UPLOADS
 from documents.tests.builders import pdf
+from testing.browser import NARROW_PHONE, ask, save_screenshot
 
 pytestmark = pytest.mark.timeout(300)
 # The in-process worker indexes one document at a time: with several uploaded together,

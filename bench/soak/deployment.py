@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
-from ai.testing.openai_server import FakeOpenAIServer
-from common.soak.load import Target
-from common.soak.memory import Trace
-from documents.sample_corpus import write_sample_corpus
+from bench.sample_corpus import write_sample_corpus
+from bench.soak.load import Target
+from bench.soak.memory import Trace
+from testing.openai_server import FakeOpenAIServer
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 USERNAME = "soak-admin"

@@ -5,7 +5,7 @@ Redis and a separate worker."""
 
 import pytest
 
-from common.soak import DeploymentOptions, SoakOptions, format_report, run_soak
+from bench.soak import DeploymentOptions, SoakOptions, format_report, run_soak
 
 # How much the server's VmRSS may grow from after the warm-up (embedding model loaded, stores
 # open: ~170 MB over the launch) to the end. Measured on this 2-core machine: +9 to +19 MB

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ai.roff import ManPage, ManPageError, parse_man_page
+from bench.roff import ManPage, ManPageError, parse_man_page
 from common.text import normalize_question
 
 DEFAULT_SECTIONS = ("2", "3", "7")

@@ -4,7 +4,7 @@ import csv
 import gzip
 from collections import Counter
 
-from ai.eval_sets import contains_verbatim, man_page_files, usable_pages, write_eval_set
+from bench.eval_sets import contains_verbatim, man_page_files, usable_pages, write_eval_set
 
 BODY = "Plenty of text about what the function does, its arguments and its errors. " * 4
 

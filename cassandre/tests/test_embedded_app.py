@@ -14,7 +14,7 @@ import httpx
 import pytest
 import websockets
 
-from common.testing.services import (
+from testing.services import (
     BASE_DIR,
     free_port,
     port_open,

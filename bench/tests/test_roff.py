@@ -2,7 +2,7 @@
 
 import pytest
 
-from ai.roff import ManPageError, inline, parse_man_page
+from bench.roff import ManPageError, inline, parse_man_page
 
 PAGE = r"""'\" t
 .\" Copyright and other comments are dropped

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from common.soak.load import Recorder, UploadedDocument
-from common.soak.memory import Trace
+from bench.soak.load import Recorder, UploadedDocument
+from bench.soak.memory import Trace
 
 KINDS = [
     "search API",

@@ -7,13 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from common.testing.browser import NARROW_PHONE, PHONE, ask, save_screenshot
-from common.tests.browser.corpus import (
+from cassandre.tests.browser.corpus import (
     HUMAN_RESOURCES,
     LONG_QUESTION,
     SECURITY,
     TELEWORK_QUESTION,
 )
+from testing.browser import NARROW_PHONE, PHONE, ask, save_screenshot
 
 pytestmark = pytest.mark.timeout(300)
 ANSWER_TIMEOUT = 30_000

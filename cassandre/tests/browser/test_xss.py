@@ -4,8 +4,8 @@ streamed answer, the source cards, a conversation reopened from the history or t
 import pytest
 from playwright.sync_api import expect
 
-from common.testing.browser import ask, save_screenshot
-from common.tests.browser.corpus import HOSTILE_MARKUP, SECURITY, SECURITY_QUESTION
+from cassandre.tests.browser.corpus import HOSTILE_MARKUP, SECURITY, SECURITY_QUESTION
+from testing.browser import ask, save_screenshot
 
 pytestmark = pytest.mark.timeout(300)
 ANSWER_TIMEOUT = 30_000

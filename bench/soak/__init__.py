@@ -5,7 +5,7 @@ that no document is lost (each upload ends indexed, or failed with a reason when
 built to fail) and that memory stays bounded (VmRSS of the server, and of the worker when
 it is a process of its own, after the warm-up against the end).
 
-    from common.soak import SoakOptions, run_soak
+    from bench.soak import SoakOptions, run_soak
     report = run_soak(SoakOptions(seconds=60))
 
 `scripts/soak.py` is its command line; `common/tests/test_soak.py` runs a short one.
@@ -20,10 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.soak.deployment import Deployment, DeploymentOptions, SetupFailed
-from common.soak.load import Load, check_findable, run_load, warm_up
-from common.soak.memory import Sampler, mark_all
-from common.soak.report import SoakReport, format_report
+from bench.soak.deployment import Deployment, DeploymentOptions, SetupFailed
+from bench.soak.load import Load, check_findable, run_load, warm_up
+from bench.soak.memory import Sampler, mark_all
+from bench.soak.report import SoakReport, format_report
 
 __all__ = ["DeploymentOptions", "SetupFailed", "SoakOptions", "format_report", "run_soak"]
 

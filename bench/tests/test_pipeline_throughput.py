@@ -1,6 +1,6 @@
 import pytest
 
-from documents.benchmarks import measure_ingestion
+from bench.pipeline_throughput import measure_ingestion
 from documents.models import Category, Document
 
 pytestmark = pytest.mark.django_db
