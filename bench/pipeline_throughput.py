@@ -17,10 +17,10 @@ from django.test.utils import override_settings
 
 from ai.embeddings import get_embedder
 from ai.passages import passage_store
-from bench.sample_corpus import write_sample_corpus
 from documents import indexing
 from documents.models import Category, Document
 from documents.uploads import create_document
+from testing.sample_corpus import write_sample_corpus
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from ai.passages import Passage, store_passages
-from bench.sample_corpus import SENTENCES, TOPICS
 from documents.models import Category
+from testing.sample_corpus import SENTENCES, TOPICS
 
 CATEGORY_NAME = "Banc d'essai recherche"
 

@@ -13,7 +13,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from ai.services import warm_up_models_in_background  # noqa: E402
-from chat.routing import websocket_urlpatterns  # noqa: E402
+from cassandre.routing import websocket_urlpatterns  # noqa: E402
 
 # Every serving process (daphne, `manage.py serve`) loads its models before the first
 # question rather than during it.

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from ai.anonymizer import anonymize_if_enabled
 from ai.llm import Provider, Usage, provider_for
+from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from chat.models import TITLE_LENGTH, Conversation, Exchange
 from documents.models import Category
-from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from documents.selectors import (
     DEFAULT_PASSAGE_COUNT,
     readable_categories,

@@ -7,9 +7,8 @@ here is also what lets the worker share the one process allowed to open Qdrant E
 import logging
 import threading
 
+from celery import current_app as celery_app
 from celery.signals import worker_ready
-
-from cassandre.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 

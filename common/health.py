@@ -1,5 +1,9 @@
 """Checks behind /healthz: one function per part, each raising when its part is down.
 
+This module checks the parts every app shares (database, broker, channel layer, storage);
+an app adds the checks of the parts it owns with `register_check` (the ai app: the vector
+store and the language model).
+
 The checks run side by side, each given CHECK_TIMEOUT seconds: /healthz answers within
 that time even when a part hangs (a firewalled host, a stuck server) instead of waiting for
 every client's own timeout in turn.
@@ -14,14 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from asgiref.sync import async_to_sync
+from celery import current_app as celery_app
 from channels.layers import get_channel_layer
-from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.db import connection
-
-from ai.llm import default_provider
-from ai.vectorstore import get_vector_store
-from cassandre.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ CHANNEL_LAYER_TIMEOUT = 1.0
 _executor = ThreadPoolExecutor(max_workers=12, thread_name_prefix="healthz")
 
 Details = dict[str, object]
+Check = Callable[[], Details | None]
 
 
 def check_database() -> None:
@@ -66,33 +67,17 @@ def check_storage() -> None:
     default_storage.listdir("")
 
 
-def check_vector_store() -> None:
-    get_vector_store().ping()
-
-
-def check_language_model() -> Details:
-    """The site's answer provider as configured; never called, since a call may be billed.
-
-    Only a configuration that cannot work is an error: no API address for a server that
-    has no default one, no key for a provider that always wants one.
-    """
-    provider = default_provider()
-    if provider.generative:
-        if provider.base_url is None and provider.kind != "openai":
-            raise ImproperlyConfigured("no API address")
-        if not provider.api_key and provider.kind in {"openai", "paradigm"}:
-            raise ImproperlyConfigured("no API key")
-    return {"provider": provider.kind}
-
-
-CHECKS: dict[str, Callable[[], Details | None]] = {
+CHECKS: dict[str, Check] = {
     "database": check_database,
     "broker": check_broker,
     "channel_layer": check_channel_layer,
     "storage": check_storage,
-    "vector_store": check_vector_store,
-    "language_model": check_language_model,
 }
+
+
+def register_check(name: str, check: Check) -> None:
+    """Add the check of a part an app owns; its AppConfig.ready calls this."""
+    CHECKS[name] = check
 
 
 def run_checks() -> dict[str, Details]:
@@ -113,7 +98,7 @@ def run_checks() -> dict[str, Details]:
     return results
 
 
-def _timed(name: str, check: Callable[[], Details | None]) -> Details:
+def _timed(name: str, check: Check) -> Details:
     started = time.perf_counter()
     try:
         details = check() or {}

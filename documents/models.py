@@ -10,8 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.text import slugify
 
+from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from common.text import normalize_question, question_hash
-from documents.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 
 
 class Category(models.Model):

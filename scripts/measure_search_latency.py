@@ -26,7 +26,7 @@ import httpx
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 
-from bench.soak.deployment import manage  # noqa: E402 (after the project joins the path)
+from testing.processes import manage  # noqa: E402 (after the project joins the path)
 
 
 def free_port() -> int:
@@ -48,7 +48,7 @@ def wait_for(url: str, timeout: float) -> None:
 
 
 def sample_questions(count: int, *, seed: int = 11) -> list[str]:
-    from bench.sample_corpus import TOPICS
+    from testing.sample_corpus import TOPICS
 
     rng = random.Random(seed)
     subjects = [subject for subjects in TOPICS.values() for subject in subjects]

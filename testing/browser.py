@@ -21,8 +21,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.soak.deployment import manage
 from testing.openai_server import FakeOpenAIServer
+from testing.processes import manage
 from testing.services import (
     BASE_DIR,
     free_port,

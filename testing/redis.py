@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cassandre.celery import app as celery_app
+from celery import current_app as celery_app
+
 from testing.services import free_port, port_open, start_process, stop_process, wait_until
 
 

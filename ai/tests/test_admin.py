@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from ai.models import LanguageModel
-from documents.models import Category
 
 pytestmark = pytest.mark.django_db
 
@@ -75,45 +74,3 @@ def test_the_model_rules_show_on_the_form(admin_client, language_model):
         change_url(language_model), form_data(language_model, max_answer_tokens=20000)
     )
     assert "La réponse doit tenir dans la fenêtre de contexte." in response.content.decode()
-
-
-def test_a_category_chooses_its_language_model_and_contact_in_the_admin(
-    admin_client, language_model
-):
-    admin_client.post(
-        reverse("admin:documents_category_add"),
-        {
-            "name": "Ressources humaines",
-            "welcome_message": "",
-            "contact": "le service RH (poste 1234)",
-            "language_model": language_model.pk,
-            "visibility": "internal",
-            "system_prompt": "{context}\n{question}",
-            "k": 5,
-            "relevance_threshold": "",
-            "documents-TOTAL_FORMS": 0,
-            "documents-INITIAL_FORMS": 0,
-        },
-    )
-    category = Category.objects.get()
-    assert (category.language_model, category.contact) == (
-        language_model,
-        "le service RH (poste 1234)",
-    )
-
-
-def test_a_broken_category_prompt_is_refused_on_the_admin_form(admin_client):
-    response = admin_client.post(
-        reverse("admin:documents_category_add"),
-        {
-            "name": "Ressources humaines",
-            "visibility": "internal",
-            "system_prompt": "{contexte} {question}",
-            "k": 5,
-            "documents-TOTAL_FORMS": 0,
-            "documents-INITIAL_FORMS": 0,
-        },
-    )
-    assert response.status_code == 200
-    assert "Variable inconnue dans le prompt" in response.content.decode()
-    assert not Category.objects.exists()

@@ -19,7 +19,6 @@ from ai.anonymizer import (
     ner_model,
     nir_is_valid,
 )
-from cassandre import base_settings
 
 QUESTION = (
     "Bonjour, je suis Marie Dupont (marie.dupont@education.gouv.fr, 06 12 34 56 78), "
@@ -350,10 +349,6 @@ def test_the_setting_turns_anonymising_off(settings):
     assert anonymize_if_enabled(QUESTION) == ANONYMISED_QUESTION
     settings.ANONYMIZE_QUESTIONS = False
     assert anonymize_if_enabled(QUESTION) == QUESTION
-
-
-def test_anonymising_is_on_by_default():
-    assert base_settings.ANONYMIZE_QUESTIONS is True
 
 
 def test_the_command_prints_the_anonymised_text():

@@ -40,23 +40,6 @@ def test_without_any_key_the_site_answers_with_extracts(settings):
     assert isinstance(default_provider(), ExtractiveProvider)
 
 
-def test_the_embedded_default_is_extractive_and_a_key_selects_its_provider(monkeypatch):
-    import importlib
-
-    import cassandre.base_settings as base
-
-    for variable in ("LLM_PROVIDER", "OPENAI_API_KEY", "PARADIGM_API_KEY"):
-        monkeypatch.delenv(variable, raising=False)
-    assert importlib.reload(base).LLM_PROVIDER == "extractive"
-    monkeypatch.setenv("PARADIGM_API_KEY", "p")
-    assert importlib.reload(base).LLM_PROVIDER == "paradigm"
-    monkeypatch.setenv("OPENAI_API_KEY", "o")
-    assert importlib.reload(base).LLM_PROVIDER == "openai"
-    monkeypatch.delenv("OPENAI_API_KEY")
-    monkeypatch.delenv("PARADIGM_API_KEY")
-    importlib.reload(base)
-
-
 def test_paradigm_uses_its_host_and_key(settings):
     settings.LLM_PROVIDER, settings.LLM_API_KEY, settings.LLM_API_BASE = "paradigm", "", ""
     settings.PARADIGM_HOST, settings.PARADIGM_API_KEY = "https://paradigm.example.org/", "pk"

@@ -1,11 +1,22 @@
-"""The prompt the model reads: dated, numbered passages, trimmed to the model's window."""
+"""The prompt the model reads: a fillable template (checked on save), dated, numbered
+passages, trimmed to the model's window."""
 
 from datetime import date
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from ai.llm import NumberedPassage
 from ai.llm.extractive import ExtractiveProvider
-from ai.prompts import build_prompt, estimate_tokens, fit_passages, french_date, rewrite_messages
-from documents.prompts import DEFAULT_SYSTEM_PROMPT
+from ai.prompts import (
+    DEFAULT_SYSTEM_PROMPT,
+    build_prompt,
+    estimate_tokens,
+    fit_passages,
+    french_date,
+    rewrite_messages,
+    validate_system_prompt,
+)
 
 TODAY = date(2026, 11, 26)
 
@@ -91,3 +102,31 @@ def test_the_rewrite_request_carries_the_history_and_the_follow_up():
         "Question : Horaires de la cantine ?" in user and "Dernière question : Et le prix ?" in user
     )
     assert len(user) < 1000
+
+
+def test_the_default_prompt_is_valid():
+    validate_system_prompt(DEFAULT_SYSTEM_PROMPT)
+
+
+def test_the_date_placeholder_and_doubled_braces_are_allowed():
+    validate_system_prompt("Le {date}. {{JSON}} attendu.\n{context}\n{question}")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "message"),
+    [
+        ("{context} {question} {nom}", "Variable inconnue dans le prompt : {nom}"),
+        ("{context} {question} {0}", "Variable inconnue dans le prompt : {0}"),
+        ("{context} {question} {}", "Variable inconnue"),
+        ("{context!r} {question}", "{context…}"),
+        ("{context} {question:>20}", "{question…}"),
+        ("{context} {question} {oups", "Accolade isolée"),
+        ("{context} {question} oups}", "Accolade isolée"),
+        ("Extraits : {context}", "Le prompt doit contenir {question}."),
+        ("Rien du tout", "Le prompt doit contenir {context} et {question}."),
+    ],
+)
+def test_an_unfillable_prompt_is_refused_with_a_message(prompt, message):
+    with pytest.raises(ValidationError) as refusal:
+        validate_system_prompt(prompt)
+    assert message in refusal.value.messages[0]

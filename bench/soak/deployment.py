@@ -23,18 +23,17 @@ from pathlib import Path
 
 import httpx
 
-from bench.sample_corpus import write_sample_corpus
 from bench.soak.load import Target
 from bench.soak.memory import Trace
 from testing.openai_server import FakeOpenAIServer
+from testing.processes import BASE_DIR, SETUP_TIMEOUT, SetupFailed, manage
+from testing.sample_corpus import write_sample_corpus
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 USERNAME = "soak-admin"
 PASSWORD = "soak-password-not-secret"  # a throwaway deployment, deleted at the end
 MODEL_KEY = "soak-model-key"
 SEED_CATEGORY = "Soak corpus"
 UPLOAD_CATEGORY = "Soak uploads"
-SETUP_TIMEOUT = 600
 # Passed through to the deployment: OpenBLAS needs them on some processors (see the docs).
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 # One Django start instead of four: migrate, the administrator, their API token, the categories.
@@ -51,28 +50,6 @@ seeded, _ = Category.objects.get_or_create(name={seed!r})
 uploads, _ = Category.objects.get_or_create(name={uploads!r})
 print(json.dumps({{"token": token.key, "category": seeded.slug, "uploads": uploads.slug}}))
 """
-
-
-class SetupFailed(RuntimeError):
-    """The scratch deployment could not be built or started."""
-
-
-def manage(*args: str, env: dict[str, str], timeout: float | None = SETUP_TIMEOUT) -> str:
-    """Run a management command of this project for a scratch deployment; its output.
-    `timeout` None: no limit."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if result.returncode != 0:
-        raise SetupFailed(
-            f"manage.py {args[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    return result.stdout
 
 
 @dataclass(frozen=True)

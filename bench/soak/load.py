@@ -20,7 +20,7 @@ from fpdf import FPDF
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-from bench.sample_corpus import SENTENCES, TOPICS
+from testing.sample_corpus import SENTENCES, TOPICS
 
 REQUEST_TIMEOUT = 30.0
 ANSWER_TIMEOUT = 60.0  # from the question to `done`

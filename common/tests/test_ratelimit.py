@@ -4,9 +4,7 @@ import json
 import uuid
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 
-from cassandre.env import env_rate
 from common import ratelimit
 from common.ratelimit import hit, question_allowed
 from testing.services import free_port, require, run_python
@@ -76,20 +74,6 @@ def test_the_counters_are_shared_through_redis(settings, key):
     assert not hit(key, limit=1, window_seconds=60)
     (stored,) = [k for k in cache._cache.get_client().keys("*") if key.encode() in k]
     assert stored.startswith(settings.CACHES["default"]["KEY_PREFIX"].encode())
-
-
-def test_a_rate_is_read_as_count_per_seconds(monkeypatch):
-    monkeypatch.setenv("RATE_LIMIT_TEST", "10/3600")
-    assert env_rate("RATE_LIMIT_TEST", "30/60") == (10, 3600)
-    monkeypatch.delenv("RATE_LIMIT_TEST")
-    assert env_rate("RATE_LIMIT_TEST", "30/60") == (30, 60)
-
-
-@pytest.mark.parametrize("written", ["30", "30/0", "-1/60", "trente/60", "30/60/2"])
-def test_a_malformed_rate_stops_the_start(monkeypatch, written):
-    monkeypatch.setenv("RATE_LIMIT_TEST", written)
-    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_TEST must be COUNT/SECONDS"):
-        env_rate("RATE_LIMIT_TEST", "30/60")
 
 
 PRINT_CACHE = """

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-import documents.prompts
+import ai.prompts
 
 
 class Migration(migrations.Migration):
@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
             field=models.TextField(
                 default="Tu es Cassandre, l'assistant documentaire de l'organisation.\nRéponds à la question en français, uniquement à partir des extraits de documents ci-dessous.\nCite tes sources avec leur numéro entre crochets, par exemple [1] ou [2].\nSi les extraits ne permettent pas de répondre, dis-le clairement et n'invente rien.\n\nExtraits :\n{context}\n\nQuestion : {question}\n\nRéponse :",
                 help_text="Doit contenir {context} (les extraits numérotés) et {question} ; {date} (la date du jour) est facultative. Pour écrire une accolade, doublez-la.",
-                validators=[documents.prompts.validate_system_prompt],
+                validators=[ai.prompts.validate_system_prompt],
                 verbose_name="prompt système",
             ),
         ),

@@ -2,7 +2,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from documents.models import Correction, Document
+from ai.models import LanguageModel
+from documents.models import Category, Correction, Document
 from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,46 @@ def test_a_duplicate_correction_is_refused_with_a_message(admin_client):
     )
     assert response.status_code == 200
     assert "existe déjà" in response.content.decode()
+
+
+def test_a_category_chooses_its_language_model_and_contact_in_the_admin(admin_client):
+    language_model = LanguageModel.objects.create(
+        name="vLLM interne", kind=LanguageModel.Kind.COMPATIBLE, model="mistral-small"
+    )
+    admin_client.post(
+        reverse("admin:documents_category_add"),
+        {
+            "name": "Ressources humaines",
+            "welcome_message": "",
+            "contact": "le service RH (poste 1234)",
+            "language_model": language_model.pk,
+            "visibility": "internal",
+            "system_prompt": "{context}\n{question}",
+            "k": 5,
+            "relevance_threshold": "",
+            "documents-TOTAL_FORMS": 0,
+            "documents-INITIAL_FORMS": 0,
+        },
+    )
+    category = Category.objects.get()
+    assert (category.language_model, category.contact) == (
+        language_model,
+        "le service RH (poste 1234)",
+    )
+
+
+def test_a_broken_category_prompt_is_refused_on_the_admin_form(admin_client):
+    response = admin_client.post(
+        reverse("admin:documents_category_add"),
+        {
+            "name": "Ressources humaines",
+            "visibility": "internal",
+            "system_prompt": "{contexte} {question}",
+            "k": 5,
+            "documents-TOTAL_FORMS": 0,
+            "documents-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "Variable inconnue dans le prompt" in response.content.decode()
+    assert not Category.objects.exists()

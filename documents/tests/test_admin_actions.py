@@ -1,11 +1,11 @@
 """Re-indexing and deleting documents from the admin list, passages included."""
 
 import pytest
+from celery import current_app as celery_app
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from ai.passages import passage_store
-from cassandre.celery import app as celery_app
 from documents import indexing
 from documents.models import Document
 from documents.tests.factories import DocumentFactory

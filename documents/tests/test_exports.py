@@ -5,11 +5,11 @@ import io
 import zipfile
 
 import pytest
+from celery import current_app as celery_app
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from cassandre.celery import app as celery_app
 from documents import exports, services
 from documents.models import CategoryExport
 from documents.tasks import build_category_export as build_category_export_task

@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from celery import current_app as celery_app
 from celery.exceptions import Retry
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ai.embeddings import get_embedder
 from ai.passages import passage_store
-from cassandre.celery import app as celery_app
 from documents import indexing, services
 from documents.indexing import TransientIndexingError
 from documents.models import Document

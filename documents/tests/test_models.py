@@ -82,3 +82,11 @@ class TestCorrection:
         )
         with pytest.raises(ValidationError, match="existe déjà"):
             duplicate.full_clean()
+
+
+@pytest.mark.django_db
+def test_the_category_form_refuses_a_broken_prompt():
+    category = CategoryFactory.build(system_prompt="{contexte} {question}")
+    with pytest.raises(ValidationError) as refusal:
+        category.full_clean()
+    assert "system_prompt" in refusal.value.message_dict

@@ -6,13 +6,13 @@ import re
 import subprocess
 
 import pytest
+from celery import current_app as celery_app
 from django.db import connection
 
-from bench.sample_corpus import write_sample_corpus
-from cassandre.celery import app as celery_app
 from common.services import ensure_storage_ready
 from documents.models import Document
 from documents.tests.factories import DocumentFactory
+from testing.sample_corpus import write_sample_corpus
 from testing.seaweedfs import S3_TEST_BUCKET
 from testing.services import (
     BASE_DIR,

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from bench.sample_corpus import write_sample_corpus
+from testing.sample_corpus import write_sample_corpus
 
 
 class Command(BaseCommand):

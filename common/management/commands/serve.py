@@ -2,6 +2,7 @@ from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from common.embedded_worker import start_embedded_worker
 from common.services import ensure_storage_ready
@@ -18,8 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host: str, port: int, **options) -> None:
-        from cassandre.asgi import application
-
+        application = import_string(settings.ASGI_APPLICATION)
         ensure_storage_ready()
         if settings.EMBEDDED_WORKER:
             start_embedded_worker()
