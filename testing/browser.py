@@ -1,4 +1,4 @@
-"""A real Cassandre and Debian's chromium, for the browser tests (cassandre/tests/browser/).
+"""A real Cassandre and Debian's chromium, for the browser tests (cassandre/tests/e2e/browser/).
 
 The deployment is one `manage.py serve` process on 127.0.0.1, on a scratch PostgreSQL
 database and a Redis channel layer (live progress and answers go over Redis, as in

@@ -8,7 +8,7 @@ it is a process of its own, after the warm-up against the end).
     from bench.soak import SoakOptions, run_soak
     report = run_soak(SoakOptions(seconds=60))
 
-`scripts/soak.py` is its command line; `bench/tests/test_soak.py` runs a short one.
+`scripts/soak.py` is its command line; `bench/tests/e2e/test_soak.py` runs a short one.
 Nothing here imports Django: the soak drives the deployment from outside, over HTTP.
 """
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cassandre.tests.browser.corpus import (
+from cassandre.tests.e2e.browser.corpus import (
     HUMAN_RESOURCES,
     LONG_QUESTION,
     SECURITY,

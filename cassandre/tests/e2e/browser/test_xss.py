@@ -4,7 +4,7 @@ streamed answer, the source cards, a conversation reopened from the history or t
 import pytest
 from playwright.sync_api import expect
 
-from cassandre.tests.browser.corpus import HOSTILE_MARKUP, SECURITY, SECURITY_QUESTION
+from cassandre.tests.e2e.browser.corpus import HOSTILE_MARKUP, SECURITY, SECURITY_QUESTION
 from testing.browser import ask, save_screenshot
 
 pytestmark = pytest.mark.timeout(300)

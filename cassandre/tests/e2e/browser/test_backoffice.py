@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from cassandre.tests.browser.corpus import HUMAN_RESOURCES, UPLOADS
+from cassandre.tests.e2e.browser.corpus import HUMAN_RESOURCES, UPLOADS
 from documents.tests.builders import pdf
 from testing.browser import NARROW_PHONE, ask, save_screenshot
 

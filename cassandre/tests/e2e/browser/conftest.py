@@ -3,7 +3,7 @@ signed-in page per test (see corpus.py for what the deployment holds)."""
 
 import pytest
 
-from cassandre.tests.browser.corpus import CATEGORIES, model_answer, write_seed
+from cassandre.tests.e2e.browser.corpus import CATEGORIES, model_answer, write_seed
 from testing.browser import (
     DESKTOP,
     READER,
