@@ -4,7 +4,9 @@ Every service whose variables are unset runs embedded (see base_settings). Set t
 variables to run the same code on PostgreSQL, Redis, S3 and a Qdrant server.
 """
 
+import os
 import secrets
+from pathlib import Path
 
 from cassandre.base_settings import *  # noqa: F403
 from cassandre.base_settings import DATA_DIR, INSTALLED_APPS, SECRET_KEY
@@ -16,17 +18,37 @@ DEBUG = env_bool("DEBUG", True)
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 
 
-def _persistent_secret_key() -> str:
-    """A random key kept under DATA_DIR, so sessions survive restarts without any setup."""
-    path = DATA_DIR / "secret_key"
+def persistent_secret_key(path: Path) -> str:
+    """The random key kept at `path`, made on first use: sessions survive restarts.
+
+    Processes that start together on one data folder (the dev profile's web and worker
+    containers) all end with the same key, and a key already there is kept.
+    """
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        _create_unless_exists(path, secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
-SECRET_KEY = SECRET_KEY or _persistent_secret_key()
+def _create_unless_exists(path: Path, text: str) -> None:
+    """Write `text` to `path` unless it exists, so that no reader sees a half-written file.
+
+    Each process writes a draft of its own, then hard-links it into place: the link is
+    atomic and fails when `path` exists, so the first process wins and the others read its
+    key back.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(text)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+
+
+SECRET_KEY = SECRET_KEY or persistent_secret_key(DATA_DIR / "secret_key")
 
 # Serve static files straight from the apps' folders: no collectstatic needed in dev.
 WHITENOISE_USE_FINDERS = True
