@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 
 from cassandre.base_settings import *  # noqa: F403
-from cassandre.base_settings import DATA_DIR, INSTALLED_APPS, SECRET_KEY
+from cassandre.base_settings import DATA_DIR, INSTALLED_APPS, LOGGING, SECRET_KEY
 from cassandre.env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
@@ -49,6 +49,14 @@ def _create_unless_exists(path: Path, text: str) -> None:
 
 
 SECRET_KEY = SECRET_KEY or persistent_secret_key(DATA_DIR / "secret_key")
+
+# Django's runserver (daphne's, run by the dev profile's web container) logs every
+# request's full URL, and a search URL holds the question. Like the image's daphne it writes
+# no access log; django.request still logs the failures, by path only.
+LOGGING = {
+    **LOGGING,
+    "loggers": {**LOGGING["loggers"], "django.channels.server": {"level": "CRITICAL"}},
+}
 
 # Serve static files straight from the apps' folders: no collectstatic needed in dev.
 WHITENOISE_USE_FINDERS = True

@@ -1,11 +1,15 @@
-"""The SECRET_KEY dev_settings keeps in the data folder: made once, even when several
-processes (the dev profile's web and worker containers) start together on it.
+"""What dev_settings gives the dev profile's containers.
+
+The SECRET_KEY it keeps in the data folder is made once, even when several processes (web
+and worker) start together on it; runserver logs no URL, which could hold a question.
 """
 
+import logging
 import threading
 from pathlib import Path
 
 import pytest
+from daphne.management.commands.runserver import Command as RunserverCommand
 
 from cassandre import dev_settings
 from cassandre.dev_settings import persistent_secret_key
@@ -72,3 +76,13 @@ def test_a_start_that_loses_the_race_reads_back_the_winners_key(folder, monkeypa
 
     assert persistent_secret_key(path) == "the-winners-key"
     assert list(folder.iterdir()) == [path]
+
+
+def test_the_dev_web_server_logs_no_request_url_that_could_hold_a_question(caplog):
+    details = {"method": "GET", "path": "/api/search?q=mon+arrêt+maladie", "status": 200}
+    details |= {"client": "127.0.0.1:50000", "time_taken": 0.01, "size": 10}
+
+    with caplog.at_level(logging.DEBUG):
+        RunserverCommand().log_action("http", "complete", details)
+
+    assert "maladie" not in caplog.text
