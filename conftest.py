@@ -9,6 +9,8 @@ use a fixture that starts a server (`PROCESS_FIXTURES`). `make test-fast` leaves
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from ai.vectorstore.edge import close_all
 
@@ -19,6 +21,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "e2e" in Path(item.path).parts or PROCESS_FIXTURES & set(item.fixturenames):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request in English (the test client runs
+    LocaleMiddleware in the test's own thread) would otherwise leave English active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

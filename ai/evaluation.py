@@ -10,15 +10,13 @@ not in the top 10).
 
 import csv
 import io
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePath
-from typing import IO
 
-from openpyxl import load_workbook
+from django.utils.translation import gettext_lazy as _
 
 from ai.retrieval import Mode, Result, search_passages
+from common.question_files import QuestionFileError, read_table
 from common.text import normalize_question
 
 DEPTH = 10
@@ -27,12 +25,6 @@ DEFAULT_MODES = (Mode.BM25, Mode.DENSE, Mode.HYBRID)
 QUESTION_COLUMN = "question"
 DOCUMENT_COLUMN = "expected_document"
 ANSWER_COLUMN = "expected_answer"
-_DELIMITERS = (";", ",", "\t")
-_JSONL_SUFFIXES = (".jsonl", ".ndjson")
-
-
-class QuestionFileError(ValueError):
-    """The question file cannot be read: unknown format, missing columns, bad encoding."""
 
 
 @dataclass(frozen=True)
@@ -78,51 +70,47 @@ class Evaluation:
 
 
 def read_questions(
-    stream: IO[bytes],
+    data: bytes,
     *,
     filename: str,
     question_column: str = QUESTION_COLUMN,
     document_column: str = DOCUMENT_COLUMN,
     answer_column: str = ANSWER_COLUMN,
 ) -> list[Question]:
-    """The questions of a CSV (`,` `;` or tab), XLSX (first sheet) or JSONL file.
-
-    Column names are matched case-insensitively; rows without a question are skipped.
-    Raises QuestionFileError for an unknown format or when the question column, or both
-    the document and the answer columns, are missing.
-    """
-    suffix = PurePath(filename).suffix.lower()
-    rows = _read_rows(stream.read(), suffix=suffix)
-    columns = {name.strip().lower() for row in rows for name in row}
-    wanted = [
-        column.strip().lower() for column in (question_column, document_column, answer_column)
+    """The questions of a question file (`common.question_files`), rows without a question
+    left out. Raises `QuestionFileError` when the question column, or both the document and
+    the answer columns, are missing."""
+    table = read_table(data, filename=filename)
+    question, document, answer = (
+        table.column(name) for name in (question_column, document_column, answer_column)
+    )
+    if question is None:
+        raise QuestionFileError(
+            _("Pas de colonne « %(column)s » dans le fichier (colonnes : %(columns)s)."),
+            {"column": question_column, "columns": table.listing() or _("aucune")},
+        )
+    if document is None and answer is None:
+        raise QuestionFileError(
+            _(
+                "Ni « %(document)s » ni « %(answer)s » ne sont des colonnes du fichier "
+                "(colonnes : %(columns)s) : rien ne dit ce qui doit être trouvé."
+            ),
+            {
+                "document": document_column,
+                "answer": answer_column,
+                "columns": table.listing() or _("aucune"),
+            },
+        )
+    texts = table.cells(question)
+    documents = table.cells(document) if document is not None else [""] * len(texts)
+    answers = table.cells(answer) if answer is not None else [""] * len(texts)
+    return [
+        Question(text=text, expected_document=expected, expected_answer=found, row=number)
+        for number, (text, expected, found) in enumerate(
+            zip(texts, documents, answers, strict=True), start=table.first_line
+        )
+        if text
     ]
-    question_key, document_key, answer_key = wanted
-    if question_key not in columns:
-        raise QuestionFileError(
-            f"Pas de colonne « {question_column} » dans le fichier "
-            f"(colonnes : {_listing(columns)})."
-        )
-    if document_key not in columns and answer_key not in columns:
-        raise QuestionFileError(
-            f"Ni « {document_column} » ni « {answer_column} » ne sont des colonnes du fichier "
-            f"(colonnes : {_listing(columns)}) : rien ne dit ce qui doit être trouvé."
-        )
-    questions = []
-    # Row numbers as the admin sees them: after the header line, except in JSONL.
-    first_row = 1 if suffix in _JSONL_SUFFIXES else 2
-    for number, row in enumerate(rows, start=first_row):
-        values = {name.strip().lower(): _cell(value) for name, value in row.items()}
-        if values.get(question_key):
-            questions.append(
-                Question(
-                    text=values[question_key],
-                    expected_document=values.get(document_key, ""),
-                    expected_answer=values.get(answer_key, ""),
-                    row=number,
-                )
-            )
-    return questions
 
 
 def evaluate(
@@ -208,75 +196,3 @@ def report_csv(evaluation: Evaluation) -> str:
             + [outcome.top_documents[mode] for mode in modes]
         )
     return output.getvalue()
-
-
-def _read_rows(data: bytes, *, suffix: str) -> list[dict[str, object]]:
-    if suffix == ".xlsx":
-        return _xlsx_rows(data)
-    if suffix in _JSONL_SUFFIXES:
-        return _jsonl_rows(_decode(data))
-    if suffix in (".csv", ".tsv", ".txt"):
-        return _csv_rows(_decode(data))
-    raise QuestionFileError(
-        f"Format de fichier non pris en charge (« {suffix or 'sans extension'} ») : "
-        "CSV, XLSX ou JSONL."
-    )
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV" on French Windows is Windows-1252.
-        return data.decode("cp1252", errors="replace")
-
-
-def _csv_rows(text: str) -> list[dict[str, object]]:
-    header = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=header.count) if any(d in header for d in _DELIMITERS) else ","
-    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _jsonl_rows(text: str) -> list[dict[str, object]]:
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise QuestionFileError(f"Ligne {number} : JSON invalide ({error.msg}).") from error
-        if not isinstance(row, dict):
-            raise QuestionFileError(f"Ligne {number} : un objet JSON est attendu.")
-        rows.append(row)
-    return rows
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, object]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is no workbook
-        raise QuestionFileError(f"Fichier XLSX illisible : {error}.") from error
-    try:
-        lines = list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    if not lines:
-        return []
-    header = [_cell(name) for name in lines[0]]
-    return [
-        {name: value for name, value in zip(header, line, strict=False) if name}
-        for line in lines[1:]
-    ]
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _listing(columns: set[str]) -> str:
-    return ", ".join(sorted(columns)) or "aucune"

@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ai.citations import CITED_AFTER, CITED_BEFORE
 from chat.models import CorrectionProposal, Exchange, Feedback
 from documents.models import Document
 
@@ -19,11 +20,6 @@ PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
 LATEST_UNANSWERED = 10
 TOP_DOCUMENTS = 10
-# A source numbered n is cited when the answer holds [n], alone or in a list ([2, n]);
-# the number is put between these two halves in SQL. The same syntax for PostgreSQL's
-# regular expressions and Python's (SQLite's REGEXP is Django's Python function).
-_CITED_BEFORE = r"\[(\d+\s*[,;]\s*)*"
-_CITED_AFTER = r"(\s*[,;]\s*\d+)*\]"
 
 
 @dataclass(frozen=True)
@@ -190,7 +186,7 @@ def top_documents(period: Period, *, limit: int = TOP_DOCUMENTS) -> list[CitedDo
     with connection.cursor() as cursor:
         cursor.execute(
             sql,
-            [_CITED_BEFORE, _CITED_AFTER, adapt(period.start), adapt(period.end), limit],
+            [CITED_BEFORE, CITED_AFTER, adapt(period.start), adapt(period.end), limit],
         )
         rows = [(int(document_id), served, cited or 0) for document_id, served, cited in cursor]
     titles = {

@@ -8,16 +8,14 @@ the hybrid, dense and BM25 searches side by side, each with its scores and its t
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ai.embeddings.base import EmbeddingUnavailable
-from ai.retrieval import Mode, Result, search_passages
-from ai.vectorstore import VectorStoreError
-from chat.services import prepare_question
-from documents.selectors import passages_wanted, relevance_thresholds
+from ai.retrieval import Mode, Result
+from chat.search import SearchPlan, SearchUnavailable, plan_search, run_search
+from chat.search import passage_url as viewer_url
 
 MODES = (Mode.HYBRID, Mode.DENSE, Mode.BM25)
 
@@ -57,42 +55,32 @@ def inspect_retrieval(
 ) -> Inspection:
     """Search `question` in `category_ids` (None: every category) with each of `modes`.
 
-    The search is the chat's: same query preparation, same per-category relevance
-    thresholds, same number of passages unless `limit` says otherwise. A mode whose
-    search fails (vector store or embedding model unreachable) reports why, and the
+    The search is the chat's (`chat.search`): same query preparation, same per-category
+    relevance thresholds, same number of passages unless `limit` says otherwise. A mode
+    whose search fails (vector store or embedding model unreachable) reports why, and the
     others still run: BM25 needs no embedding model.
     """
-    query = prepare_question(question, category_ids=category_ids)
-    limit = limit or passages_wanted(category_ids)
-    thresholds = relevance_thresholds(category_ids)
-    rankings = [
-        _ranking(query, mode=mode, category_ids=category_ids, limit=limit, thresholds=thresholds)
-        for mode in modes
-    ]
+    plan = plan_search(question, category_ids=category_ids, limit=limit)
     return Inspection(
-        question=question, query=query, limit=limit, thresholds=thresholds, rankings=rankings
+        question=question,
+        query=plan.query,
+        limit=plan.limit,
+        thresholds=plan.thresholds,
+        rankings=[_ranking(plan, mode=mode) for mode in modes],
     )
 
 
-def _ranking(
-    query: str,
-    *,
-    mode: Mode,
-    category_ids: Sequence[int] | None,
-    limit: int,
-    thresholds: dict[int, float],
-) -> ModeRanking:
+def _ranking(plan: SearchPlan, *, mode: Mode) -> ModeRanking:
     started = time.perf_counter()
     try:
-        results = search_passages(
-            query, category_ids=category_ids, limit=limit, mode=mode, thresholds=thresholds
+        results = run_search(plan, mode=mode)
+    except SearchUnavailable as unavailable:
+        return ModeRanking(
+            mode=mode,
+            passages=[],
+            milliseconds=_since(started),
+            error=_staff_reason(unavailable.__cause__),
         )
-    except VectorStoreError as error:
-        message = _("La base des passages (Qdrant) ne répond pas : %(error)s") % {"error": error}
-        return ModeRanking(mode=mode, passages=[], milliseconds=_since(started), error=message)
-    except EmbeddingUnavailable as error:
-        message = _("Le modèle d'embeddings est indisponible : %(error)s") % {"error": error}
-        return ModeRanking(mode=mode, passages=[], milliseconds=_since(started), error=message)
     return ModeRanking(
         mode=mode,
         passages=[
@@ -103,16 +91,18 @@ def _ranking(
     )
 
 
+def _staff_reason(cause: BaseException | None) -> str:
+    """Which part failed, with its own words: staff may read them, unlike other users."""
+    if isinstance(cause, EmbeddingUnavailable):
+        return _("Le modèle d'embeddings est indisponible : %(error)s") % {"error": cause}
+    return _("La base des passages (Qdrant) ne répond pas : %(error)s") % {"error": cause}
+
+
 def passage_url(result: Result) -> str:
     """The document viewer on the passage's page, the passage marked; a correction's admin."""
-    if result.document_id is not None:
-        query = (
-            {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
-        )
-        return reverse("documents:view", args=[result.document_id]) + "?" + urlencode(query)
-    if result.correction_id is not None:
+    if result.correction_id is not None and result.document_id is None:
         return reverse("admin:documents_correction_change", args=[result.correction_id])
-    return ""
+    return viewer_url(result) or ""
 
 
 def _since(started: float) -> int:

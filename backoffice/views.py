@@ -75,14 +75,14 @@ def evaluate_retrieval(request):
             data = form.cleaned_data
             try:
                 questions = read_questions(
-                    data["questions"],
+                    data["questions"].read(),
                     filename=data["questions"].name,
                     question_column=data["question_column"],
                     document_column=data["document_column"] or DOCUMENT_COLUMN,
                     answer_column=data["answer_column"] or ANSWER_COLUMN,
                 )
             except QuestionFileError as error:
-                form.add_error("questions", str(error))
+                form.add_error("questions", error.message)
             else:
                 result = evaluate_category(category=data["category"], questions=questions)
                 context.update(

@@ -362,6 +362,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A service's UserError answers with its message (translated), code and status.
+    "EXCEPTION_HANDLER": "common.errors.api_exception_handler",
 }
 # The OpenAPI schema, served at /api/v1/schema/ to authenticated users.
 SPECTACULAR_SETTINGS = {

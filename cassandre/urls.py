@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("common.account_urls")),
     path("backoffice/", include("backoffice.urls")),
     path("api/", include("documents.api_urls")),
-    path("api/", include("chat.api_urls")),
+    path("api/", include("chat.search_api_urls")),
     path("api/v1/", include("chat.api_v1_urls")),
     path("documents/", include("documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

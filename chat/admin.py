@@ -384,7 +384,7 @@ class CorrectionProposalAdmin(admin.ModelAdmin):
                 proposal=proposal, reviewer=request.user, answer=answer, note=proposal.review_note
             )
         except ReviewRefused as error:
-            self.message_user(request, f"« {proposal} » : {error.user_message}", messages.ERROR)
+            self.message_user(request, f"« {proposal} » : {error.message}", messages.ERROR)
             return False
         return True
 
@@ -392,6 +392,6 @@ class CorrectionProposalAdmin(admin.ModelAdmin):
         try:
             reject_proposal(proposal=proposal, reviewer=request.user, note=proposal.review_note)
         except ReviewRefused as error:
-            self.message_user(request, f"« {proposal} » : {error.user_message}", messages.ERROR)
+            self.message_user(request, f"« {proposal} » : {error.message}", messages.ERROR)
             return False
         return True

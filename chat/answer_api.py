@@ -1,7 +1,7 @@
 """The answering API (v1): an answer now, or later through a task polled or called back.
 
 Token or session authentication, like the rest of the API. The response serializers
-describe the bodies for the OpenAPI schema; the bodies themselves come from `chat.answers`.
+describe the bodies for the OpenAPI schema; the bodies themselves come from `chat.complete_answers`.
 """
 
 from uuid import UUID
@@ -15,16 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ai.llm import ProviderError
-from chat.answering import SearchUnavailable
-from chat.answers import (
-    CategoryNotFound,
-    answer_now,
-    create_answer_task,
-    task_as_dict,
-    task_for_user,
-)
-from chat.callbacks import CallbackRefused
+from chat.callbacks import CallbackRefused, check_callback_url
+from chat.complete_answers import answer_now, create_answer_task, task_as_dict, task_for_user
 from chat.conversations import QuestionRefused, checked_question
 from chat.models import AnswerTask, Exchange
 from common.ratelimit import QuestionThrottle
@@ -40,7 +32,7 @@ class QuestionSerializer(serializers.Serializer):
         try:
             checked_question(question)
         except QuestionRefused as refusal:
-            raise serializers.ValidationError(refusal.user_message) from refusal
+            raise serializers.ValidationError(refusal.message) from refusal
         return question
 
 
@@ -76,6 +68,7 @@ class AnswerSerializer(serializers.Serializer):
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(help_text="Le cas, pour les programmes : refused, search…")
 
 
 INVALID = OpenApiResponse(
@@ -108,26 +101,13 @@ class AnswerView(APIView):
     def post(self, request: Request, category: str) -> Response:
         body = AnswerRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            answer = answer_now(
-                user_id=request.user.pk,
-                question=body.validated_data["question"],
-                category_slug=category,
-                conversation_id=body.validated_data["conversation"],
-            )
-        except CategoryNotFound as error:
-            return _detail(error.user_message, status.HTTP_404_NOT_FOUND)
-        except QuestionRefused as error:
-            return _detail(error.user_message, status.HTTP_400_BAD_REQUEST)
-        except ProviderError as error:
-            return _detail(error.user_message, status.HTTP_502_BAD_GATEWAY)
-        except SearchUnavailable as error:
-            return _detail(error.user_message, status.HTTP_503_SERVICE_UNAVAILABLE)
+        answer = answer_now(
+            user_id=request.user.pk,
+            question=body.validated_data["question"],
+            category_slug=category,
+            conversation_id=body.validated_data["conversation"],
+        )
         return Response(answer)
-
-
-def _detail(message: str, code: int) -> Response:
-    return Response({"detail": message}, status=code)
 
 
 class AnswerTaskRequestSerializer(QuestionSerializer):
@@ -143,6 +123,14 @@ class AnswerTaskRequestSerializer(QuestionSerializer):
         max_length=1000,
         help_text="Où POSTer la tâche terminée ; doit être autorisée par l'administrateur.",
     )
+
+    def validate_callback_url(self, url: str) -> str:
+        if url:
+            try:
+                check_callback_url(url)
+            except CallbackRefused as refusal:
+                raise serializers.ValidationError(refusal.message) from refusal
+        return url
 
 
 class AnswerTaskCreatedSerializer(serializers.Serializer):
@@ -180,10 +168,7 @@ class AnswerTaskCreateView(APIView):
         # A category the user may not read is as unknown to them as one that does not exist.
         body.fields["category"].queryset = readable_categories(request.user)
         body.is_valid(raise_exception=True)
-        try:
-            task = create_answer_task(user_id=request.user.pk, **body.validated_data)
-        except CallbackRefused as error:
-            return Response({"callback_url": [error.user_message]}, status=400)
+        task = create_answer_task(user_id=request.user.pk, **body.validated_data)
         return Response(
             {
                 "task": str(task.pk),
@@ -202,6 +187,4 @@ class AnswerTaskView(APIView):
     @extend_schema(responses={200: AnswerTaskSerializer, 404: DetailSerializer})
     def get(self, request: Request, task_id: UUID) -> Response:
         task = task_for_user(task_id=task_id, user_id=request.user.pk)
-        if task is None:
-            return _detail("Cette tâche n'existe pas ou ne vous appartient pas.", 404)
         return Response({**task_as_dict(task), "callback_status": task.callback_status})

@@ -8,34 +8,26 @@ created are deleted at the end: a benchmark is not people asking.
 """
 
 import asyncio
-import csv
-import io
 import logging
 import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
 
-from ai.llm import Provider, ProviderError
+from ai.llm import Provider
 from ai.llm.extractive import ExtractiveProvider
-from chat.answering import (
-    Done,
-    QuestionRefused,
-    SearchUnavailable,
-    Sources,
-    Token,
-    answer_question,
-    in_thread,
-)
+from chat.answering import Done, Sources, Token, answer_question, in_thread
 from chat.models import Conversation
+from common.errors import UserError
+from common.question_files import QuestionFileError, read_table
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONCURRENCY = 4
-_DELIMITERS = (";", ",", "\t")
 PROVIDER_COLUMNS = (
     "answer",
     "sources",
@@ -46,10 +38,6 @@ PROVIDER_COLUMNS = (
     "outcome",
     "error",
 )
-
-
-class QuestionColumnError(ValueError):
-    """The question column cannot be read: unknown format or column."""
 
 
 @dataclass(frozen=True)
@@ -94,70 +82,21 @@ class ProviderSummary:
 
 
 def read_question_column(data: bytes, *, filename: str, column: str) -> list[str]:
-    """The non-empty cells of `column` of a CSV (`,` `;` or tab) or XLSX (first sheet) file.
+    """The non-empty cells of `column` of a question file (`common.question_files`).
 
-    `column` is a header (case and surrounding spaces aside) or, failing that, a 1-based
-    column number. Raises QuestionColumnError for another format or an unknown column.
+    `column` is a header (case and surrounding spaces aside) or, failing that, a column
+    number from 1. Raises `QuestionFileError` for another format or an unknown column.
     """
-    header, *lines = _table(data, suffix=PurePath(filename).suffix.lower())
-    names = [name.strip().lower() for name in header]
-    wanted = column.strip().lower()
-    if wanted in names:
-        index = names.index(wanted)
-    elif wanted.isdigit() and 1 <= int(wanted) <= len(header):
-        index = int(wanted) - 1
-    else:
-        raise QuestionColumnError(
-            f"No column {column!r} in {filename} (columns: "
-            f"{', '.join(f'{number} {name!r}' for number, name in enumerate(header, 1))})."
+    table = read_table(data, filename=filename)
+    index = table.column(column)
+    if index is None and column.strip().isdigit() and 1 <= int(column) <= len(table.header):
+        index = int(column) - 1
+    if index is None:
+        raise QuestionFileError(
+            _("Pas de colonne « %(column)s » dans %(file)s (colonnes : %(columns)s)."),
+            {"column": column, "file": filename, "columns": table.listing() or _("aucune")},
         )
-    cells = [line[index] if index < len(line) else "" for line in lines]
-    return [cell for cell in cells if cell]
-
-
-def _table(data: bytes, *, suffix: str) -> list[list[str]]:
-    if suffix == ".xlsx":
-        lines = _xlsx_lines(data)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        lines = _csv_lines(_decode(data))
-    else:
-        raise QuestionColumnError(f"Unsupported file type {suffix or '(none)'!r}: CSV or XLSX.")
-    return lines or [[]]
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel's "CSV" on French Windows is Windows-1252.
-        return data.decode("cp1252", errors="replace")
-
-
-def _csv_lines(text: str) -> list[list[str]]:
-    header = text.split("\n", 1)[0]
-    delimiter = max(_DELIMITERS, key=header.count) if any(d in header for d in _DELIMITERS) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[_cell(value) for value in line] for line in reader]
-
-
-def _xlsx_lines(data: bytes) -> list[list[str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is no workbook
-        raise QuestionColumnError(f"Unreadable XLSX file: {error}.") from error
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return [[_cell(value) for value in row] for row in rows]
-    finally:
-        workbook.close()
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    return [cell for cell in table.cells(index) if cell]
 
 
 async def run_answer_benchmark(
@@ -240,11 +179,11 @@ async def _answer_one(
                 first_token_ms = _ms_since(started)
             elif isinstance(event, Done):
                 done = event
-    except (QuestionRefused, ProviderError, SearchUnavailable) as error:
+    except UserError as error:
         return ProviderAnswer(
             sources=sources_summary(sources),
             latency_ms=_ms_since(started),
-            error=error.user_message,
+            error=error.message,
         )
     except Exception as error:
         # One broken answer must not lose the others of a long run: it is logged and kept.

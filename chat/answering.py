@@ -3,8 +3,8 @@
 `answer_question` is an async generator of events — `Sources`, then `Token`s, then `Done` —
 that every interface shares (websocket, REST API, `ask` command). It streams straight from
 the provider; database work and retrieval run in worker threads so that many conversations
-share one event loop without waiting on each other. Errors are raised as `QuestionRefused`,
-`ProviderError` (`ai.llm`) or `SearchUnavailable`, each with a message for the user.
+share one event loop without waiting on each other. Errors are `UserError`s (`common.errors`):
+`QuestionRefused`, `ProviderError` (`ai.llm`) or `SearchUnavailable` (`chat.search`).
 """
 
 import asyncio
@@ -14,50 +14,28 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import TypeVar
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ai.embeddings import EmbeddingUnavailable
+from ai.citations import cited_numbers
 from ai.llm import Delta, NumberedPassage, Provider, ProviderError, Usage
 from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
-from ai.retrieval import Result, search_passages
-from ai.vectorstore import VectorStoreError
-from chat.conversations import (
-    AskContext,
-    QuestionRefused,
-    finish_exchange,
-    load_ask_context,
-    start_exchange,
-)
+from ai.retrieval import Result
+from chat.conversations import AskContext, finish_exchange, load_ask_context, start_exchange
 from chat.models import Exchange
-from chat.results import result_as_dict
-from common.text import normalize_question, question_hash
-from documents.glossary import expand_query
+from chat.search import result_as_dict, search_for_answer
 from documents.models import Correction
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Done", "QuestionRefused", "SearchUnavailable", "Sources", "Token", "answer_question"]
-
-# A retrieved correction whose question is this close to the one asked is served as is.
-CORRECTION_SIMILARITY = 0.9
 # A follow-up this short, or starting with one of these words, leans on the previous question
 # (when no language model can rewrite it).
 SHORT_FOLLOW_UP_WORDS = 8
 FOLLOW_UP_OPENINGS = ("et ", "mais ", "alors ", "aussi ", "ou ", "puis ", "donc ")
-
-SEARCH_UNAVAILABLE = (
-    "La recherche dans les documents est momentanément indisponible. Réessayez dans un "
-    "instant ; si cela dure, prévenez l'équipe informatique."
-)
-
-
-class SearchUnavailable(Exception):
-    user_message = SEARCH_UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -140,11 +118,12 @@ async def answer_question(
     )
     standalone = await standalone_question(context, clock)
     retrieval_started = time.perf_counter()
-    try:
-        results, correction = await in_thread(retrieve, context=context, question=standalone)
-    except (VectorStoreError, EmbeddingUnavailable) as error:
-        logger.warning("Retrieval failed for a chat question.", exc_info=True)
-        raise SearchUnavailable() from error
+    _, results, correction = await in_thread(
+        search_for_answer,
+        question=standalone,
+        asked=context.anonymized_question,
+        category_ids=context.category_ids,
+    )
     sources = [
         {"number": number, **result_as_dict(result)}
         for number, result in enumerate(results, start=1)
@@ -177,7 +156,7 @@ async def answer_question(
                 yield Token(delta.text)
     except ProviderError as error:
         logger.warning("The language model failed: %s", error)
-        await record.save(Exchange.Status.FAILED, error_message=error.user_message)
+        await record.save(Exchange.Status.FAILED, error_message=error.message)
         raise
     except BaseException:
         # Cancelled (the user pressed stop, or left): keep what was said so far.
@@ -301,57 +280,23 @@ def follow_up_with_previous(previous: str, question: str) -> str:
     return question
 
 
-def retrieve(*, context: AskContext, question: str) -> tuple[list[Result], Correction | None]:
-    """The passages for `question`, and the curated correction that answers it, if any.
-
-    A correction answers when its question is the same once normalised, or when retrieval
-    ranks it first and its question is nearly the same (`CORRECTION_SIMILARITY`).
-    """
-    category_ids = context.category_ids
-    corrections = Correction.objects.all()
-    if category_ids is not None:
-        corrections = corrections.filter(category_id__in=category_ids)
-    hashes = {question_hash(question), question_hash(context.anonymized_question)}
-    correction = corrections.filter(question_hash__in=hashes).first()
-    results = search_passages(
-        expand_query(question, category_ids),
-        category_ids=category_ids,
-        limit=context.passage_count,
-        thresholds=context.thresholds,
-    )
-    if correction is None and results and results[0].correction_id is not None:
-        candidate = corrections.filter(pk=results[0].correction_id).first()
-        if candidate and _similarity(candidate.question, question) >= CORRECTION_SIMILARITY:
-            correction = candidate
-    return results, correction
-
-
-def _similarity(one: str, other: str) -> float:
-    return SequenceMatcher(None, normalize_question(one), normalize_question(other)).ratio()
-
-
 def no_answer_message(context: AskContext) -> str:
-    where = f"les documents de « {context.category.name} »" if context.category else "les documents"
-    contact = context.category.contact if context.category else ""
-    advice = (
-        f"Pour une réponse sûre, adressez-vous à {contact}."
-        if contact
-        else "Reformulez la question, ou adressez-vous au service concerné."
-    )
-    return f"Je n'ai trouvé dans {where} aucun passage qui réponde à cette question. {advice}"
-
-
-def cited_numbers(answer: str, source_count: int) -> list[int]:
-    """The source numbers the answer cites as [n] (or [n, m]), each once, in order."""
-    cited: list[int] = []
-    for group in _CITATION.findall(answer):
-        for number in (int(part) for part in re.findall(r"\d+", group)):
-            if 1 <= number <= source_count and number not in cited:
-                cited.append(number)
-    return cited
-
-
-_CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+    """The answer when no passage answers: where nothing was found, and whom to ask."""
+    category = context.category
+    if category is not None:
+        found = _(
+            "Je n'ai trouvé dans les documents de « %(category)s » aucun passage qui réponde "
+            "à cette question."
+        ) % {"category": category.name}
+    else:
+        found = _("Je n'ai trouvé dans les documents aucun passage qui réponde à cette question.")
+    if category is not None and category.contact:
+        advice = _("Pour une réponse sûre, adressez-vous à %(contact)s.") % {
+            "contact": category.contact
+        }
+    else:
+        advice = _("Reformulez la question, ou adressez-vous au service concerné.")
+    return f"{found} {advice}"
 
 
 def _numbered(number: int, result: Result) -> NumberedPassage:

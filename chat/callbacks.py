@@ -12,27 +12,28 @@ from urllib.parse import unquote
 
 import httpx
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from common.errors import UserError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
-NO_CALLBACKS = (
+NO_CALLBACKS = _(
     "Ce serveur n'envoie les réponses à aucune adresse de rappel (callback_url) : "
     "interrogez l'adresse de la tâche pour obtenir la réponse."
 )
-NOT_ALLOWED = (
+NOT_ALLOWED = _(
     "Cette adresse de rappel (callback_url) n'est pas autorisée : elle doit commencer par "
     "l'une des adresses déclarées par l'administrateur (ANSWER_CALLBACK_ALLOWED_URLS), en "
     "http ou https, sans identifiants."
 )
 
 
-class CallbackRefused(Exception):
-    """The callback URL is not one answers may be sent to; `user_message` says why."""
+class CallbackRefused(UserError):
+    """The callback URL is not one answers may be sent to; `message` says why."""
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    code = "refused"
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,27 @@
 import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from ai.llm import ProviderError
-from chat.answering import QuestionRefused, SearchUnavailable, answer_question, in_thread
-from chat.messages import error_message, event_message
-from common.ratelimit import QUESTIONS, question_allowed, refusal
+from chat.answering import answer_question, in_thread
+from chat.websocket_messages import error_message, event_message
+from common.errors import UserError
+from common.i18n import language_of
+from common.ratelimit import check_question_rate
 
 logger = logging.getLogger(__name__)
 
-UNEXPECTED = (
+UNEXPECTED = _(
     "Une erreur inattendue a interrompu la réponse. Réessayez ; si cela se reproduit, "
     "prévenez l'équipe informatique."
 )
-BUSY = "Une réponse est déjà en cours : attendez-la ou interrompez-la."
-TOO_LARGE = "Message trop long : la question est limitée en taille."
 
 
 class PingConsumer(AsyncJsonWebsocketConsumer):
@@ -39,12 +43,43 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "pong", "echo": event.get("echo")})
 
 
+class InvalidMessage(UserError):
+    """A websocket message that is not one of the contract's."""
+
+    code = "invalid"
+
+
+class Busy(UserError):
+    code = "busy"
+    default_message = _("Une réponse est déjà en cours : attendez-la ou interrompez-la.")
+
+
+def decoded(text_data: str | None) -> object:
+    """The JSON of a text frame, decoded only below a size any valid message fits in: a
+    question at its longest, every character four UTF-8 bytes (or a six-byte JSON escape),
+    plus the envelope."""
+    if text_data is None or len(text_data) > 6 * settings.MAX_QUESTION_LENGTH + 1024:
+        raise InvalidMessage(_("Message trop long : la question est limitée en taille."))
+    try:
+        return json.loads(text_data)
+    except ValueError as error:
+        raise InvalidMessage(_("Message illisible (JSON attendu).")) from error
+
+
+@dataclass
+class _Reply:
+    """Which request an error answers: known once the message is decoded."""
+
+    request_id: object = None
+
+
 class ChatConsumer(AsyncJsonWebsocketConsumer):
-    """Questions in, streamed answers out (contract in `chat.messages`).
+    """Questions in, streamed answers out (contract in `chat.websocket_messages`).
 
     One connection carries many questions, one at a time. The answer streams from the
     provider straight to this socket, in a task of its own so that `cancel` can stop it
-    (which closes the request to the language model).
+    (which closes the request to the language model). Every refusal and failure reaches
+    the client as an `error` message, in the language of its pages (`_replying`).
     """
 
     # Answers stream straight from the provider: no channel-layer subscription, so no Redis
@@ -52,12 +87,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     channel_layer_alias = "chat-uses-no-channel-layer"
     answering: asyncio.Task | None = None
     closed = False
+    language = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
+        self.language = language_of(self.scope)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -66,35 +103,25 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             self.answering.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        # Decoded only below a size any valid message fits in: a question at its longest,
-        # every character four UTF-8 bytes (or a six-byte JSON escape), plus the envelope.
-        if text_data is None or len(text_data) > 6 * settings.MAX_QUESTION_LENGTH + 1024:
-            await self._send(None, error_message("invalid", TOO_LARGE))
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._send(None, error_message("invalid", "Message illisible (JSON attendu)."))
-            return
-        await self.receive_json(content)
-
-    async def receive_json(self, content, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        request_id = content.get("id") if isinstance(content, dict) else None
-        if kind == "ask":
-            await self._ask(content, request_id)
-        elif kind == "cancel":
-            if self.answering is not None:
-                self.answering.cancel()
-        elif kind == "ping":
-            await self.send_json({"type": "pong", "id": request_id})
-        else:
-            await self._send(request_id, error_message("invalid", "Message inconnu."))
+        async with self._replying() as reply:
+            content = decoded(text_data)
+            if not isinstance(content, dict):
+                raise InvalidMessage(_("Message inconnu."))
+            reply.request_id = content.get("id")
+            kind = content.get("type")
+            if kind == "ask":
+                await self._ask(content, reply.request_id)
+            elif kind == "cancel":
+                if self.answering is not None:
+                    self.answering.cancel()
+            elif kind == "ping":
+                await self.send_json({"type": "pong", "id": reply.request_id})
+            else:
+                raise InvalidMessage(_("Message inconnu."))
 
     async def _ask(self, content: dict, request_id: object) -> None:
         if self.answering is not None and not self.answering.done():
-            await self._send(request_id, error_message("busy", BUSY))
-            return
+            raise Busy()
         question, category, conversation = (
             content.get("question"),
             content.get("category"),
@@ -105,11 +132,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             or not isinstance(category, str | None)
             or not isinstance(conversation, int | None)
         ):
-            await self._send(request_id, error_message("invalid", "Question mal formée."))
-            return
-        if not await in_thread(question_allowed, user_id=self.scope["user"].pk):
-            await self._send(request_id, error_message("rate_limited", refusal(QUESTIONS)))
-            return
+            raise InvalidMessage(_("Question mal formée."))
+        await in_thread(check_question_rate, user_id=self.scope["user"].pk)
         self.answering = asyncio.create_task(
             self._answer(request_id, question, category or None, conversation)
         )
@@ -117,27 +141,33 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     async def _answer(
         self, request_id: object, question: str, category: str | None, conversation: int | None
     ) -> None:
-        events = answer_question(
-            user_id=self.scope["user"].pk,
-            question=question,
-            category_slug=category,
-            conversation_id=conversation,
-        )
-        try:
-            async for event in events:
-                await self._send(request_id, event_message(event))
-        except asyncio.CancelledError:
-            await events.aclose()
-            await self._send(request_id, {"type": "cancelled"})
-        except QuestionRefused as refused:
-            await self._send(request_id, error_message("refused", refused.user_message))
-        except ProviderError as error:
-            await self._send(request_id, error_message("provider", error.user_message))
-        except SearchUnavailable as error:
-            await self._send(request_id, error_message("search", error.user_message))
-        except Exception:
-            logger.exception("Answering a question failed.")
-            await self._send(request_id, error_message("internal", UNEXPECTED))
+        async with self._replying(request_id):
+            events = answer_question(
+                user_id=self.scope["user"].pk,
+                question=question,
+                category_slug=category,
+                conversation_id=conversation,
+            )
+            try:
+                async for event in events:
+                    await self._send(request_id, event_message(event))
+            except asyncio.CancelledError:
+                await events.aclose()
+                await self._send(request_id, {"type": "cancelled"})
+
+    @contextlib.asynccontextmanager
+    async def _replying(self, request_id: object = None) -> AsyncIterator[_Reply]:
+        """Handle a message in the client's language; a refusal or a failure becomes an
+        `error` message for `reply.request_id`: the one place where errors meet the socket."""
+        reply = _Reply(request_id)
+        with translation.override(self.language):
+            try:
+                yield reply
+            except UserError as error:
+                await self._send(reply.request_id, error_message(error.code, error.message))
+            except Exception:
+                logger.exception("Answering a websocket message failed.")
+                await self._send(reply.request_id, error_message("internal", str(UNEXPECTED)))
 
     async def _send(self, request_id: object, message: dict) -> None:
         if self.closed:

@@ -10,26 +10,31 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ai.anonymizer import anonymize_if_enabled
 from ai.llm import Provider, Usage, provider_for
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from chat.models import TITLE_LENGTH, Conversation, Exchange
+from common.errors import UserError
 from documents.models import Category
-from documents.selectors import (
-    DEFAULT_PASSAGE_COUNT,
-    readable_categories,
-    readable_category_ids,
-    relevance_thresholds,
-)
+from documents.selectors import readable_categories, readable_category_ids
 
 
-class QuestionRefused(Exception):
-    """The question cannot be asked as it is; `user_message` says why."""
+class QuestionRefused(UserError):
+    """The question cannot be asked as it is; `message` says why."""
 
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    code = "refused"
+    status = 400
+
+
+class CategoryNotFound(QuestionRefused):
+    """The category does not exist, or the person may not read it: the same to them."""
+
+    status = 404
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(_("La catégorie « %(slug)s » n'existe pas."), {"slug": slug})
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,6 @@ class AskContext:
     history: Sequence[tuple[str, str]]
     provider: Provider
     system_prompt: str
-    passage_count: int
-    thresholds: dict[int, float]
     # The categories the user may read (None: all of them, for staff).
     readable_ids: list[int] | None
 
@@ -59,11 +62,14 @@ def checked_question(question: str) -> str:
     """`question` single-spaced; refused when empty or longer than MAX_QUESTION_LENGTH."""
     question = " ".join((question or "").split())
     if not question:
-        raise QuestionRefused("La question est vide.")
+        raise QuestionRefused(_("La question est vide."))
     if len(question) > settings.MAX_QUESTION_LENGTH:
         raise QuestionRefused(
-            f"La question est trop longue ({len(question)} caractères, "
-            f"{settings.MAX_QUESTION_LENGTH} au plus). Raccourcissez-la."
+            _(
+                "La question est trop longue (%(length)s caractères, %(most)s au plus). "
+                "Raccourcissez-la."
+            ),
+            {"length": len(question), "most": settings.MAX_QUESTION_LENGTH},
         )
     return question
 
@@ -89,7 +95,7 @@ def load_ask_context(
             .first()
         )
         if conversation is None or not _still_readable(conversation, readable):
-            raise QuestionRefused("Cette conversation n'existe pas ou ne vous appartient pas.")
+            raise QuestionRefused(_("Cette conversation n'existe pas ou ne vous appartient pas."))
     category = conversation.category if conversation else _category(category_slug, readable)
     return AskContext(
         user_id=user_id,
@@ -100,8 +106,6 @@ def load_ask_context(
         history=conversation_history(conversation) if conversation else (),
         provider=provider or provider_for(category.language_model if category else None),
         system_prompt=_usable_prompt(category),
-        passage_count=category.k if category else DEFAULT_PASSAGE_COUNT,
-        thresholds=relevance_thresholds([category.pk] if category else None),
         readable_ids=readable_category_ids(user),
     )
 
@@ -118,7 +122,7 @@ def _category(slug: str | None, readable: QuerySet[Category]) -> Category | None
     # A category the user may not read is refused exactly like a missing one.
     category = readable.select_related("language_model").filter(slug=slug).first()
     if category is None:
-        raise QuestionRefused(f"La catégorie « {slug} » n'existe pas.")
+        raise CategoryNotFound(slug)
     return category
 
 

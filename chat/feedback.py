@@ -8,33 +8,30 @@ is "not found", like a missing one, so that ids leak nothing. A proposal becomes
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import CorrectionProposal, Exchange, Feedback
+from common.errors import NotFound, UserError
 from common.text import question_hash
 from documents.models import Correction
 
 COMMENT_MAX_LENGTH = Feedback._meta.get_field("comment").max_length
 
 
-class FeedbackError(Exception):
-    """A rating, proposal or review that cannot be done; `user_message` says why, in French."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+class ExchangeNotFound(NotFound):
+    default_message = _("Cette question n'existe pas ou ne vous appartient pas.")
 
 
-class ExchangeNotFound(FeedbackError):
-    def __init__(self) -> None:
-        super().__init__("Cette question n'existe pas ou ne vous appartient pas.")
-
-
-class FeedbackRefused(FeedbackError):
+class FeedbackRefused(UserError):
     """The rating or the proposal is not valid as it stands."""
 
+    code = "refused"
 
-class ReviewRefused(FeedbackError):
+
+class ReviewRefused(UserError):
     """The proposal cannot be approved or rejected (already reviewed, empty answer)."""
+
+    code = "refused"
 
 
 def rate_answer(
@@ -42,15 +39,15 @@ def rate_answer(
 ) -> Feedback:
     """Record the user's rating of one of their answers; rating again replaces it."""
     if rating not in Feedback.Rating.values:
-        raise FeedbackRefused("L'avis doit être « utile » ou « pas utile ».")
+        raise FeedbackRefused(_("L'avis doit être « utile » ou « pas utile »."))
     comment = comment.strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         raise FeedbackRefused(
-            f"Le commentaire est trop long ({len(comment)} caractères, "
-            f"{COMMENT_MAX_LENGTH} au plus)."
+            _("Le commentaire est trop long (%(length)s caractères, %(most)s au plus)."),
+            {"length": len(comment), "most": COMMENT_MAX_LENGTH},
         )
     exchange = _own_exchange(user=user, exchange_id=exchange_id)
-    feedback, _ = Feedback.objects.update_or_create(
+    feedback, _created = Feedback.objects.update_or_create(
         exchange=exchange, user=user, defaults={"rating": rating, "comment": comment}
     )
     return feedback
@@ -70,16 +67,18 @@ def propose_correction(
     category = exchange.conversation.category
     if category is None:
         raise FeedbackRefused(
-            "Cette question a été posée dans toutes les catégories à la fois ; une correction "
-            "appartient à une seule catégorie. Posez la question dans la catégorie concernée, "
-            "puis proposez votre réponse."
+            _(
+                "Cette question a été posée dans toutes les catégories à la fois ; une "
+                "correction appartient à une seule catégorie. Posez la question dans la "
+                "catégorie concernée, puis proposez votre réponse."
+            )
         )
     question = " ".join((question or exchange.standalone_question or exchange.question).split())
     answer = answer.strip()
     if not question:
-        raise FeedbackRefused("La question est vide.")
+        raise FeedbackRefused(_("La question est vide."))
     if not answer:
-        raise FeedbackRefused("La réponse proposée est vide.")
+        raise FeedbackRefused(_("La réponse proposée est vide."))
     return CorrectionProposal.objects.create(
         exchange=exchange, category=category, question=question, answer=answer, author=user
     )
@@ -102,8 +101,8 @@ def approve_proposal(
         proposal = _pending(proposal)
         answer = (proposal.answer if answer is None else answer).strip()
         if not answer:
-            raise ReviewRefused("La réponse est vide : rien à approuver.")
-        correction, _ = Correction.objects.update_or_create(
+            raise ReviewRefused(_("La réponse est vide : rien à approuver."))
+        correction, _created = Correction.objects.update_or_create(
             category_id=proposal.category_id,
             question_hash=question_hash(proposal.question),
             defaults={"answer": answer},
@@ -146,7 +145,10 @@ def _pending(proposal: CorrectionProposal) -> CorrectionProposal:
     """The proposal, locked until the transaction ends, if nobody reviewed it yet."""
     locked = CorrectionProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != CorrectionProposal.Status.PENDING:
-        raise ReviewRefused(f"Cette proposition a déjà été {locked.get_status_display()}.")
+        raise ReviewRefused(
+            _("Cette proposition a déjà été %(status)s."),
+            {"status": locked.get_status_display()},
+        )
     return locked
 
 

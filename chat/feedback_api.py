@@ -8,13 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat.answer_api import INVALID, DetailSerializer
-from chat.feedback import (
-    COMMENT_MAX_LENGTH,
-    ExchangeNotFound,
-    FeedbackError,
-    propose_correction,
-    rate_answer,
-)
+from chat.feedback import COMMENT_MAX_LENGTH, propose_correction, rate_answer
 from chat.models import CorrectionProposal, Feedback
 
 RATINGS = {"up": Feedback.Rating.UP, "down": Feedback.Rating.DOWN}
@@ -57,11 +51,6 @@ class ProposalSerializer(serializers.ModelSerializer):
         }
 
 
-def _refusal(error: FeedbackError) -> Response:
-    status = 404 if isinstance(error, ExchangeNotFound) else 400
-    return Response({"detail": error.user_message}, status=status)
-
-
 class ExchangeFeedbackView(APIView):
     """`POST /api/v1/exchanges/<id>/feedback/` {"rating": "up"|"down", "comment": "…"}.
 
@@ -77,12 +66,9 @@ class ExchangeFeedbackView(APIView):
     def post(self, request: Request, exchange_id: int) -> Response:
         serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            feedback = rate_answer(
-                user=request.user, exchange_id=exchange_id, **serializer.validated_data
-            )
-        except FeedbackError as error:
-            return _refusal(error)
+        feedback = rate_answer(
+            user=request.user, exchange_id=exchange_id, **serializer.validated_data
+        )
         return Response(FeedbackSerializer(feedback).data)
 
 
@@ -102,10 +88,7 @@ class ExchangeProposalView(APIView):
     def post(self, request: Request, exchange_id: int) -> Response:
         serializer = ProposalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            proposal = propose_correction(
-                user=request.user, exchange_id=exchange_id, **serializer.validated_data
-            )
-        except FeedbackError as error:
-            return _refusal(error)
+        proposal = propose_correction(
+            user=request.user, exchange_id=exchange_id, **serializer.validated_data
+        )
         return Response(ProposalSerializer(proposal).data, status=201)

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from chat import answers
+from chat import complete_answers
 
 
 @shared_task(name="chat.run_answer_task")
 def run_answer_task(task_id: str) -> None:
-    answers.run_answer_task(task_id=task_id)
+    complete_answers.run_answer_task(task_id=task_id)

@@ -1,5 +1,3 @@
-import logging
-
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -8,17 +6,11 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ai.embeddings import EmbeddingUnavailable
-from ai.vectorstore import VectorStoreError
-from chat.api import UNAVAILABLE
 from chat.forms import SearchForm
-from chat.results import result_as_dict
-from chat.services import find_passages
+from chat.search import SearchUnavailable, find_passages, result_as_dict
 from common.ratelimit import SEARCHES, allowed, refusal, requester
 from documents.models import Category
 from documents.selectors import categories_for_home, readable_category_ids
-
-logger = logging.getLogger(__name__)
 
 RESULTS_PER_PAGE = 10
 # The document viewer's address; the page links passages to it as the browser tests expect.
@@ -54,9 +46,8 @@ def search(request: HttpRequest, category: str | None = None) -> HttpResponse:
                 category_ids=[searched.pk] if searched else readable_category_ids(request.user),
                 limit=RESULTS_PER_PAGE,
             )
-        except (VectorStoreError, EmbeddingUnavailable):
-            logger.warning("Search failed.", exc_info=True)
-            error = UNAVAILABLE
+        except SearchUnavailable as unavailable:
+            error = unavailable.message
         else:
             passages = [result_as_dict(result) for result in results]
     context = {

@@ -11,8 +11,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
-from rest_framework.exceptions import Throttled
+from django.utils.translation import ngettext_lazy
 from rest_framework.throttling import BaseThrottle
+
+from common.errors import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +23,30 @@ SEARCHES = "searches"
 UPLOADS = "uploads"
 LOGINS = "logins"
 
+# What someone over the rate of an action reads; %(wait)s is in seconds.
 TOO_MANY = {
-    QUESTIONS: "Trop de questions en peu de temps.",
-    SEARCHES: "Trop de recherches en peu de temps.",
-    UPLOADS: (
-        "Trop de dépôts en peu de temps (envoyez plutôt plusieurs fichiers, ou une archive "
-        "ZIP, en un seul dépôt)."
+    QUESTIONS: ngettext_lazy(
+        "Trop de questions en peu de temps. Réessayez dans %(wait)s seconde.",
+        "Trop de questions en peu de temps. Réessayez dans %(wait)s secondes.",
+        "wait",
     ),
-    LOGINS: "Trop de tentatives de connexion.",
+    SEARCHES: ngettext_lazy(
+        "Trop de recherches en peu de temps. Réessayez dans %(wait)s seconde.",
+        "Trop de recherches en peu de temps. Réessayez dans %(wait)s secondes.",
+        "wait",
+    ),
+    UPLOADS: ngettext_lazy(
+        "Trop de dépôts en peu de temps (envoyez plutôt plusieurs fichiers, ou une archive "
+        "ZIP, en un seul dépôt). Réessayez dans %(wait)s seconde.",
+        "Trop de dépôts en peu de temps (envoyez plutôt plusieurs fichiers, ou une archive "
+        "ZIP, en un seul dépôt). Réessayez dans %(wait)s secondes.",
+        "wait",
+    ),
+    LOGINS: ngettext_lazy(
+        "Trop de tentatives de connexion. Réessayez dans %(wait)s seconde.",
+        "Trop de tentatives de connexion. Réessayez dans %(wait)s secondes.",
+        "wait",
+    ),
 }
 
 
@@ -62,10 +80,15 @@ def retry_after(action: str) -> int:
     return window_seconds - int(time.time()) % window_seconds
 
 
-def refusal(action: str, wait: int | None = None) -> str:
-    """The French message for someone over the rate of `action`: what, and how long to wait."""
-    wait = retry_after(action) if wait is None else wait
-    return f"{TOO_MANY[action]} Réessayez dans {wait} seconde{'s' if wait > 1 else ''}."
+def refused(action: str) -> RateLimited:
+    """The error for someone over the rate of `action`: what, and how long to wait."""
+    wait = retry_after(action)
+    return RateLimited(TOO_MANY[action], {"wait": wait}, wait=wait)
+
+
+def refusal(action: str) -> str:
+    """The message of `refused(action)`, in the active language (for the pages' forms)."""
+    return refused(action).message
 
 
 def allowed(action: str, who: str) -> bool:
@@ -74,9 +97,11 @@ def allowed(action: str, who: str) -> bool:
     return hit(f"{action}:{who}", limit=limit, window_seconds=window_seconds)
 
 
-def question_allowed(user_id: int) -> bool:
-    """One more question by this user, from the websocket or the answering API."""
-    return allowed(QUESTIONS, str(user_id))
+def check_question_rate(user_id: int) -> None:
+    """Count one more question by this user (websocket or answering API); raises
+    `RateLimited` over the rate."""
+    if not allowed(QUESTIONS, str(user_id)):
+        raise refused(QUESTIONS)
 
 
 def requester(request: HttpRequest) -> str:
@@ -96,25 +121,16 @@ def _rate(action: str) -> tuple[int, int]:
     }[action]
 
 
-class TooManyRequests(Throttled):
-    """A 429 whose `detail` is `refusal(action)`; DRF adds the Retry-After header."""
-
-    def __init__(self, action: str) -> None:
-        wait = retry_after(action)
-        # Without `wait`, DRF appends no sentence of its own (in English) to the message.
-        super().__init__(detail=refusal(action, wait))
-        self.wait = wait
-
-
 class ActionThrottle(BaseThrottle):
-    """The limits at the API's edge: DRF checks them after authentication."""
+    """The limits at the API's edge: DRF checks them after authentication; over the rate,
+    `RateLimited` gives a 429 with Retry-After (`common.errors.api_exception_handler`)."""
 
     action: str
 
     def allow_request(self, request, view) -> bool:
         if allowed(self.action, requester(request)):
             return True
-        raise TooManyRequests(self.action)
+        raise refused(self.action)
 
 
 class QuestionThrottle(ActionThrottle):

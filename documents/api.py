@@ -1,6 +1,7 @@
 """The documents API: upload files into a category, then follow their indexing."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -75,7 +76,8 @@ class UploadSerializer(serializers.Serializer):
             category = Category.objects.filter(pk=int(value)).first()
         if category is None:
             raise serializers.ValidationError(
-                f"Catégorie inconnue : « {value} » (attendu : son slug ou son identifiant)."
+                _("Catégorie inconnue : « %(value)s » (attendu : son slug ou son identifiant).")
+                % {"value": value}
             )
         return category
 
@@ -83,7 +85,7 @@ class UploadSerializer(serializers.Serializer):
         files = data["file"]
         if data.get("title") and (len(files) > 1 or is_archive(files[0].name)):
             raise serializers.ValidationError(
-                {"title": "Un titre ne s'applique qu'à un seul fichier, hors archive ZIP."}
+                {"title": _("Un titre ne s'applique qu'à un seul fichier, hors archive ZIP.")}
             )
         return data
 

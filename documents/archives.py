@@ -23,6 +23,7 @@ from pathlib import PurePosixPath
 from typing import IO
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from documents.exceptions import UploadRejected
 
@@ -96,11 +97,13 @@ def expand_zip(
     members = archive.infolist()
     if len(members) > max_entries:
         raise UploadRejected(
-            f"L'archive contient {len(members)} éléments : au plus {max_entries} sont acceptés."
+            _("L'archive contient %(count)s éléments : au plus %(most)s sont acceptés."),
+            {"count": len(members), "most": max_entries},
         )
     if sum(member.file_size for member in members) > max_total_size:
         raise UploadRejected(
-            f"Une fois décompressée, l'archive dépasserait {_megabytes(max_total_size)} Mo."
+            _("Une fois décompressée, l'archive dépasserait %(size)s Mo."),
+            {"size": _megabytes(max_total_size)},
         )
     return _entries(archive, members, max_total_size=max_total_size, max_entry_size=max_entry_size)
 
@@ -117,7 +120,7 @@ def _open_archive(stream: IO[bytes]) -> zipfile.ZipFile:
         OSError,
         EOFError,
     ):
-        raise UploadRejected("Ce fichier n'est pas une archive ZIP lisible.") from None
+        raise UploadRejected(_("Ce fichier n'est pas une archive ZIP lisible.")) from None
 
 
 def _entries(
@@ -175,16 +178,18 @@ def _extract(
     try:
         copied = _copy_at_most(archive, member, target, limit)
     except NotImplementedError:
-        return f"« {name} » utilise une méthode de compression non prise en charge."
+        return _("« %(name)s » utilise une méthode de compression non prise en charge.") % {
+            "name": name
+        }
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        return f"« {name} » est corrompu dans l'archive."
+        return _("« %(name)s » est corrompu dans l'archive.") % {"name": name}
     budget.left -= min(copied, limit)
     if copied <= limit:
         return ""
     if limit < max_entry_size:
         raise UploadRejected(
-            f"Une fois décompressée, l'archive dépasse {_megabytes(budget.total)} Mo : "
-            "lecture interrompue."
+            _("Une fois décompressée, l'archive dépasse %(size)s Mo : lecture interrompue."),
+            {"size": _megabytes(budget.total)},
         )
     return _too_large(name, max_entry_size)
 
@@ -193,14 +198,18 @@ def _rejection(member: zipfile.ZipInfo, path: str, parts: list[str], max_entry_s
     """Why this entry is refused before reading it, or an empty string."""
     name = parts[-1]
     if path.startswith(("/", "\\")) or _DRIVE_LETTER.match(path) or ".." in parts:
-        return f"« {path} » : chemin dangereux (absolu ou remontant avec « .. »), ignoré."
+        return _("« %(path)s » : chemin dangereux (absolu ou remontant avec « .. »), ignoré.") % {
+            "path": path
+        }
     if member.flag_bits & _ENCRYPTED_FLAG:
-        return (
-            f"« {name} » est protégé par un mot de passe : retirez la protection puis "
+        return _(
+            "« %(name)s » est protégé par un mot de passe : retirez la protection puis "
             "déposez-le à nouveau."
-        )
+        ) % {"name": name}
     if is_archive(name):
-        return f"« {name} » est une archive dans l'archive : décompressez-la d'abord."
+        return _("« %(name)s » est une archive dans l'archive : décompressez-la d'abord.") % {
+            "name": name
+        }
     if member.file_size > max_entry_size:
         return _too_large(name, max_entry_size)
     return ""
@@ -263,7 +272,10 @@ def _unicode_path_field(extra: bytes, raw_name: bytes) -> str:
 
 
 def _too_large(name: str, limit: int) -> str:
-    return f"« {name} » dépasse la taille maximale de {_megabytes(limit)} Mo."
+    return _("« %(name)s » dépasse la taille maximale de %(limit)s Mo.") % {
+        "name": name,
+        "limit": _megabytes(limit),
+    }
 
 
 def _megabytes(size: int) -> str:

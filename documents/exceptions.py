@@ -1,5 +1,7 @@
 """Domain exceptions of the documents app, turned into statuses or messages by the edges."""
 
+from common.errors import UserError
+
 
 class DocumentRejected(Exception):
     """This document cannot be indexed, for a reason a person can act on.
@@ -9,9 +11,15 @@ class DocumentRejected(Exception):
     """
 
 
-class UploadRejected(Exception):
-    """An upload is refused before any document is created (size, type, archive limits)."""
+class UploadRejected(UserError):
+    """An upload is refused before any document is created (size, type, archive limits);
+    `message` says why, in the language of the person uploading."""
+
+    code = "refused"
 
 
 class StorageUnavailable(UploadRejected):
     """The file storage could not keep an uploaded file: nothing was created, retry later."""
+
+    code = "storage"
+    status = 503

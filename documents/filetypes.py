@@ -10,6 +10,8 @@ at upload, saying what the file really is, before any document is created.
 from pathlib import PurePath
 from typing import IO
 
+from django.utils.translation import gettext_lazy as _
+
 from documents.exceptions import DocumentRejected, UploadRejected
 from documents.extraction import detection
 from documents.extraction.detection import (
@@ -62,32 +64,32 @@ EXTENSION_TYPES: dict[str, frozenset[str]] = {
     ".htm": _TEXT_TYPES,
 }
 DESCRIPTIONS = {
-    PDF: "un PDF",
-    DOCX: "un document Word (.docx)",
-    XLSX: "un classeur Excel (.xlsx)",
-    PPTX: "une présentation PowerPoint (.pptx)",
-    ODT: "un texte OpenDocument (.odt)",
-    ODS: "un classeur OpenDocument (.ods)",
-    ODP: "une présentation OpenDocument (.odp)",
-    OLE: "un fichier Office d'ancien format (.doc, .xls, .ppt)",
-    ZIP: "une archive ZIP",
-    HTML: "une page HTML",
-    MARKDOWN: "du texte",
-    CSV: "du texte",
-    TEXT: "du texte",
-    BINARY: "des données binaires",
-    detection.RTF: "un document RTF",
-    detection.WINDOWS_PROGRAM: "un programme Windows",
-    "application/x-executable": "un programme",
-    "image/png": "une image PNG",
-    "image/jpeg": "une image JPEG",
-    "image/gif": "une image GIF",
-    "image/tiff": "une image TIFF",
-    "application/gzip": "une archive gzip",
-    "application/x-7z-compressed": "une archive 7-Zip",
-    "application/vnd.rar": "une archive RAR",
-    "application/x-xz": "une archive xz",
-    "application/vnd.sqlite3": "une base de données SQLite",
+    PDF: _("un PDF"),
+    DOCX: _("un document Word (.docx)"),
+    XLSX: _("un classeur Excel (.xlsx)"),
+    PPTX: _("une présentation PowerPoint (.pptx)"),
+    ODT: _("un texte OpenDocument (.odt)"),
+    ODS: _("un classeur OpenDocument (.ods)"),
+    ODP: _("une présentation OpenDocument (.odp)"),
+    OLE: _("un fichier Office d'ancien format (.doc, .xls, .ppt)"),
+    ZIP: _("une archive ZIP"),
+    HTML: _("une page HTML"),
+    MARKDOWN: _("du texte"),
+    CSV: _("du texte"),
+    TEXT: _("du texte"),
+    BINARY: _("des données binaires"),
+    detection.RTF: _("un document RTF"),
+    detection.WINDOWS_PROGRAM: _("un programme Windows"),
+    "application/x-executable": _("un programme"),
+    "image/png": _("une image PNG"),
+    "image/jpeg": _("une image JPEG"),
+    "image/gif": _("une image GIF"),
+    "image/tiff": _("une image TIFF"),
+    "application/gzip": _("une archive gzip"),
+    "application/x-7z-compressed": _("une archive 7-Zip"),
+    "application/vnd.rar": _("une archive RAR"),
+    "application/x-xz": _("une archive xz"),
+    "application/vnd.sqlite3": _("une base de données SQLite"),
 }
 
 
@@ -114,35 +116,45 @@ def check_upload_type(stream: IO[bytes], filename: str) -> str:
     announced = EXTENSION_TYPES.get(extension)
     if announced is not None and mime_type not in announced:
         raise UploadRejected(
-            f"« {filename} » : son contenu ({describe(mime_type)}) ne correspond pas à "
-            f"l'extension {extension}. Renommez le fichier avec la bonne extension, ou "
-            "déposez le bon fichier."
+            _(
+                "« %(file)s » : son contenu (%(content)s) ne correspond pas à l'extension "
+                "%(extension)s. Renommez le fichier avec la bonne extension, ou déposez le "
+                "bon fichier."
+            ),
+            {"file": filename, "content": describe(mime_type), "extension": extension},
         )
     if mime_type not in SUPPORTED_MIME_TYPES:
-        raise UploadRejected(f"« {filename} » : {_unsupported_reason(stream, mime_type)}")
+        raise UploadRejected(
+            _("« %(file)s » : %(reason)s"),
+            {"file": filename, "reason": _unsupported_reason(stream, mime_type)},
+        )
     return mime_type
 
 
 def describe(mime_type: str) -> str:
     """« un PDF », « une image PNG »… for a refusal message."""
-    return DESCRIPTIONS.get(mime_type, f"de type {mime_type}")
+    return str(DESCRIPTIONS.get(mime_type) or _("de type %(type)s") % {"type": mime_type})
 
 
 def _unsupported_reason(stream: IO[bytes], mime_type: str) -> str:
     if mime_type == ZIP:
-        return (
-            "c'est une archive ZIP : nommez-la avec l'extension .zip pour que ses fichiers "
-            "soient déposés un par un."
+        return str(
+            _(
+                "c'est une archive ZIP : nommez-la avec l'extension .zip pour que ses "
+                "fichiers soient déposés un par un."
+            )
         )
     if mime_type in (OLE, detection.RTF):  # the registry says how to convert these
         try:
             extractor_for(mime_type, _encryption_marker_if_any(stream))
         except DocumentRejected as rejection:
             return str(rejection)
-    return (
-        f"type de fichier non pris en charge ({describe(mime_type)}). "
-        f"Formats acceptés : {SUPPORTED_FORMATS}."
-    )
+    return _(
+        "type de fichier non pris en charge (%(content)s). Formats acceptés : %(formats)s."
+    ) % {
+        "content": describe(mime_type),
+        "formats": SUPPORTED_FORMATS,
+    }
 
 
 def _encryption_marker_if_any(stream: IO[bytes]) -> bytes:

@@ -2,6 +2,8 @@
 
 import re
 import uuid
+from collections.abc import Collection, Sequence
+from difflib import SequenceMatcher
 from pathlib import PurePath
 
 from django.conf import settings
@@ -179,6 +181,42 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
 
+# A correction ranked first by the search, whose question is this close to the one asked
+# (normalised, `SequenceMatcher` ratio), answers it as is.
+CORRECTION_SIMILARITY = 0.9
+
+
+class CorrectionQuerySet(models.QuerySet):
+    def in_categories(self, category_ids: Sequence[int] | None) -> "CorrectionQuerySet":
+        """The corrections of `category_ids` (None: every category)."""
+        return self if category_ids is None else self.filter(category_id__in=category_ids)
+
+    def answering(
+        self, wordings: Collection[str], *, ranked_first: int | None = None
+    ) -> "Correction | None":
+        """The correction that answers a question worded as any of `wordings` (as asked,
+        as searched), if one does.
+
+        It answers when its question is one of them once normalised (`question_hash`), or
+        when the search ranked it first (`ranked_first`, a correction id) and its question
+        is nearly one of them (`CORRECTION_SIMILARITY`).
+        """
+        exact = self.filter(question_hash__in={question_hash(w) for w in wordings}).first()
+        if exact is not None or ranked_first is None:
+            return exact
+        candidate = self.filter(pk=ranked_first).first()
+        if candidate is not None and any(
+            _similarity(candidate.question, wording) >= CORRECTION_SIMILARITY
+            for wording in wordings
+        ):
+            return candidate
+        return None
+
+
+def _similarity(one: str, other: str) -> float:
+    return SequenceMatcher(None, normalize_question(one), normalize_question(other)).ratio()
+
+
 class Correction(models.Model):
     """A curated answer to a question, returned before any generated one."""
 
@@ -198,6 +236,8 @@ class Correction(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

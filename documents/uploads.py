@@ -10,6 +10,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from common.storage import STORAGE_ERRORS
 from documents.archives import expand_zip, is_archive, title_from_path
@@ -20,8 +21,8 @@ from documents.models import Category, Document
 logger = logging.getLogger(__name__)
 
 READ_BLOCK_SIZE = 1024 * 1024
-STORAGE_DOWN = (
-    "« {name} » n'a pas été enregistré : le stockage des fichiers est momentanément "
+STORAGE_DOWN = _(
+    "« %(name)s » n'a pas été enregistré : le stockage des fichiers est momentanément "
     "indisponible. Déposez-le à nouveau dans un instant ; si cela dure, prévenez l'équipe "
     "informatique."
 )
@@ -32,7 +33,10 @@ class DuplicateDocument(UploadRejected):
 
     def __init__(self, existing: Document) -> None:
         self.existing = existing
-        super().__init__(f"Contenu identique à « {existing} », déjà présent dans la catégorie.")
+        super().__init__(
+            _("Contenu identique à « %(existing)s », déjà présent dans la catégorie."),
+            {"existing": existing},
+        )
 
 
 def content_hash(stream: IO[bytes]) -> tuple[str, int]:
@@ -61,10 +65,13 @@ def create_document(
     name = PurePath(filename.replace("\\", "/")).name
     digest, size = content_hash(stream)
     if size == 0:
-        raise UploadRejected(f"« {name} » est vide.")
+        raise UploadRejected(_("« %(name)s » est vide."), {"name": name})
     if size > settings.UPLOAD_MAX_FILE_SIZE:
         limit = settings.UPLOAD_MAX_FILE_SIZE // settings.MEGABYTE
-        raise UploadRejected(f"« {name} » dépasse la taille maximale de {limit} Mo.")
+        raise UploadRejected(
+            _("« %(name)s » dépasse la taille maximale de %(limit)s Mo."),
+            {"name": name, "limit": limit},
+        )
     check_upload_type(stream, name)
     existing = category.documents.filter(content_hash=digest).first()
     if existing is not None:
@@ -82,7 +89,7 @@ def create_document(
             )
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the upload %s: %r", name, error)
-        raise StorageUnavailable(STORAGE_DOWN.format(name=name)) from error
+        raise StorageUnavailable(STORAGE_DOWN, {"name": name}) from error
     document.refresh_from_db(fields=["status", "error_message"])
     return document
 
@@ -165,7 +172,9 @@ def _upload_archive(
     try:
         if _stream_size(archive.stream) > settings.ZIP_MAX_TOTAL_SIZE:
             limit = settings.ZIP_MAX_TOTAL_SIZE // settings.MEGABYTE
-            raise UploadRejected(f"L'archive dépasse la taille maximale de {limit} Mo.")
+            raise UploadRejected(
+                _("L'archive dépasse la taille maximale de %(limit)s Mo."), {"limit": limit}
+            )
         entries = expand_zip(
             archive.stream,
             max_entries=settings.ZIP_MAX_ENTRIES,
@@ -186,10 +195,12 @@ def _upload_archive(
                 hints=hints,
             )
     except UploadRejected as rejection:
-        report.rejected.append(RejectedUpload(archive.name, str(rejection)))
+        report.rejected.append(RejectedUpload(archive.name, rejection.message))
         return
     if not found:
-        report.rejected.append(RejectedUpload(archive.name, "L'archive ne contient aucun fichier."))
+        report.rejected.append(
+            RejectedUpload(archive.name, str(_("L'archive ne contient aucun fichier.")))
+        )
 
 
 def _upload_one(
@@ -203,7 +214,9 @@ def _upload_one(
 ) -> None:
     if report.storage_unavailable:
         report.rejected.append(
-            RejectedUpload(name, STORAGE_DOWN.format(name=name), unavailable=True)
+            RejectedUpload(
+                name, StorageUnavailable(STORAGE_DOWN, {"name": name}).message, unavailable=True
+            )
         )
         return
     try:
@@ -211,12 +224,12 @@ def _upload_one(
             category=category, stream=stream, filename=name, title=title, hints=hints
         )
     except DuplicateDocument as duplicate:
-        report.duplicates.append(DuplicateUpload(name, duplicate.existing, str(duplicate)))
+        report.duplicates.append(DuplicateUpload(name, duplicate.existing, duplicate.message))
     except StorageUnavailable as unavailable:
-        report.rejected.append(RejectedUpload(name, str(unavailable), unavailable=True))
+        report.rejected.append(RejectedUpload(name, unavailable.message, unavailable=True))
     except UploadRejected as rejection:
         too_large = _stream_size(stream) > settings.UPLOAD_MAX_FILE_SIZE
-        report.rejected.append(RejectedUpload(name, str(rejection), too_large=too_large))
+        report.rejected.append(RejectedUpload(name, rejection.message, too_large=too_large))
     else:
         report.created.append(document)
 

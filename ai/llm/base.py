@@ -1,13 +1,15 @@
 """What every answer provider offers, and the errors it raises.
 
 A provider streams an answer to a prompt (`stream`) and completes a short prompt in one go
-(`complete`, used to rewrite follow-up questions). Errors carry a message for the user, in
-French, that never quotes the provider's own words (an API error may echo the key).
+(`complete`, used to rewrite follow-up questions). Errors are `UserError`s whose message
+never quotes the provider's own words (an API error may echo the key).
 """
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from common.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,11 @@ class Provider(Protocol):
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str: ...
 
 
-class ProviderError(Exception):
-    """A provider could not answer; `user_message` says why, for the person who asked."""
+class ProviderError(UserError):
+    """A provider could not answer; `message` says why, for the person who asked."""
 
-    def __init__(self, user_message: str, *, detail: str = "") -> None:
-        super().__init__(detail or user_message)
-        self.user_message = user_message
+    code = "provider"
+    status = 502
 
 
 class ProviderUnavailable(ProviderError):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import httpx
 import httpx2
 import openai
+from django.utils.translation import gettext_lazy as _
 from openai import AsyncOpenAI
 
 from ai.llm.base import (
@@ -116,31 +117,46 @@ class OpenAICompatibleProvider:
         detail = f"{self.label}: {type(error).__name__}"
         if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
             return ProviderAuthenticationFailed(
-                f"Le modèle de langage ({self.name}) refuse la clé d'API configurée. "
-                "Prévenez l'administrateur de Cassandre.",
+                _(
+                    "Le modèle de langage (%(name)s) refuse la clé d'API configurée. "
+                    "Prévenez l'administrateur de Cassandre."
+                ),
+                {"name": self.name},
                 detail=detail,
             )
         if isinstance(error, openai.RateLimitError):
             return ProviderRejected(
-                f"Le modèle de langage ({self.name}) reçoit trop de demandes. "
-                "Réessayez dans une minute.",
+                _(
+                    "Le modèle de langage (%(name)s) reçoit trop de demandes. "
+                    "Réessayez dans une minute."
+                ),
+                {"name": self.name},
                 detail=detail,
             )
         if isinstance(error, openai.NotFoundError):
             return ProviderRejected(
-                f"Le modèle « {self.model} » est inconnu de {self.name}. "
-                "Prévenez l'administrateur de Cassandre.",
+                _(
+                    "Le modèle « %(model)s » est inconnu de %(name)s. "
+                    "Prévenez l'administrateur de Cassandre."
+                ),
+                {"model": self.model, "name": self.name},
                 detail=detail,
             )
         if isinstance(error, openai.BadRequestError):
             return ProviderRejected(
-                f"Le modèle de langage ({self.name}) a refusé la demande. "
-                "Reformulez la question ; si cela se reproduit, prévenez l'administrateur.",
+                _(
+                    "Le modèle de langage (%(name)s) a refusé la demande. Reformulez la "
+                    "question ; si cela se reproduit, prévenez l'administrateur."
+                ),
+                {"name": self.name},
                 detail=detail,
             )
         return ProviderUnavailable(
-            f"Le modèle de langage ({self.name}) ne répond pas pour le moment. "
-            "Les passages trouvés restent affichés ; réessayez dans un instant.",
+            _(
+                "Le modèle de langage (%(name)s) ne répond pas pour le moment. "
+                "Les passages trouvés restent affichés ; réessayez dans un instant."
+            ),
+            {"name": self.name},
             detail=detail,
         )
 

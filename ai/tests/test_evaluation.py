@@ -149,7 +149,7 @@ def test_the_report_has_a_row_per_question_with_empty_ranks_when_missed(monkeypa
 
 
 def read(data: bytes, filename: str, **columns) -> list[Question]:
-    return read_questions(io.BytesIO(data), filename=filename, **columns)
+    return read_questions(data, filename=filename, **columns)
 
 
 def test_a_semicolon_csv_with_a_bom_is_read():

@@ -92,7 +92,7 @@ async def test_a_wrong_key_is_reported_without_quoting_it(server, settings):
     settings.LLM_API_KEY = "sk-secret-but-wrong"
     with pytest.raises(ProviderAuthenticationFailed) as failure:
         await streamed(default_provider())
-    assert "sk-secret" not in failure.value.user_message
+    assert "sk-secret" not in failure.value.message
     assert "sk-secret" not in str(failure.value)
 
 
@@ -102,7 +102,7 @@ async def test_a_server_that_cannot_be_reached_is_unavailable(settings):
     settings.LLM_MAX_RETRIES = 0
     with pytest.raises(ProviderUnavailable) as failure:
         await streamed(default_provider())
-    assert "ne répond pas" in failure.value.user_message
+    assert "ne répond pas" in failure.value.message
 
 
 async def test_connection_errors_and_server_errors_are_retried(server, settings):
@@ -124,7 +124,7 @@ async def test_refusals_are_explained(server, reply, message):
     server.failures.append(reply)
     with pytest.raises(ProviderRejected) as failure:
         await streamed(default_provider())
-    assert message in failure.value.user_message
+    assert message in failure.value.message
 
 
 async def test_a_stream_cut_midway_is_unavailable(server):

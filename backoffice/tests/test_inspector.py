@@ -3,11 +3,13 @@
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.urls import reverse
 
 from ai.embeddings.base import EmbeddingUnavailable
 from ai.retrieval import Mode
 from backoffice.inspector import inspect_retrieval
+from chat.answering import Sources, answer_question
 from chat.tests.factories import UserFactory
 from documents.indexing import index_document
 from documents.models import Document, GlossaryEntry
@@ -135,3 +137,42 @@ def test_only_staff_may_inspect(client, category, staff):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inspector_shows_exactly_the_passages_the_chat_searched(settings):
+    """One route from a question to passages: same query (anonymised, glossary applied),
+    same k, same thresholds, same ranking."""
+    settings.LLM_PROVIDER = "extractive"
+    category = CategoryFactory(name="Ressources humaines", k=3, relevance_threshold=0.05)
+    GlossaryEntry.objects.create(category=category, abbreviation="TT", expansion="télétravail")
+    texts = {
+        "teletravail.txt": TELEWORK,
+        "cantine.txt": CANTEEN,
+        "conges.txt": "Les congés annuels sont de cinq semaines ; le télétravail n'y change rien.",
+        "frais.txt": "Les frais de déplacement des agents en télétravail ne sont pas remboursés.",
+        "badge.txt": "Le badge d'accès est rendu au départ de l'agent.",
+    }
+    for name, text in texts.items():
+        document = create_document(
+            category=category, stream=io.BytesIO(text.encode()), filename=name
+        )
+        index_document(document.pk)
+    user = UserFactory(is_staff=True)
+    question = "Bonjour, je suis Marie Dupont : combien de jours de TT par semaine ?"
+
+    chat = async_to_sync(_sources)(user_id=user.pk, question=question, category_slug=category.slug)
+    inspection = inspect_retrieval(question=question, category_ids=[category.pk])
+
+    (hybrid,) = [ranking for ranking in inspection.rankings if ranking.mode == Mode.HYBRID]
+    assert "Dupont" not in chat.question and "Dupont" not in inspection.query
+    assert "télétravail" in inspection.query
+    assert [source["id"] for source in chat.sources] == [p.result.id for p in hybrid.passages]
+    assert len(hybrid.passages) == inspection.limit == 3
+
+
+async def _sources(**question) -> Sources:
+    async for event in answer_question(**question):
+        if isinstance(event, Sources):
+            return event
+    raise AssertionError("no sources")

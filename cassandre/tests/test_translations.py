@@ -18,15 +18,19 @@ from zoneinfo import ZoneInfo
 
 import polib
 import pytest
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation.template import templatize
 
+from chat.consumers import ChatConsumer
 from chat.models import Exchange
 from chat.tests.factories import ExchangeFactory
 from chat.views import page_strings
+from documents.tests.factories import CategoryFactory
 
 CATALOGUE = settings.BASE_DIR / "locale" / "en" / "LC_MESSAGES"
 SEARCH_URL = reverse("chat:search")
@@ -227,6 +231,120 @@ def test_the_error_page_follows_the_language():
 
     assert '<html lang="en">' in english and "Cassandre has run into a problem" in english
     assert '<html lang="fr">' in french and "Cassandre rencontre un problème" in french
+
+
+# --- Errors in the reader's language ----------------------------------------------------
+# A person whose browser prefers English reads every refusal and failure in English: over
+# the websocket (its handshake's Accept-Language or language cookie) and over the API.
+
+ENGLISH = [(b"accept-language", b"en-GB,en;q=0.9")]
+
+
+async def websocket_error(user, question: str = "Combien de jours de congés ?") -> dict:
+    """The `error` answering one question asked from an English browser."""
+    communicator = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/", headers=ENGLISH)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_json_to({"type": "ask", "id": 1, "question": question})
+    while (message := await communicator.receive_json_from(timeout=15))["type"] != "error":
+        assert message["type"] in {"sources", "token"}, message
+    await communicator.disconnect()
+    return message
+
+
+@pytest.fixture
+def staff(transactional_db, django_user_model):
+    return django_user_model.objects.create_user("staff", password="secret-staff-1", is_staff=True)
+
+
+@pytest.fixture
+def dead_vector_store(settings):
+    settings.QDRANT_URL = "http://127.0.0.1:9"
+    settings.QDRANT_TIMEOUT = 1
+
+
+async def test_a_refused_question_is_explained_in_english_on_the_websocket(staff):
+    error = await websocket_error(staff, question="   ")
+
+    assert (error["code"], error["message"]) == ("refused", "The question is empty.")
+
+
+async def test_a_search_engine_down_is_explained_in_english_on_the_websocket(
+    staff, dead_vector_store
+):
+    error = await websocket_error(staff)
+
+    assert error["code"] == "search"
+    assert error["message"].startswith("Searching the documents is unavailable for the moment.")
+
+
+async def test_the_question_rate_limit_is_explained_in_english_on_the_websocket(staff, settings):
+    settings.RATE_LIMIT_QUESTIONS = (1, 60)
+    await websocket_error(staff, question="   ")
+
+    error = await websocket_error(staff)
+
+    assert error["code"] == "rate_limited"
+    assert re.fullmatch(
+        r"Too many questions in a short time\. Try again in \d+ seconds?\.", error["message"]
+    )
+
+
+@pytest.mark.django_db
+def test_a_refused_question_is_explained_in_english_by_the_api(admin_client):
+    response = admin_client.post(
+        reverse("api_v1:answer", args=["nulle-part"]),
+        {"question": "Combien de jours ?"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "The category “nulle-part” does not exist.",
+        "code": "refused",
+    }
+
+
+@pytest.mark.django_db
+def test_a_search_engine_down_is_explained_in_english_by_the_api(admin_client, dead_vector_store):
+    response = admin_client.get("/api/search", {"q": "congés"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "search"
+    assert response.json()["detail"].startswith("Searching the documents is unavailable")
+
+
+@pytest.mark.django_db
+def test_the_search_rate_limit_is_explained_in_english_by_the_api(admin_client, settings):
+    settings.RATE_LIMIT_SEARCHES = (1, 60)
+    admin_client.get("/api/search", {"q": "congés"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    response = admin_client.get("/api/search", {"q": "congés"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response.json()["code"] == "rate_limited"
+    assert response.json()["detail"].startswith("Too many searches in a short time.")
+
+
+@pytest.mark.django_db
+def test_a_refused_upload_is_explained_in_english_by_the_api(admin_client):
+    category = CategoryFactory()
+    program = SimpleUploadedFile("facture.pdf", b"MZ\x90\x00" + bytes(200))
+
+    response = admin_client.post(
+        "/api/documents/",
+        {"file": program, "category": category.slug},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    (rejected,) = response.json()["rejected"]
+    assert rejected["detail"] == (
+        "“facture.pdf”: its content (a Windows program) does not match the extension .pdf. "
+        "Rename the file with the right extension, or upload the right file."
+    )
 
 
 # --- French plurals ----------------------------------------------------------------------

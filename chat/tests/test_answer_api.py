@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from chat.answers import run_answer_task
 from chat.callbacks import NO_CALLBACKS, NOT_ALLOWED, CallbackRefused, check_callback_url
+from chat.complete_answers import run_answer_task
 from chat.models import AnswerTask, Conversation
 from documents.tests.factories import CategoryFactory
 from testing.services import free_port
@@ -316,7 +316,7 @@ def test_without_allowed_urls_every_callback_is_refused(settings):
     settings.ANSWER_CALLBACK_ALLOWED_URLS = []
     with pytest.raises(CallbackRefused) as refused:
         check_callback_url("https://ok.example.org/hooks")
-    assert refused.value.user_message == NO_CALLBACKS
+    assert refused.value.message == NO_CALLBACKS
 
 
 def test_an_allowed_callback_receives_the_task_without_our_credentials(

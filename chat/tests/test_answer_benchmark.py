@@ -10,11 +10,11 @@ from openpyxl import Workbook, load_workbook
 from ai.llm.extractive import EXTRACTIVE_NOTICE
 from chat.answer_benchmark import (
     PROVIDER_COLUMNS,
-    QuestionColumnError,
     read_question_column,
     sources_summary,
 )
 from chat.models import Conversation
+from common.question_files import QuestionFileError
 from testing.openai_server import default_chat_answer, error_reply
 
 TELEWORK = "Combien de jours de télétravail par semaine ?"
@@ -59,17 +59,19 @@ def test_a_header_wins_over_a_column_number():
 
 
 def test_an_unknown_column_lists_the_columns_of_the_file():
-    with pytest.raises(QuestionColumnError, match=r"No column 'texte'.*1 'id', 2 'question'"):
+    with pytest.raises(
+        QuestionFileError, match=r"Pas de colonne « texte ».*1 « id », 2 « question »"
+    ):
         read_question_column(b"id,question\n1,a\n", filename="q.csv", column="texte")
 
 
 def test_a_column_number_beyond_the_last_is_unknown():
-    with pytest.raises(QuestionColumnError, match="No column '3'"):
+    with pytest.raises(QuestionFileError, match="Pas de colonne « 3 »"):
         read_question_column(b"id,question\n1,a\n", filename="q.csv", column="3")
 
 
 def test_other_formats_are_refused():
-    with pytest.raises(QuestionColumnError, match="CSV or XLSX"):
+    with pytest.raises(QuestionFileError, match="CSV, XLSX ou JSONL"):
         read_question_column(b"{}", filename="q.json", column="1")
 
 
@@ -178,7 +180,7 @@ def test_the_benchmark_leaves_no_conversation_behind(tmp_path, category, user, e
 
 
 def test_an_unknown_column_is_a_command_error(tmp_path, category, user):
-    with pytest.raises(CommandError, match="No column 'texte'"):
+    with pytest.raises(CommandError, match="Pas de colonne « texte »"):
         run_benchmark(
             tmp_path,
             b"question\nA ?\n",

@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from chat.answering import in_thread
-from chat.answers import create_answer_task, run_answer_task
+from chat.complete_answers import create_answer_task, run_answer_task
 from chat.consumers import ChatConsumer
 from chat.models import AnswerTask, Conversation
 from chat.tests.conftest import index_text
@@ -90,7 +90,7 @@ def test_the_answer_api_calls_it_unknown(agent_client, secret, extractive):
 
 
 def test_the_answer_api_without_category_answers_from_the_others_only(agent, granted, extractive):
-    from chat.answers import answer_now
+    from chat.complete_answers import answer_now
 
     answer = answer_now(user_id=agent.pk, question=SECRET_WORD, category_slug=granted.slug)
     assert not leaks(str(answer))

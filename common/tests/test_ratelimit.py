@@ -6,7 +6,8 @@ import uuid
 import pytest
 
 from common import ratelimit
-from common.ratelimit import hit, question_allowed
+from common.errors import RateLimited
+from common.ratelimit import check_question_rate, hit
 from testing.services import free_port, require, run_python
 
 
@@ -44,12 +45,15 @@ def test_a_limit_of_zero_means_no_limit(key):
     assert all(hit(key, limit=0, window_seconds=60) for _ in range(100))
 
 
-def test_question_allowed_reads_the_questions_rate_per_user(settings):
+def test_questions_are_counted_per_user_and_refused_over_the_rate(settings):
     settings.RATE_LIMIT_QUESTIONS = (2, 60)
     user_id = uuid.uuid4().int
-    assert question_allowed(user_id) and question_allowed(user_id)
-    assert not question_allowed(user_id)
-    assert question_allowed(user_id + 1)
+    check_question_rate(user_id)
+    check_question_rate(user_id)
+    with pytest.raises(RateLimited) as refused:
+        check_question_rate(user_id)
+    assert refused.value.status == 429 and 0 < refused.value.wait <= 60
+    check_question_rate(user_id + 1)
 
 
 def test_an_unreachable_cache_lets_the_action_through(settings, key, caplog):

@@ -2,9 +2,10 @@ import asyncio
 
 from django.core.management.base import CommandError
 
-from ai.llm import Provider, ProviderError
-from chat.answering import Done, QuestionRefused, SearchUnavailable, Sources, Token, answer_question
+from ai.llm import Provider
+from chat.answering import Done, Sources, Token, answer_question
 from chat.management.commands.base import CATEGORY_PROVIDER, PROVIDER_HELP, AnswerCommand
+from common.errors import UserError
 
 
 class Command(AnswerCommand):
@@ -28,8 +29,8 @@ class Command(AnswerCommand):
                     user_id=user_id, question=question, category_slug=slug, provider=chosen
                 )
             )
-        except (QuestionRefused, ProviderError, SearchUnavailable) as error:
-            raise CommandError(error.user_message) from error
+        except UserError as error:
+            raise CommandError(error.message) from error
         self.write_sources(sources)
         self.write_summary(done)
 

@@ -1,4 +1,5 @@
-"""What the answering commands share: the category, who asks, and which provider answers."""
+"""What the search and answering commands share: the categories searched, who asks, and
+which provider answers."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +9,7 @@ from ai.llm import Provider, provider_for
 from ai.llm.extractive import ExtractiveProvider
 from ai.models import LanguageModel
 from documents.models import Category
+from documents.selectors import category_ids_for_slugs
 
 CATEGORY_PROVIDER = "default"
 EXTRACTIVE_PROVIDER = "extractive"
@@ -15,6 +17,16 @@ PROVIDER_HELP = (
     f"{CATEGORY_PROVIDER!r} (the category's own language model, else the site's LLM_* one), "
     f"{EXTRACTIVE_PROVIDER!r} (no language model), or the name of a language model of the admin"
 )
+
+
+def category_ids_option(slugs: list[str]) -> list[int] | None:
+    """The ids of the `--category` slugs; None (every category) when none is given."""
+    if not slugs:
+        return None
+    category_ids, unknown = category_ids_for_slugs(slugs)
+    if unknown:
+        raise CommandError(f"Unknown category: {', '.join(unknown)}.")
+    return category_ids
 
 
 class AnswerCommand(BaseCommand):

@@ -6,13 +6,13 @@ from tqdm import tqdm
 
 from chat.answer_benchmark import (
     DEFAULT_CONCURRENCY,
-    QuestionColumnError,
     read_question_column,
     run_answer_benchmark,
     summarize,
     write_benchmark_workbook,
 )
 from chat.management.commands.base import PROVIDER_HELP, AnswerCommand
+from common.question_files import QuestionFileError
 
 
 class Command(AnswerCommand):
@@ -55,8 +55,8 @@ class Command(AnswerCommand):
             )
         except OSError as error:
             raise CommandError(f"Cannot read {source}: {error}") from error
-        except QuestionColumnError as error:
-            raise CommandError(str(error)) from error
+        except QuestionFileError as error:
+            raise CommandError(error.message) from error
         if not questions:
             raise CommandError(f"No question in column {column!r} of {source}.")
 

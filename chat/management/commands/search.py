@@ -1,11 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ai.retrieval import Mode
-from chat.management.categories import category_ids_option
-from chat.results import result_as_dict
-from chat.services import find_passages
+from chat.management.commands.base import category_ids_option
+from chat.search import SearchUnavailable, find_passages, result_as_dict
 
 
 class Command(BaseCommand):
@@ -24,7 +23,10 @@ class Command(BaseCommand):
         self, *args, query: str, category: list[str], limit: int | None, mode: str, **options
     ):
         category_ids = category_ids_option(category)
-        results = find_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
+        try:
+            results = find_passages(query, category_ids=category_ids, limit=limit, mode=Mode(mode))
+        except SearchUnavailable as error:
+            raise CommandError(error.message) from error
         if options["json"]:
             self.stdout.write(
                 json.dumps([result_as_dict(r) for r in results], ensure_ascii=False, indent=2)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from ai.embeddings import get_embedder
 from ai.passages import passage_store
-from chat.management.categories import category_ids_option
+from chat.management.commands.base import category_ids_option
 
 
 class Command(BaseCommand):

@@ -5,9 +5,10 @@ saying what is wrong, and the exchange is recorded as it ended."""
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from chat.answering import SEARCH_UNAVAILABLE, in_thread
+from chat.answering import in_thread
 from chat.consumers import ChatConsumer
 from chat.models import Exchange
+from chat.search import SearchUnavailable
 from testing.redis import RedisServer, redis_binary
 from testing.services import free_port, require
 
@@ -69,7 +70,7 @@ async def test_an_unreachable_vector_store_is_a_search_error_on_the_websocket(
     settings.QDRANT_TIMEOUT = 1
     [error] = await ask(user, category=category.slug)
     assert error["type"] == "error" and error["code"] == "search"
-    assert error["message"] == SEARCH_UNAVAILABLE
+    assert error["message"] == SearchUnavailable().message
     assert not llm_server.requests_to("/v1/chat/completions")
 
 

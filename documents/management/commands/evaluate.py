@@ -53,18 +53,17 @@ class Command(BaseCommand):
         modes = _modes(options["modes"])
         selected = _category(category)
         try:
-            with file.open("rb") as stream:
-                questions = read_questions(
-                    stream,
-                    filename=file.name,
-                    question_column=options["question_column"],
-                    document_column=options["document_column"],
-                    answer_column=options["answer_column"],
-                )
+            questions = read_questions(
+                file.read_bytes(),
+                filename=file.name,
+                question_column=options["question_column"],
+                document_column=options["document_column"],
+                answer_column=options["answer_column"],
+            )
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
         except QuestionFileError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(error.message) from error
 
         with tqdm(
             total=len(questions),

@@ -1,8 +1,7 @@
 """The search API: passages that answer a question, as JSON."""
 
-import logging
-
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -11,23 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ai.embeddings import EmbeddingUnavailable
 from ai.retrieval import Mode
-from ai.vectorstore import VectorStoreError
-from chat.results import result_as_dict
-from chat.services import find_passages
+from chat.search import find_passages, result_as_dict
 from common.ratelimit import SearchThrottle
 from documents.selectors import (
     category_ids_for_slugs,
     readable_categories,
     readable_category_ids,
-)
-
-logger = logging.getLogger(__name__)
-
-UNAVAILABLE = (
-    "La recherche est momentanément indisponible (moteur de recherche injoignable). "
-    "Réessayez dans un instant ; si cela dure, prévenez l'équipe informatique."
 )
 
 
@@ -68,18 +57,16 @@ class SearchView(APIView):
             )
             if unknown:
                 return Response(
-                    {"category": [f"Catégorie inconnue : {', '.join(unknown)}."]}, status=400
+                    {
+                        "category": [
+                            _("Catégorie inconnue : %(slugs)s.") % {"slugs": ", ".join(unknown)}
+                        ]
+                    },
+                    status=400,
                 )
-        try:
-            results = find_passages(
-                query["q"],
-                category_ids=category_ids,
-                limit=query["limit"],
-                mode=Mode(query["mode"]),
-            )
-        except (VectorStoreError, EmbeddingUnavailable):
-            logger.warning("Search failed.", exc_info=True)
-            return Response({"detail": UNAVAILABLE}, status=503)
+        results = find_passages(
+            query["q"], category_ids=category_ids, limit=query["limit"], mode=Mode(query["mode"])
+        )
         return Response(
             {"query": query["q"], "results": [result_as_dict(result) for result in results]}
         )

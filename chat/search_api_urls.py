@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chat.api import SearchView
+from chat.search_api import SearchView
 
 app_name = "chat_api"
 urlpatterns = [

@@ -7,23 +7,19 @@ from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ai.llm import ProviderError
-from chat.answering import Done, SearchUnavailable, Sources, answer_question
+from chat.answering import Done, Sources, answer_question
 from chat.callbacks import check_callback_url, post_callback
-from chat.conversations import QuestionRefused
-from chat.messages import done_message
+from chat.conversations import CategoryNotFound, QuestionRefused
 from chat.models import AnswerTask, Conversation
+from chat.websocket_messages import done_message
+from common.errors import NotFound, UserError
 from documents.models import Category
 from documents.selectors import readable_categories
 
 logger = logging.getLogger(__name__)
-
-UNEXPECTED = "Une erreur inattendue a empêché de répondre. L'équipe informatique est prévenue."
-
-
-class CategoryNotFound(QuestionRefused):
-    """The category named in the request does not exist."""
 
 
 def answer_now(
@@ -32,18 +28,19 @@ def answer_now(
     """Answer `question` in the category, in full: the websocket's `done` message with the
     sources, without its type.
 
-    Raises `CategoryNotFound`, `QuestionRefused` (also for a conversation of another
-    category), `ProviderError` or `SearchUnavailable`, each with a `user_message`.
+    Raises a `UserError`: `CategoryNotFound`, `QuestionRefused` (also for a conversation
+    of another category), `ProviderError` or `SearchUnavailable`.
     """
     user = get_user_model().objects.get(pk=user_id)
     category = readable_categories(user).filter(slug=category_slug).first()
     if category is None:
-        raise CategoryNotFound(f"La catégorie « {category_slug} » n'existe pas.")
+        raise CategoryNotFound(category_slug)
     if conversation_id is not None:
         conversation = Conversation.objects.filter(pk=conversation_id, user_id=user_id).first()
         if conversation is not None and conversation.category_id != category.pk:
             raise QuestionRefused(
-                f"Cette conversation ne porte pas sur la catégorie « {category.name} »."
+                gettext_lazy("Cette conversation ne porte pas sur la catégorie « %(name)s »."),
+                {"name": category.name},
             )
     return async_to_sync(_collect)(
         user_id=user_id,
@@ -95,11 +92,14 @@ def run_answer_task(*, task_id: UUID | str) -> None:
         task.result = answer_now(
             user_id=task.user_id, question=task.question, category_slug=task.category.slug
         )
-    except (QuestionRefused, ProviderError, SearchUnavailable) as error:
-        task.status, task.error_message = AnswerTask.Status.FAILED, error.user_message
+    except UserError as error:
+        task.status, task.error_message = AnswerTask.Status.FAILED, error.message
     except Exception:
         logger.exception("Answering task %s failed.", task.pk)
-        task.status, task.error_message = AnswerTask.Status.FAILED, UNEXPECTED
+        task.status = AnswerTask.Status.FAILED
+        task.error_message = _(
+            "Une erreur inattendue a empêché de répondre. L'équipe informatique est prévenue."
+        )
     else:
         task.status = AnswerTask.Status.DONE
     task.finished_at = timezone.now()
@@ -123,6 +123,10 @@ def task_as_dict(task: AnswerTask) -> dict[str, object]:
     }
 
 
-def task_for_user(*, task_id: UUID, user_id: int) -> AnswerTask | None:
-    """The task, if it is this user's: another's is as missing as an unknown one."""
-    return AnswerTask.objects.select_related("category").filter(pk=task_id, user_id=user_id).first()
+def task_for_user(*, task_id: UUID, user_id: int) -> AnswerTask:
+    """The task, if it is this user's: another's is as missing as an unknown one
+    (`NotFound`)."""
+    task = AnswerTask.objects.select_related("category").filter(pk=task_id, user_id=user_id).first()
+    if task is None:
+        raise NotFound(gettext_lazy("Cette tâche n'existe pas ou ne vous appartient pas."))
+    return task

@@ -1,7 +1,7 @@
 import pytest
 
 from ai.passages import Passage, store_passages
-from chat.services import find_passages, prepare_question
+from chat.search import find_passages, plan_search
 from documents.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -9,14 +9,14 @@ pytestmark = pytest.mark.django_db
 
 def test_questions_are_searched_without_personal_data_and_with_abbreviations_spelled_out():
     question = "Bonjour, je suis Marie Dupont (06 12 34 56 78), quel montant pour le SFT ?"
-    prepared = prepare_question(question, category_ids=None)
+    prepared = plan_search(question, category_ids=None).query
     assert "Dupont" not in prepared and "06 12 34 56 78" not in prepared
     assert "SFT (supplément familial de traitement)" in prepared
 
 
 def test_personal_data_is_kept_when_anonymisation_is_off(settings):
     settings.ANONYMIZE_QUESTIONS = False
-    assert prepare_question("Appeler le 06 12 34 56 78", category_ids=None) == (
+    assert plan_search("Appeler le 06 12 34 56 78", category_ids=None).query == (
         "Appeler le 06 12 34 56 78"
     )
 

@@ -1,0 +1,141 @@
+"""From a question to passages: the one route every interface takes.
+
+The search page, the search API, the `search` command, the backoffice inspector and the
+chat all go through `plan_search` then `run_search`: the question as it is searched
+(personal data removed, the glossary's abbreviations spelled out), how many passages (the
+category's k), which relevance thresholds apply, and one error, `SearchUnavailable`, when
+the vector store or the embedding model cannot answer. The inspector therefore shows
+exactly what the chat searched.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ai.anonymizer import anonymize_if_enabled
+from ai.embeddings import EmbeddingUnavailable
+from ai.retrieval import Mode, Result, search_passages
+from ai.vectorstore import VectorStoreError
+from common.errors import UserError
+from documents.glossary import expand_query
+from documents.models import Correction
+from documents.selectors import passages_wanted, relevance_thresholds
+
+logger = logging.getLogger(__name__)
+
+
+class SearchUnavailable(UserError):
+    """The vector store or the embedding model did not answer; the cause is chained."""
+
+    code = "search"
+    status = 503
+    default_message = _(
+        "La recherche dans les documents est momentanément indisponible. Réessayez dans un "
+        "instant ; si cela dure, prévenez l'équipe informatique."
+    )
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """A search before it runs: what is searched, where, and how many passages are kept."""
+
+    question: str
+    query: str
+    """The question as searched: anonymised, the glossary's abbreviations spelled out."""
+    category_ids: list[int] | None
+    """The categories searched; None: every category (staff)."""
+    limit: int
+    thresholds: dict[int, float]
+    """Per category, the dense similarity a passage needs to be kept."""
+
+
+def plan_search(
+    question: str,
+    *,
+    category_ids: Sequence[int] | None,
+    limit: int | None = None,
+    anonymised: bool = False,
+) -> SearchPlan:
+    """The search of `question` in `category_ids`; `limit` defaults to the category's k (5
+    across several). `anonymised`: the caller already removed the personal data (the chat
+    does, before it rewrites a follow-up question)."""
+    ids = None if category_ids is None else list(category_ids)
+    prepared = question if anonymised else anonymize_if_enabled(question)
+    return SearchPlan(
+        question=question,
+        query=expand_query(prepared, ids),
+        category_ids=ids,
+        limit=limit or passages_wanted(ids),
+        thresholds=relevance_thresholds(ids),
+    )
+
+
+def run_search(plan: SearchPlan, *, mode: Mode = Mode.HYBRID) -> list[Result]:
+    """The best passages of `plan`, ranked by `mode`; raises `SearchUnavailable`."""
+    try:
+        return search_passages(
+            plan.query,
+            category_ids=plan.category_ids,
+            limit=plan.limit,
+            mode=mode,
+            thresholds=plan.thresholds,
+        )
+    except (VectorStoreError, EmbeddingUnavailable) as error:
+        logger.warning("A search failed: %s", error, exc_info=True)
+        raise SearchUnavailable(detail=str(error)) from error
+
+
+def find_passages(
+    question: str,
+    *,
+    category_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    mode: Mode = Mode.HYBRID,
+) -> list[Result]:
+    """The passages for `question` (search page, API, command); raises `SearchUnavailable`."""
+    return run_search(plan_search(question, category_ids=category_ids, limit=limit), mode=mode)
+
+
+def search_for_answer(
+    question: str, *, asked: str, category_ids: Sequence[int] | None
+) -> tuple[SearchPlan, list[Result], Correction | None]:
+    """The chat's search: the passages for `question` (anonymised, standalone), and the
+    curated correction that answers it, if any, whether worded as searched or as `asked`
+    (anonymised too). Raises `SearchUnavailable`."""
+    plan = plan_search(question, category_ids=category_ids, anonymised=True)
+    results = run_search(plan)
+    ranked_first = results[0].correction_id if results else None
+    correction = Correction.objects.in_categories(plan.category_ids).answering(
+        {question, asked}, ranked_first=ranked_first
+    )
+    return plan, results, correction
+
+
+def passage_url(result: Result) -> str | None:
+    """The document viewer at the passage's page, the passage marked (None: a correction)."""
+    if result.document_id is None:
+        return None
+    query = {"page": result.page, "passage": result.id} if result.page else {"passage": result.id}
+    return f"{reverse('documents:view', args=[result.document_id])}?{urlencode(query)}"
+
+
+def result_as_dict(result: Result) -> dict[str, object]:
+    """A passage as the API, the commands and the chat's sources show it."""
+    return {
+        "id": result.id,
+        "score": round(result.score, 6),
+        "kind": result.kind,
+        "document_id": result.document_id,
+        "correction_id": result.correction_id,
+        "title": result.title,
+        "filename": result.filename,
+        "page": result.page,
+        "heading": result.heading,
+        "text": result.text,
+        "highlighted": result.highlighted,
+        "url": passage_url(result),
+    }
