@@ -275,6 +275,17 @@ LLM_TEMPERATURE = float(env_str("LLM_TEMPERATURE") or 0.2)
 LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
 LLM_CONNECT_TIMEOUT = env_int("LLM_CONNECT_TIMEOUT", 5)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2)
+
+# --- Relevance: reranking the best candidates, and the score under which nothing fits -----
+# A reranking API in the common /rerank format (Cohere's: Text Embeddings Inference, vLLM,
+# Infinity, Albert). Empty: Cassandre's offline reranker. A category may choose another.
+RERANK_API_BASE = env_str("RERANK_API_BASE")
+RERANK_MODEL = env_str("RERANK_MODEL")
+RERANK_API_KEY = env_str("RERANK_API_KEY")
+RERANK_TIMEOUT = float(env_str("RERANK_TIMEOUT") or 5)
+# Candidates (after fusion) the reranker reorders.
+RERANK_CANDIDATES = env_int("RERANK_CANDIDATES", 30)
+
 # Where asynchronous answers may be POSTed (URL prefixes, comma-separated). Empty: nowhere.
 ANSWER_CALLBACK_ALLOWED_URLS = env_list("ANSWER_CALLBACK_ALLOWED_URLS")
 ANSWER_CALLBACK_TIMEOUT = env_int("ANSWER_CALLBACK_TIMEOUT", 10)
