@@ -7,11 +7,15 @@ installed) and unpacked by `dpkg-deb -x`, so a set is rebuilt identically from t
 package versions, limit and seed; the sets themselves are never committed.
 
 A set is a folder: `documents/` (one Markdown file a page, to index) and `questions.csv`
-(`question`, `expected_document`), the file `manage.py evaluate` reads.
+(`question`, `expected_document`), the file `manage.py evaluate` reads, split by document
+into `questions-dev.csv` (every weight, threshold and feature is tuned on it) and
+`questions-test.csv` (held out: the figures the README reports). The split depends on the
+document's name only (`split_of`), so it is the same on every machine and for every limit.
 """
 
 import csv
 import gzip
+import hashlib
 import random
 import re
 import subprocess
@@ -169,17 +173,31 @@ def document_filename(page: ManPage) -> str:
     return f"{page.title}.md"
 
 
+def split_of(document: str) -> str:
+    """ "dev" or "test", half and half, from a hash of the document's name."""
+    return "dev" if hashlib.sha256(document.encode()).digest()[0] % 2 == 0 else "test"
+
+
 def write_eval_set(pages: Sequence[ManPage], *, folder: Path) -> None:
     documents = folder / "documents"
     documents.mkdir(parents=True, exist_ok=True)
     for stale in documents.glob("*.md"):
         stale.unlink()
-    with (folder / "questions.csv").open("w", encoding="utf-8", newline="") as questions:
+    rows = {"": [], "-dev": [], "-test": []}
+    for page in pages:
+        name = document_filename(page)
+        (documents / name).write_text(page.text, encoding="utf-8")
+        rows[""].append([page.description, name])
+        rows[f"-{split_of(name)}"].append([page.description, name])
+    for suffix, lines in rows.items():
+        write_questions(folder / f"questions{suffix}.csv", lines)
+
+
+def write_questions(path: Path, rows: Sequence[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as questions:
         writer = csv.writer(questions)
         writer.writerow(["question", "expected_document"])
-        for page in pages:
-            (documents / document_filename(page)).write_text(page.text, encoding="utf-8")
-            writer.writerow([page.description, document_filename(page)])
+        writer.writerows(rows)
 
 
 def _words(text: str) -> str:

@@ -4,7 +4,13 @@ import csv
 import gzip
 from collections import Counter
 
-from bench.eval_sets import contains_verbatim, man_page_files, usable_pages, write_eval_set
+from bench.eval_sets import (
+    contains_verbatim,
+    man_page_files,
+    split_of,
+    usable_pages,
+    write_eval_set,
+)
 
 BODY = "Plenty of text about what the function does, its arguments and its errors. " * 4
 
@@ -66,3 +72,19 @@ def test_a_set_is_documents_to_index_and_a_question_file(tmp_path):
         assert list(csv.DictReader(questions)) == [
             {"question": "copy a string", "expected_document": "copy.3.md"}
         ]
+
+
+def test_questions_are_split_by_document_into_dev_and_test_halves(tmp_path):
+    names = [f"page{number}" for number in range(40)]
+    write_pages(tmp_path / "man", {f"{name}.3": page(name, f"does {name}") for name in names})
+    pages = usable_pages(man_page_files(tmp_path / "man", sections=["3"]), skipped=Counter())
+    write_eval_set(pages, folder=tmp_path / "set")
+
+    def documents(split: str) -> set[str]:
+        with (tmp_path / "set" / f"questions{split}.csv").open(encoding="utf-8") as questions:
+            return {row["expected_document"] for row in csv.DictReader(questions)}
+
+    dev, test = documents("-dev"), documents("-test")
+    assert dev | test == documents("") and not dev & test
+    assert 10 <= len(dev) <= 30
+    assert {split_of(name) for name in dev} == {"dev"}
