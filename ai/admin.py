@@ -1,22 +1,60 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 
-from ai.models import LanguageModel
+from ai.models import LanguageModel, RerankModel
 
 KEY_STORED = "Une clé est enregistrée : laissez vide pour la garder, ou saisissez-en une autre."
 
 
-class LanguageModelForm(forms.ModelForm):
-    """The API key is written, never shown back: a blank field keeps the stored one."""
-
-    api_key = forms.CharField(
-        label="clé d'API",
+def write_only_key_field(model: type[models.Model]) -> forms.CharField:
+    """The model's `api_key` as a password field that never renders the stored value."""
+    model_field = model._meta.get_field("api_key")
+    return forms.CharField(
+        label=model_field.verbose_name,
         required=False,
         strip=True,
-        max_length=LanguageModel._meta.get_field("api_key").max_length,
+        max_length=model_field.max_length,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=LanguageModel._meta.get_field("api_key").help_text,
+        help_text=model_field.help_text,
     )
+
+
+class WriteOnlyKeyForm(forms.ModelForm):
+    """The API key is written, never shown back: a blank field keeps the stored one, and
+    `forget_api_key` erases it. Subclasses declare both fields."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.api_key:
+            self.fields["api_key"].help_text = KEY_STORED
+
+    def clean_api_key(self) -> str:
+        return self.cleaned_data["api_key"] or self.instance.api_key
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if cleaned_data.get("forget_api_key"):
+            cleaned_data["api_key"] = ""
+        return cleaned_data
+
+
+class WriteOnlyKeyAdmin(admin.ModelAdmin):
+    """Offers to forget the key only when one is stored; lists whether one is."""
+
+    def get_fields(self, request, obj: models.Model | None = None) -> list[str]:
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.api_key:
+            return fields
+        return [name for name in fields if name != "forget_api_key"]
+
+    @admin.display(description="clé d'API", boolean=True)
+    def has_api_key(self, obj: models.Model) -> bool:
+        return bool(obj.api_key)
+
+
+class LanguageModelForm(WriteOnlyKeyForm):
+    api_key = write_only_key_field(LanguageModel)
     forget_api_key = forms.BooleanField(
         label="effacer la clé enregistrée",
         required=False,
@@ -37,34 +75,30 @@ class LanguageModelForm(forms.ModelForm):
             "temperature",
         ]
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.api_key:
-            self.fields["api_key"].help_text = KEY_STORED
-
-    def clean_api_key(self) -> str:
-        return self.cleaned_data["api_key"] or self.instance.api_key
-
-    def clean(self) -> dict:
-        cleaned_data = super().clean()
-        if cleaned_data.get("forget_api_key"):
-            cleaned_data["api_key"] = ""
-        return cleaned_data
-
 
 @admin.register(LanguageModel)
-class LanguageModelAdmin(admin.ModelAdmin):
+class LanguageModelAdmin(WriteOnlyKeyAdmin):
     form = LanguageModelForm
     list_display = ["name", "kind", "model", "base_url", "has_api_key", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["name", "model", "base_url"]
 
-    def get_fields(self, request, obj: LanguageModel | None = None) -> list[str]:
-        fields = super().get_fields(request, obj)
-        if obj is not None and obj.api_key:
-            return fields
-        return [name for name in fields if name != "forget_api_key"]
 
-    @admin.display(description="clé d'API", boolean=True)
-    def has_api_key(self, language_model: LanguageModel) -> bool:
-        return bool(language_model.api_key)
+class RerankModelForm(WriteOnlyKeyForm):
+    api_key = write_only_key_field(RerankModel)
+    forget_api_key = forms.BooleanField(
+        label="effacer la clé enregistrée",
+        required=False,
+        help_text="Aucune clé ne sera alors envoyée.",
+    )
+
+    class Meta:
+        model = RerankModel
+        fields = ["name", "base_url", "model", "api_key", "forget_api_key", "timeout"]
+
+
+@admin.register(RerankModel)
+class RerankModelAdmin(WriteOnlyKeyAdmin):
+    form = RerankModelForm
+    list_display = ["name", "base_url", "model", "has_api_key", "timeout", "updated_at"]
+    search_fields = ["name", "model", "base_url"]

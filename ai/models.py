@@ -1,4 +1,5 @@
-"""Language models an administrator configures, so that each category can choose its own."""
+"""Language and reranking models an administrator configures, so that each category can
+choose its own."""
 
 from urllib.parse import urlsplit
 
@@ -81,3 +82,46 @@ class LanguageModel(models.Model):
             raise ValidationError(
                 {"max_answer_tokens": "La réponse doit tenir dans la fenêtre de contexte."}
             )
+
+
+class RerankModel(models.Model):
+    """A reranking API in the common /rerank format, which a category may choose."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    base_url = models.CharField(
+        "adresse de l'API",
+        max_length=500,
+        validators=[validate_api_url],
+        help_text=(
+            "Sans le /rerank final, par exemple http://tei:8080 (Text Embeddings Inference), "
+            "http://vllm:8000/v1 ou https://albert.api.etalab.gouv.fr/v1."
+        ),
+    )
+    model = models.CharField(
+        "modèle",
+        max_length=200,
+        blank=True,
+        help_text="Vide : celui que le serveur sert par défaut (TEI n'en sert qu'un).",
+    )
+    api_key = models.CharField(
+        "clé d'API",
+        max_length=500,
+        blank=True,
+        help_text="Envoyée en « Authorization: Bearer ». Vide : aucune clé.",
+    )
+    timeout = models.FloatField(
+        "délai maximal (secondes)",
+        default=5.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(60.0)],
+        help_text="Passé ce délai, la recherche classe les passages avec le reranking intégré.",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "modèle de reranking"
+        verbose_name_plural = "modèles de reranking"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,9 @@
-"""Language models in the admin: the API key is written, never read back."""
+"""Language and reranking models in the admin: the API key is written, never read back."""
 
 import pytest
 from django.urls import reverse
 
-from ai.models import LanguageModel
+from ai.models import LanguageModel, RerankModel
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,91 @@ def test_the_model_rules_show_on_the_form(admin_client, language_model):
         change_url(language_model), form_data(language_model, max_answer_tokens=20000)
     )
     assert "La réponse doit tenir dans la fenêtre de contexte." in response.content.decode()
+
+
+@pytest.fixture
+def rerank_model() -> RerankModel:
+    return RerankModel.objects.create(
+        name="TEI interne", base_url="http://tei:8080", model="bge-reranker-v2-m3", api_key=SECRET
+    )
+
+
+def rerank_form_data(rerank_model: RerankModel, **changes) -> dict:
+    return {
+        "name": rerank_model.name,
+        "base_url": rerank_model.base_url,
+        "model": rerank_model.model,
+        "api_key": "",
+        "timeout": rerank_model.timeout,
+        **changes,
+    }
+
+
+def rerank_change_url(rerank_model: RerankModel) -> str:
+    return reverse("admin:ai_rerankmodel_change", args=[rerank_model.pk])
+
+
+def test_the_rerank_model_pages_load(admin_client, rerank_model):
+    assert admin_client.get(reverse("admin:ai_rerankmodel_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:ai_rerankmodel_add")).status_code == 200
+    assert admin_client.get(rerank_change_url(rerank_model)).status_code == 200
+
+
+def test_a_rerank_model_is_added_with_its_key(admin_client):
+    response = admin_client.post(
+        reverse("admin:ai_rerankmodel_add"),
+        {
+            "name": "Albert",
+            "base_url": "https://albert.api.etalab.gouv.fr/v1",
+            "model": "",
+            "api_key": "albert-key",
+            "timeout": "3",
+        },
+    )
+
+    assert response.status_code == 302
+    assert RerankModel.objects.get(name="Albert").api_key == "albert-key"
+
+
+def test_the_stored_rerank_key_is_never_shown_back(admin_client, rerank_model):
+    page = admin_client.get(rerank_change_url(rerank_model)).content.decode()
+    listing = admin_client.get(reverse("admin:ai_rerankmodel_changelist")).content.decode()
+
+    assert SECRET not in page and SECRET not in listing
+    assert "Une clé est enregistrée" in page
+
+
+def test_a_blank_rerank_key_keeps_the_stored_one(admin_client, rerank_model):
+    response = admin_client.post(
+        rerank_change_url(rerank_model), rerank_form_data(rerank_model, model="bge-m3")
+    )
+
+    assert response.status_code == 302
+    rerank_model.refresh_from_db()
+    assert (rerank_model.model, rerank_model.api_key) == ("bge-m3", SECRET)
+
+
+def test_the_stored_rerank_key_can_be_forgotten(admin_client, rerank_model):
+    admin_client.post(
+        rerank_change_url(rerank_model), rerank_form_data(rerank_model, forget_api_key="on")
+    )
+
+    rerank_model.refresh_from_db()
+    assert rerank_model.api_key == ""
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        pytest.param({"timeout": "0.1"}, "timeout", id="timeout too short"),
+        pytest.param({"timeout": "600"}, "timeout", id="timeout too long"),
+        pytest.param({"base_url": "tei:8080"}, "base_url", id="address without a scheme"),
+    ],
+)
+def test_a_rerank_model_s_rules_show_on_the_form(admin_client, rerank_model, changes, field):
+    response = admin_client.post(
+        rerank_change_url(rerank_model), rerank_form_data(rerank_model, **changes)
+    )
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
