@@ -1,7 +1,7 @@
 """Staff roles. Administrators are superusers: everything. Editors are staff in the
 "Éditeurs" group: they manage documents, corrections, the glossary and the review queue,
-and read conversations — but not categories (access, prompt, model), language models,
-users or API tokens."""
+and read conversations — but not categories (access, prompt, models), language or reranking
+models, users or API tokens: those permissions are never granted to the group."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q

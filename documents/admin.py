@@ -62,6 +62,7 @@ class CategoryAdmin(admin.ModelAdmin):
         "welcome_message",
         "contact",
         "language_model",
+        "rerank_model",
         "system_prompt",
         "k",
         "relevance_threshold",

@@ -55,6 +55,15 @@ class Category(models.Model):
         verbose_name="modèle de langage",
         help_text="Vide : celui du site (variables LLM_*).",
     )
+    rerank_model = models.ForeignKey(
+        "ai.RerankModel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name="reranking",
+        help_text="Vide : celui du site (RERANK_API_BASE), sinon le reranking intégré.",
+    )
     visibility = models.CharField(
         "accès",
         max_length=20,

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from ai.models import RerankModel
 from backoffice.roles import EDITORS, ensure_editor_group
 from documents.tests.factories import CategoryFactory
 
@@ -43,6 +44,8 @@ def test_editors_manage_documents_corrections_and_the_review_queue(editor_client
     [
         "/admin/documents/category/add/",
         "/admin/ai/languagemodel/",
+        "/admin/ai/rerankmodel/",
+        "/admin/ai/rerankmodel/add/",
         "/admin/auth/user/",
         "/admin/authtoken/tokenproxy/",
     ],
@@ -56,3 +59,13 @@ def test_editors_see_a_category_but_cannot_change_its_access(editor_client):
     page = editor_client.get(f"/admin/documents/category/{category.pk}/change/")
     assert page.status_code == 200
     assert 'name="visibility"' not in page.content.decode()
+
+
+def test_editors_see_a_category_s_reranking_but_cannot_change_it(editor_client):
+    rerank_model = RerankModel.objects.create(name="TEI interne", base_url="http://tei:8080")
+    category = CategoryFactory(rerank_model=rerank_model)
+
+    page = editor_client.get(f"/admin/documents/category/{category.pk}/change/").content.decode()
+
+    assert "TEI interne" in page
+    assert 'name="rerank_model"' not in page
