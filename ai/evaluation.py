@@ -5,16 +5,22 @@ name or title) and/or an expected answer (text the passage must contain). For ea
 the rank of a question is the rank of the first of its top `DEPTH` passages that comes from
 the expected document and contains the expected answer (whichever of the two is given);
 recall@k is the share of questions ranked k or better, MRR@10 the mean of 1/rank (0 when
-not in the top 10).
+not in the top 10). Results are documents (each through its best passages), ranked without
+a threshold.
+
+The threshold is measured apart: the share of these questions that get an answer (a
+hybrid result at or above its threshold), and, for a file of questions the category must
+not answer, the share it refuses.
 """
 
 import csv
 import io
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from ai.rerank.base import Reranker
 from ai.retrieval import Mode, Result, search_passages
 from common.question_files import QuestionFileError, read_table
 from common.text import normalize_question
@@ -67,6 +73,25 @@ class Evaluation:
     modes: tuple[Mode, ...]
     metrics: list[ModeMetrics]
     outcomes: list[QuestionOutcome]
+    answered: float | None = None
+    """Share of the questions with a hybrid result at or above its threshold."""
+    refused: float | None = None
+    """Share of the out-of-scope questions without one."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What decides whether a question gets an answer: as the search route applies it."""
+
+    thresholds: Mapping[int, float] = field(default_factory=dict)
+    default_threshold: float = 0.0
+    reranker: Reranker | None = None
+
+    def answers(self, results: Sequence[Result]) -> bool:
+        return any(
+            result.score >= self.thresholds.get(result.category_id, self.default_threshold)
+            for result in results
+        )
 
 
 def read_questions(
@@ -119,27 +144,51 @@ def evaluate(
     category_ids: Sequence[int] | None,
     modes: Sequence[Mode] = DEFAULT_MODES,
     depth: int = DEPTH,
+    scope: Scope | None = None,
+    out_of_scope: Sequence[Question] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
-    """Search each case's question in each mode and rank what it expects; `on_progress(done)`."""
-    outcomes = []
+    """Search each case's question in each mode and rank what it expects; with a `scope`,
+    also count the cases answered and the `out_of_scope` questions refused.
+    `on_progress(done)` after each question."""
+    scope = scope or Scope()
+    outcomes, answered = [], 0
     for done, case in enumerate(cases, start=1):
         ranks: dict[Mode, int | None] = {}
         tops: dict[Mode, str] = {}
         for mode in modes:
-            results = search_passages(
-                case.question.text, category_ids=category_ids, limit=depth, mode=mode
-            )
+            results = _ranked(case.question.text, category_ids, depth, mode, scope)
             ranks[mode] = first_hit_rank(results, case)
             tops[mode] = (results[0].filename or results[0].title) if results else ""
+            if mode == Mode.HYBRID:
+                answered += scope.answers(results)
         outcomes.append(QuestionOutcome(case.question, ranks, tops))
         if on_progress is not None:
             on_progress(done)
+    refused = sum(
+        not scope.answers(_ranked(question.text, category_ids, depth, Mode.HYBRID, scope))
+        for question in out_of_scope
+    )
     metrics = [
         mode_metrics(mode, [outcome.ranks[mode] for outcome in outcomes], depth=depth)
         for mode in modes
     ]
-    return Evaluation(tuple(modes), metrics, outcomes)
+    return Evaluation(
+        tuple(modes),
+        metrics,
+        outcomes,
+        answered=answered / len(cases) if cases and Mode.HYBRID in modes else None,
+        refused=refused / len(out_of_scope) if out_of_scope else None,
+    )
+
+
+def _ranked(
+    question: str, category_ids: Sequence[int] | None, depth: int, mode: Mode, scope: Scope
+) -> list[Result]:
+    """The ranking of `question`, every candidate kept whatever its score."""
+    return search_passages(
+        question, category_ids=category_ids, limit=depth, mode=mode, reranker=scope.reranker
+    )
 
 
 def first_hit_rank(results: Sequence[Result], case: Case) -> int | None:
@@ -148,7 +197,8 @@ def first_hit_rank(results: Sequence[Result], case: Case) -> int | None:
     for rank, result in enumerate(results, start=1):
         if case.document_ids is not None and result.document_id not in case.document_ids:
             continue
-        if answer and answer not in normalize_question(result.text):
+        texts = [result.text, *(other.text for other in result.others)]
+        if answer and not any(answer in normalize_question(text) for text in texts):
             continue
         return rank
     return None

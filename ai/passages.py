@@ -9,6 +9,13 @@ with the old model are reported as needing a re-index. Each point is one passage
   `correction_id`, `title`, `filename`, `page`, `heading`, `position`, `generation`,
   `hint` and `text` (what users see).
 Point ids are derived from the passage key, so writing the same passage twice overwrites it.
+
+Next to it, a collection of document summaries (`<collection>-documents`): one point per
+document, whose dense vector is the mean of its passages' and whose sparse vector weighs
+the terms of the whole text (BM25 with `ai.lexical.DOCUMENT_B`). Retrieval reads it as
+document-level evidence: a short page that matches as a whole is not outranked by a long
+one whose passages each match a little. Its payload: `kind`, `category_id`,
+`document_id`, `generation`. `delete_passages` deletes from both collections.
 """
 
 import hashlib
@@ -17,10 +24,17 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.conf import settings
 
 from ai.embeddings import get_embedder
-from ai.lexical import document_sparse_vector
+from ai.lexical import (
+    AVERAGE_DOCUMENT_LENGTH,
+    DOCUMENT_B,
+    document_sparse_vector,
+    terms_sparse_vector,
+    tokenize,
+)
 from ai.vectorstore import VectorPoint, VectorStore, get_vector_store
 from ai.vectorstore.base import PayloadFilter
 
@@ -46,24 +60,35 @@ def collection_name(model_id: str) -> str:
 
 def passage_store() -> VectorStore:
     """The collection of the current embedding model, created on first use."""
-    embedder = get_embedder()
-    store = get_vector_store(collection_name(embedder.model_id))
+    return _store(collection_name(get_embedder().model_id))
+
+
+def summary_store() -> VectorStore:
+    """The document summaries of the current embedding model, created on first use."""
+    return _store(collection_name(get_embedder().model_id) + "-documents")
+
+
+def _store(name: str) -> VectorStore:
+    store = get_vector_store(name)
     if not store.collection_exists():
-        store.create_collection(dense_size=embedder.dimensions)
+        store.create_collection(dense_size=get_embedder().dimensions)
     return store
 
 
 def store_passages(
     passages: Sequence[Passage], *, on_batch: Callable[[int], None] | None = None
-) -> None:
-    """Embed and write `passages` batch by batch; `on_batch(done)` after each batch."""
+) -> list[Sequence[float]]:
+    """Embed and write `passages` batch by batch; `on_batch(done)` after each batch.
+    Returns their dense vectors, in order."""
     embedder = get_embedder()
     store = passage_store()
     batch_size = max(1, settings.EMBEDDING_BATCH_SIZE)
+    written: list[Sequence[float]] = []
     for start in range(0, len(passages), batch_size):
         batch = passages[start : start + batch_size]
         texts = [passage.embed_text for passage in batch]
         vectors = embedder.embed(texts)
+        written.extend(vectors)
         store.upsert(
             [
                 VectorPoint(
@@ -77,9 +102,33 @@ def store_passages(
         )
         if on_batch is not None:
             on_batch(start + len(batch))
+    return written
+
+
+def store_document_summary(
+    key: str, *, text: str, vectors: Sequence[Sequence[float]], payload: Mapping[str, object]
+) -> None:
+    """Write a document's summary: the mean of its passages' `vectors`, the terms of its
+    whole `text`, and its `length` in terms (added to `payload`)."""
+    mean = np.mean(np.asarray(vectors, dtype=np.float32), axis=0)
+    norm = float(np.linalg.norm(mean)) or 1.0
+    terms = tokenize(text)
+    summary_store().upsert(
+        [
+            VectorPoint(
+                id=point_id(key),
+                dense=(mean / norm).tolist(),
+                payload={**payload, "length": len(terms)},
+                sparse=terms_sparse_vector(
+                    terms, b=DOCUMENT_B, average_length=AVERAGE_DOCUMENT_LENGTH
+                ),
+            )
+        ]
+    )
 
 
 def delete_passages(payload_filter: PayloadFilter, *, keep: PayloadFilter | None = None) -> None:
-    """Delete the passages matching `payload_filter`, except those matching `keep`."""
-    store = passage_store()
-    store.delete(payload_filter, exclude=keep)
+    """Delete the passages (and document summaries) matching `payload_filter`, except
+    those matching `keep`."""
+    passage_store().delete(payload_filter, exclude=keep)
+    summary_store().delete(payload_filter, exclude=keep)

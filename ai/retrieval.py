@@ -1,34 +1,50 @@
-"""Finding the passages that answer a question: dense, lexical (BM25-style) or both fused.
+"""Finding the passages that answer a question: candidates, document-level evidence, one
+calibrated score, a threshold.
 
-Hybrid search runs the dense and the sparse search on the same filter and fuses their
-rankings with weighted Reciprocal Rank Fusion: a passage's score is the sum over the
-rankings of weight / (RRF_K + rank). Rank fusion needs no score calibration between a
-cosine and a BM25 score, which is why it is robust across corpora.
+1. Candidates: the passages nearest the question (dense) and the best BM25 matches
+   (sparse), and the documents whose whole text matches best (the document summaries,
+   `ai.passages.summary_store`).
+2. Grouped per document: a document is a candidate through its best passage, so a long
+   document cannot fill the results with its passages and push a short one out; its other
+   matching passages stay under it (`Result.others`). A curated correction is a group of
+   its own.
+3. Fused: weighted Reciprocal Rank Fusion of the dense ranking, the BM25 ranking and the
+   document ranking — a group's score is the sum of weight / (RRF_K + rank).
+4. Scored: every candidate gets one relevance score in [0, 1] (`ai.relevance`: the offline
+   model, or a reranking API), the same scale in every mode.
+5. Kept: candidates under their category's threshold are dropped (`Ranking.dropped`, for
+   the inspector); in hybrid mode the others are ordered by score, in dense or BM25 mode by
+   that search alone.
 """
 
-import re
+import logging
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from ai.embeddings import get_embedder
+from ai.embeddings import EmbeddingUnavailable, get_embedder
 from ai.highlight import highlight
-from ai.lexical import query_sparse_vector
-from ai.passages import passage_store
-from ai.vectorstore import SearchHit
+from ai.lexical import query_sparse_vector, tokenize
+from ai.passages import passage_store, summary_store
+from ai.relevance import OFFLINE_MODEL
+from ai.rerank.base import Reranker, RerankUnavailable
+from ai.vectorstore import SearchHit, VectorStore
+from ai.vectorstore.base import PayloadFilter
 
-# Tuned on the evaluation sets (README, "Retrieval quality"): the lexical ranking is the
-# stronger one on French administrative wording, and a small k lets a passage ranked first
-# by either search weigh clearly more than one ranked fifth; the usual k=60 with equal
-# weights made hybrid worse than BM25 alone in French.
-RRF_K = 1
+logger = logging.getLogger(__name__)
+
+# Tuned on the dev halves of the evaluation sets (README, "Retrieval quality").
+RRF_K = 3
 DENSE_WEIGHT = 0.6
-SPARSE_WEIGHT = 1.0
-# Each ranking contributes this many candidates per requested result to the fusion.
-CANDIDATES_PER_RESULT = 4
-# Two passages of the same page sharing this share of their words are one passage.
-NEAR_DUPLICATE_OVERLAP = 0.7
-_WORDS = re.compile(r"\w+")
+SPARSE_WEIGHT = 0.5
+DOCUMENT_WEIGHT = 1.0
+# Each search fetches this many hits (at least), and the reranker reorders this many groups.
+CANDIDATES = 40
+RERANKED = 30
+# Other passages of the same document kept under its best one.
+OTHERS_KEPT = 3
+OFFLINE_RERANKER = "Cassandre"
 
 
 class Mode(StrEnum):
@@ -41,6 +57,7 @@ class Mode(StrEnum):
 class Result:
     id: str
     score: float
+    """The calibrated relevance, in [0, 1]."""
     kind: str
     category_id: int | None
     document_id: int | None
@@ -51,6 +68,51 @@ class Result:
     heading: str
     text: str
     highlighted: str
+    others: tuple["Result", ...] = ()
+    """Other passages of the same document that matched, best first."""
+
+
+@dataclass(frozen=True)
+class Ranking:
+    results: list[Result]
+    dropped: list[Result]
+    """Candidates under their threshold, best first (the inspector shows them)."""
+    reranker: str
+    """Who scored: the offline reranker, or a reranking API's name."""
+    fallback: str = ""
+    """Why the reranking API was not used for this search, when it failed."""
+
+
+@dataclass
+class _Group:
+    """One candidate: a document (or a correction) and its passages found by the searches."""
+
+    key: str
+    hits: list[SearchHit] = field(default_factory=list)
+    dense_rank: int | None = None
+    dense_score: float | None = None
+    sparse_rank: int | None = None
+    sparse_score: float = 0.0
+    document_rank: int | None = None
+    document_score: float = 0.0
+    document_similarity: float | None = None
+    length: int = 0
+    fused: float = 0.0
+    dense_best: SearchHit | None = None
+    sparse_best: SearchHit | None = None
+
+    def add(self, hit: SearchHit) -> None:
+        if all(known.id != hit.id for known in self.hits):
+            self.hits.append(hit)
+
+    @property
+    def best(self) -> SearchHit:
+        """The passage the group is shown by: the one the fusion weighs most."""
+        if self.dense_best is None or self.sparse_best is None:
+            return self.dense_best or self.sparse_best or self.hits[0]
+        dense_part = DENSE_WEIGHT / (RRF_K + (self.dense_rank or 0))
+        sparse_part = SPARSE_WEIGHT / (RRF_K + (self.sparse_rank or 0))
+        return self.dense_best if dense_part >= sparse_part else self.sparse_best
 
 
 def search_passages(
@@ -60,96 +122,229 @@ def search_passages(
     limit: int = 5,
     mode: Mode = Mode.HYBRID,
     thresholds: Mapping[int, float] | None = None,
+    default_threshold: float = 0.0,
+    reranker: Reranker | None = None,
 ) -> list[Result]:
-    """The best `limit` passages for `query`, within `category_ids` (None: every category).
+    """The best `limit` results of `rank_passages`, above their thresholds."""
+    return rank_passages(
+        query,
+        category_ids=category_ids,
+        limit=limit,
+        mode=mode,
+        thresholds=thresholds,
+        default_threshold=default_threshold,
+        reranker=reranker,
+    ).results
 
-    `thresholds` maps a category to the minimum dense similarity its passages need: a
-    passage of such a category is kept only if the dense search found it at or above that
-    similarity, whatever the mode, so a category can refuse weak matches.
+
+def rank_passages(
+    query: str,
+    *,
+    category_ids: Sequence[int] | None = None,
+    limit: int = 5,
+    mode: Mode = Mode.HYBRID,
+    thresholds: Mapping[int, float] | None = None,
+    default_threshold: float = 0.0,
+    reranker: Reranker | None = None,
+) -> Ranking:
+    """Rank the candidates for `query` within `category_ids` (None: every category).
+
+    A result's category must reach its threshold (`thresholds`, else `default_threshold`,
+    on the calibrated scale) to be kept. `reranker`: a reranking API that scores the
+    candidates instead of the offline model (hybrid mode); when it fails, the offline
+    model scores them and `Ranking.fallback` says why. In BM25 mode an embedding model
+    that does not answer only costs the dense features.
     """
+    offline = Ranking(results=[], dropped=[], reranker=OFFLINE_RERANKER)
     if category_ids is not None and not category_ids:
-        return []
-    payload_filter = {"category_id": list(category_ids)} if category_ids is not None else None
-    candidates = max(limit * CANDIDATES_PER_RESULT, 20)
-    store = passage_store()
-    rankings: list[tuple[float, list[SearchHit]]] = []
-    dense: list[SearchHit] = []
-    if mode in (Mode.HYBRID, Mode.DENSE) or thresholds:
-        vector = get_embedder().embed([query])[0]
-        dense = store.search(vector, limit=candidates, payload_filter=payload_filter)
-    if mode in (Mode.HYBRID, Mode.DENSE):
-        rankings.append((DENSE_WEIGHT, dense))
-    if mode in (Mode.HYBRID, Mode.BM25):
-        sparse = query_sparse_vector(query)
-        rankings.append(
-            (
-                SPARSE_WEIGHT,
-                store.search_sparse(sparse, limit=candidates, payload_filter=payload_filter),
+        return offline
+    groups, order = _candidates(query, category_ids=category_ids, mode=mode, limit=limit)
+    if not groups:
+        return offline
+    scores = {
+        key: OFFLINE_MODEL.probability(values) for key, values in describe(groups, query).items()
+    }
+    used, fallback = OFFLINE_RERANKER, ""
+    if reranker is not None and mode == Mode.HYBRID:
+        try:
+            texts = [str(group.best.payload.get("text", "")) for group in groups]
+            scores = dict(
+                zip([group.key for group in groups], reranker.rerank(query, texts), strict=True)
             )
+            used = reranker.name
+        except RerankUnavailable as failure:
+            logger.warning("The reranking API %s failed: %s", reranker.name, failure.reason)
+            fallback = failure.reason
+    if mode == Mode.HYBRID:
+        order = sorted(groups, key=lambda group: scores[group.key], reverse=True)
+    kept, dropped = [], []
+    for group in order:
+        result = _result(group, scores[group.key], query)
+        threshold = (thresholds or {}).get(result.category_id, default_threshold)
+        (kept if scores[group.key] >= threshold else dropped).append(result)
+    return Ranking(results=kept[:limit], dropped=dropped, reranker=used, fallback=fallback)
+
+
+def described_candidates(
+    query: str, *, category_ids: Sequence[int] | None
+) -> list[tuple[int | None, dict[str, float]]]:
+    """The hybrid candidates of `query` as the offline model sees them: (document id,
+    features), for fitting the model on questions whose answer is known."""
+    groups, _ = _candidates(query, category_ids=category_ids, mode=Mode.HYBRID, limit=1)
+    described = describe(groups, query)
+    return [(group.best.payload.get("document_id"), described[group.key]) for group in groups]
+
+
+def _candidates(
+    query: str, *, category_ids: Sequence[int] | None, mode: Mode, limit: int
+) -> tuple[list[_Group], list[_Group]]:
+    """The candidate groups (the RERANKED best fused ones, or every group the mode's own
+    search found) and their order in that mode's own ranking."""
+    payload_filter = {"category_id": list(category_ids)} if category_ids is not None else None
+    fetched = max(limit * 4, CANDIDATES)
+    vector = _query_vector(query, required=mode != Mode.BM25)
+    sparse_query = query_sparse_vector(query)
+    passages, summaries = passage_store(), summary_store()
+    dense = (
+        passages.search(vector, limit=fetched, payload_filter=payload_filter)
+        if vector is not None
+        else []
+    )
+    sparse = passages.search_sparse(sparse_query, limit=fetched, payload_filter=payload_filter)
+    documents = summaries.search_sparse(sparse_query, limit=fetched, payload_filter=payload_filter)
+
+    groups: dict[str, _Group] = {}
+    for rank, hit in enumerate(dense, start=1):
+        group = groups.setdefault(_group_key(hit), _Group(_group_key(hit)))
+        group.add(hit)
+        if group.dense_rank is None:
+            group.dense_rank, group.dense_score, group.dense_best = rank, hit.score, hit
+    for rank, hit in enumerate(sparse, start=1):
+        group = groups.setdefault(_group_key(hit), _Group(_group_key(hit)))
+        group.add(hit)
+        if group.sparse_rank is None:
+            group.sparse_rank, group.sparse_score, group.sparse_best = rank, hit.score, hit
+    for rank, hit in enumerate(documents, start=1):
+        group = groups.get(f"document:{hit.payload.get('document_id')}")
+        if group is not None and group.document_rank is None:
+            group.document_rank, group.document_score = rank, hit.score
+            group.length = int(hit.payload.get("length", 0) or 0)
+    for group in groups.values():
+        group.fused = sum(
+            weight / (RRF_K + rank)
+            for weight, rank in (
+                (DENSE_WEIGHT, group.dense_rank),
+                (SPARSE_WEIGHT, group.sparse_rank),
+                (DOCUMENT_WEIGHT, group.document_rank),
+            )
+            if rank is not None
         )
-    fused = rankings[0][1] if len(rankings) == 1 else fuse(rankings)
-    if thresholds:
-        fused = _above_thresholds(fused, dense, thresholds)
-    return [_result(hit, query) for hit in collapse_near_duplicates(fused)[:limit]]
+    if mode == Mode.HYBRID:
+        chosen = sorted(groups.values(), key=lambda group: group.fused, reverse=True)[:RERANKED]
+        order = chosen
+    else:
+        rank_of = "dense_rank" if mode == Mode.DENSE else "sparse_rank"
+        chosen = [group for group in groups.values() if getattr(group, rank_of) is not None]
+        order = sorted(chosen, key=lambda group: getattr(group, rank_of))
+    if vector is not None:
+        _add_document_similarity(chosen, vector, summaries, payload_filter)
+    return chosen, order
 
 
-def _above_thresholds(
-    hits: Sequence[SearchHit], dense: Sequence[SearchHit], thresholds: Mapping[int, float]
-) -> list[SearchHit]:
-    similarity = {hit.id: hit.score for hit in dense}
-    return [
-        hit
-        for hit in hits
-        if (threshold := thresholds.get(hit.payload.get("category_id"))) is None
-        or similarity.get(hit.id, -1.0) >= threshold
-    ]
+def _query_vector(query: str, *, required: bool) -> Sequence[float] | None:
+    try:
+        return get_embedder().embed([query])[0]
+    except EmbeddingUnavailable:
+        if required:
+            raise
+        logger.warning("BM25 search without the embedding model's features.", exc_info=True)
+        return None
 
 
-def fuse(rankings: Sequence[tuple[float, Sequence[SearchHit]]]) -> list[SearchHit]:
-    """Weighted Reciprocal Rank Fusion of several rankings of the same points."""
-    scores: dict[str, float] = {}
-    hits: dict[str, SearchHit] = {}
-    for weight, ranking in rankings:
-        for rank, hit in enumerate(ranking, start=1):
-            scores[hit.id] = scores.get(hit.id, 0.0) + weight / (RRF_K + rank)
-            hits.setdefault(hit.id, hit)
-    ordered = sorted(scores, key=lambda point_id: scores[point_id], reverse=True)
-    return [
-        SearchHit(id=point_id, score=scores[point_id], payload=hits[point_id].payload)
-        for point_id in ordered
-    ]
+def _group_key(hit: SearchHit) -> str:
+    if hit.payload.get("document_id") is not None:
+        return f"document:{hit.payload['document_id']}"
+    if hit.payload.get("correction_id") is not None:
+        return f"correction:{hit.payload['correction_id']}"
+    return f"point:{hit.id}"
 
 
-def collapse_near_duplicates(hits: Sequence[SearchHit]) -> list[SearchHit]:
-    """Keep the best of the passages that repeat one another on the same page."""
-    kept: list[tuple[SearchHit, set[str]]] = []
+def _add_document_similarity(
+    groups: Sequence[_Group],
+    vector: Sequence[float],
+    summaries: VectorStore,
+    payload_filter: PayloadFilter | None,
+) -> None:
+    """Cosine of the question and each candidate document's mean passage vector."""
+    documents = {
+        int(group.key.removeprefix("document:")): group
+        for group in groups
+        if group.key.startswith("document:")
+    }
+    if not documents:
+        return
+    hits = summaries.search(
+        vector,
+        limit=len(documents),
+        payload_filter={**(payload_filter or {}), "document_id": list(documents)},
+    )
     for hit in hits:
-        words = set(_WORDS.findall(str(hit.payload.get("text", "")).lower()))
-        if not any(
-            _same_place(hit, other) and _overlap(words, other_words) >= NEAR_DUPLICATE_OVERLAP
-            for other, other_words in kept
-        ):
-            kept.append((hit, words))
-    return [hit for hit, _ in kept]
+        group = documents.get(hit.payload.get("document_id"))
+        if group is not None:
+            group.document_similarity = hit.score
 
 
-def _same_place(hit: SearchHit, other: SearchHit) -> bool:
-    keys = ("document_id", "correction_id", "page")
-    return all(hit.payload.get(key) == other.payload.get(key) for key in keys)
+def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float]]:
+    """The offline model's description of each candidate (`ai.relevance.FEATURES`), by key."""
+    terms = set(tokenize(query))
+    term_count = max(1, len(terms))
+    best_fused = max(group.fused for group in groups) or 1.0
+    best_document = max(group.document_score for group in groups) or 1.0
+    best_sparse = max(group.sparse_score for group in groups) or 1.0
+    floor = min((g.dense_score for g in groups if g.dense_score is not None), default=0.0)
+    passage_terms = {
+        hit.id: set(tokenize(str(hit.payload.get("text", ""))))
+        for group in groups
+        for hit in group.hits
+    }
+    # A question term that no candidate holds is likely absent from the corpus: the
+    # question is probably about something the documents do not cover.
+    found_anywhere = len(terms & set().union(*passage_terms.values())) / term_count
+    described = {}
+    for rank, group in enumerate(sorted(groups, key=lambda g: g.fused, reverse=True), start=1):
+        position = group.best.payload.get("position")
+        similarity = group.dense_score if group.dense_score is not None else floor
+        described[group.key] = {
+            "fused_share": group.fused / best_fused,
+            "inverse_rank": 1.0 / rank,
+            "early_passage": 1.0 / (1 + (position if isinstance(position, int) else 5)),
+            "document_bm25_share": group.document_score / best_document,
+            "document_bm25": group.document_score / term_count,
+            "passage_bm25_share": group.sparse_score / best_sparse,
+            "passage_bm25": group.sparse_score / term_count,
+            "passage_similarity": similarity,
+            "document_similarity": (
+                group.document_similarity if group.document_similarity is not None else similarity
+            ),
+            "term_coverage": len(terms & passage_terms[group.best.id]) / term_count,
+            "question_coverage": found_anywhere,
+            "log_length": math.log1p(group.length or len(passage_terms[group.best.id])),
+        }
+    return described
 
 
-def _overlap(words: set[str], other: set[str]) -> float:
-    if not words or not other:
-        return 1.0 if words == other else 0.0
-    return len(words & other) / min(len(words), len(other))
+def _result(group: _Group, score: float, query: str) -> Result:
+    main = _as_result(group.best, score, query)
+    others = [hit for hit in group.hits if hit.id != group.best.id][:OTHERS_KEPT]
+    return replace(main, others=tuple(_as_result(hit, score, query) for hit in others))
 
 
-def _result(hit: SearchHit, query: str) -> Result:
+def _as_result(hit: SearchHit, score: float, query: str) -> Result:
     payload = hit.payload
     text = str(payload.get("text", ""))
     return Result(
         id=hit.id,
-        score=hit.score,
+        score=score,
         kind=str(payload.get("kind", "document")),
         category_id=payload.get("category_id"),
         document_id=payload.get("document_id"),

@@ -2,12 +2,14 @@
 
 Staff see why an answer was built from the passages it was: the query as it is really
 searched (personal data removed, glossary abbreviations spelled out), then the ranking of
-the hybrid, dense and BM25 searches side by side, each with its scores and its time.
+the hybrid, dense and BM25 searches side by side, each with its relevance scores (one
+scale for all), its time, who scored it (the offline reranker or a reranking API, and why
+the API was not used when it failed), and the candidates dropped under the threshold.
 """
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +36,11 @@ class ModeRanking:
     passages: list[Passage]
     milliseconds: int
     error: str = ""
+    dropped: list[Passage] = field(default_factory=list)
+    """Candidates under their threshold, with their score."""
+    reranker: str = ""
+    fallback: str = ""
+    """Why the reranking API was not used, when it failed."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Inspection:
     """The question as searched: anonymised and with the glossary expansions."""
     limit: int
     thresholds: dict[int, float]
+    default_threshold: float
     rankings: list[ModeRanking]
 
 
@@ -66,6 +74,7 @@ def inspect_retrieval(
         query=plan.query,
         limit=plan.limit,
         thresholds=plan.thresholds,
+        default_threshold=plan.default_threshold,
         rankings=[_ranking(plan, mode=mode) for mode in modes],
     )
 
@@ -73,7 +82,7 @@ def inspect_retrieval(
 def _ranking(plan: SearchPlan, *, mode: Mode) -> ModeRanking:
     started = time.perf_counter()
     try:
-        results = run_search(plan, mode=mode)
+        ranking = run_search(plan, mode=mode)
     except SearchUnavailable as unavailable:
         return ModeRanking(
             mode=mode,
@@ -83,12 +92,19 @@ def _ranking(plan: SearchPlan, *, mode: Mode) -> ModeRanking:
         )
     return ModeRanking(
         mode=mode,
-        passages=[
-            Passage(rank=rank, result=result, url=passage_url(result))
-            for rank, result in enumerate(results, start=1)
-        ],
+        passages=_numbered(ranking.results),
         milliseconds=_since(started),
+        dropped=_numbered(ranking.dropped, first=len(ranking.results) + 1),
+        reranker=ranking.reranker,
+        fallback=ranking.fallback,
     )
+
+
+def _numbered(results: Sequence[Result], *, first: int = 1) -> list[Passage]:
+    return [
+        Passage(rank=rank, result=result, url=passage_url(result))
+        for rank, result in enumerate(results, start=first)
+    ]
 
 
 def _staff_reason(cause: BaseException | None) -> str:

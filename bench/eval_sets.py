@@ -11,6 +11,12 @@ A set is a folder: `documents/` (one Markdown file a page, to index) and `questi
 into `questions-dev.csv` (every weight, threshold and feature is tuned on it) and
 `questions-test.csv` (held out: the figures the README reports). The split depends on the
 document's name only (`split_of`), so it is the same on every machine and for every limit.
+
+Each set also gets questions it must *not* answer, `out-of-scope-dev.csv` and
+`out-of-scope-test.csv`: questions staff ask about their workplace (leave, badges, the
+canteen, the logo…), written from templates in the set's language and split by subject.
+A man-page category should find nothing for them; `evaluate --out-of-scope` counts how
+many it refuses.
 """
 
 import csv
@@ -92,6 +98,7 @@ def build_eval_set(
         candidates = usable_pages(files, skipped=report.skipped)
     chosen = random.Random(seed).sample(candidates, min(limit, len(candidates)))
     write_eval_set(sorted(chosen, key=lambda page: page.title), folder=out)
+    write_out_of_scope(source.language, folder=out)
     report.written = len(chosen)
     (out / "source.txt").write_text(
         f"packages: {', '.join(report.packages)}\nsections: {', '.join(sections)}\n"
@@ -198,6 +205,131 @@ def write_questions(path: Path, rows: Sequence[Sequence[str]]) -> None:
         writer = csv.writer(questions)
         writer.writerow(["question", "expected_document"])
         writer.writerows(rows)
+
+
+# Out-of-scope questions: every form applied to every subject, in the set's language.
+OUT_OF_SCOPE = {
+    "fr": (
+        (
+            "les congés annuels",
+            "le télétravail",
+            "la cantine",
+            "le badge d'accès",
+            "la mutuelle",
+            "la couleur du logo",
+            "le parking",
+            "les tickets restaurant",
+            "la prime de fin d'année",
+            "le compte épargne-temps",
+            "les frais de déplacement",
+            "les indemnités kilométriques",
+            "la visite médicale",
+            "le congé de maternité",
+            "le congé de paternité",
+            "les jours fériés",
+            "l'entretien annuel",
+            "la formation continue",
+            "le temps partiel",
+            "les heures supplémentaires",
+            "la médecine du travail",
+            "le règlement intérieur",
+            "la charte graphique",
+            "le plan de mobilité",
+            "la crèche d'entreprise",
+            "le comité social",
+            "la grille salariale",
+            "les astreintes",
+            "le déménagement du service",
+            "les élections professionnelles",
+            "le congé pour mariage",
+            "la retraite progressive",
+            "le remboursement des transports",
+            "les chèques vacances",
+            "la salle de sport",
+            "le covoiturage",
+            "l'accueil des stagiaires",
+            "les arrêts maladie",
+            "le don de jours de repos",
+            "la tenue vestimentaire",
+        ),
+        (
+            "Combien de jours pour {s} ?",
+            "Qui valide {s} ?",
+            "Comment demander {s} ?",
+            "Quelles sont les règles pour {s} ?",
+            "À qui s'adresser pour {s} ?",
+            "Quel est le montant pour {s} ?",
+            "Quand faut-il faire la demande pour {s} ?",
+            "Où trouver les informations sur {s} ?",
+        ),
+    ),
+    "en": (
+        (
+            "annual leave",
+            "remote work",
+            "the canteen",
+            "the access badge",
+            "health insurance",
+            "the logo colour",
+            "the car park",
+            "meal vouchers",
+            "the year-end bonus",
+            "the time savings account",
+            "travel expenses",
+            "mileage allowances",
+            "the medical check-up",
+            "maternity leave",
+            "paternity leave",
+            "public holidays",
+            "the annual review",
+            "continuing training",
+            "part-time work",
+            "overtime",
+            "occupational health",
+            "the staff rules",
+            "the brand guidelines",
+            "the mobility plan",
+            "the company nursery",
+            "the works council",
+            "the pay scale",
+            "on-call duty",
+            "the office move",
+            "staff elections",
+            "wedding leave",
+            "phased retirement",
+            "commuting costs",
+            "holiday vouchers",
+            "the gym",
+            "car sharing",
+            "hosting interns",
+            "sick leave",
+            "donating days off",
+            "the dress code",
+        ),
+        (
+            "How many days for {s}?",
+            "Who approves {s}?",
+            "How do I apply for {s}?",
+            "What are the rules for {s}?",
+            "Whom should I ask about {s}?",
+            "How much is paid for {s}?",
+            "When should I apply for {s}?",
+            "Where can I find information on {s}?",
+        ),
+    ),
+}
+
+
+def write_out_of_scope(language: str, *, folder: Path) -> None:
+    """`out-of-scope-dev.csv` and `out-of-scope-test.csv`, split by subject."""
+    subjects, forms = OUT_OF_SCOPE[language]
+    for split in ("dev", "test"):
+        with (folder / f"out-of-scope-{split}.csv").open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["question"])
+            for subject in subjects:
+                if split_of(subject) == split:
+                    writer.writerows([form.format(s=subject)] for form in forms)
 
 
 def _words(text: str) -> str:

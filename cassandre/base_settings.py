@@ -283,8 +283,12 @@ RERANK_API_BASE = env_str("RERANK_API_BASE")
 RERANK_MODEL = env_str("RERANK_MODEL")
 RERANK_API_KEY = env_str("RERANK_API_KEY")
 RERANK_TIMEOUT = float(env_str("RERANK_TIMEOUT") or 5)
-# Candidates (after fusion) the reranker reorders.
-RERANK_CANDIDATES = env_int("RERANK_CANDIDATES", 30)
+# The relevance (0 to 1, the scale of the scores shown) a passage needs to be kept; under
+# it, "nothing found". Empty: the value chosen on the evaluation sets (ai.relevance). A
+# category may set its own.
+RELEVANCE_THRESHOLD = (
+    float(env_str("RELEVANCE_THRESHOLD")) if env_str("RELEVANCE_THRESHOLD") else None
+)
 
 # Where asynchronous answers may be POSTed (URL prefixes, comma-separated). Empty: nowhere.
 ANSWER_CALLBACK_ALLOWED_URLS = env_list("ANSWER_CALLBACK_ALLOWED_URLS")

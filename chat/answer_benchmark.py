@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from ai.llm import Provider
@@ -23,7 +22,6 @@ from ai.llm.extractive import ExtractiveProvider
 from chat.answering import Done, Sources, Token, answer_question, in_thread
 from chat.models import Conversation
 from common.errors import UserError
-from common.question_files import QuestionFileError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -79,24 +77,6 @@ class ProviderSummary:
     failed: int
     median_latency_ms: float | None
     median_first_token_ms: float | None
-
-
-def read_question_column(data: bytes, *, filename: str, column: str) -> list[str]:
-    """The non-empty cells of `column` of a question file (`common.question_files`).
-
-    `column` is a header (case and surrounding spaces aside) or, failing that, a column
-    number from 1. Raises `QuestionFileError` for another format or an unknown column.
-    """
-    table = read_table(data, filename=filename)
-    index = table.column(column)
-    if index is None and column.strip().isdigit() and 1 <= int(column) <= len(table.header):
-        index = int(column) - 1
-    if index is None:
-        raise QuestionFileError(
-            _("Pas de colonne « %(column)s » dans %(file)s (colonnes : %(columns)s)."),
-            {"column": column, "file": filename, "columns": table.listing() or _("aucune")},
-        )
-    return [cell for cell in table.cells(index) if cell]
 
 
 async def run_answer_benchmark(

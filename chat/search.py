@@ -3,9 +3,10 @@
 The search page, the search API, the `search` command, the backoffice inspector and the
 chat all go through `plan_search` then `run_search`: the question as it is searched
 (personal data removed, the glossary's abbreviations spelled out), how many passages (the
-category's k), which relevance thresholds apply, and one error, `SearchUnavailable`, when
-the vector store or the embedding model cannot answer. The inspector therefore shows
-exactly what the chat searched.
+category's k), which relevance thresholds apply (the category's, else the site's), which
+reranker scores the candidates, and one error, `SearchUnavailable`, when the vector store
+or the embedding model cannot answer. The inspector therefore shows exactly what the chat
+searched.
 """
 
 import logging
@@ -18,12 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ai.anonymizer import anonymize_if_enabled
 from ai.embeddings import EmbeddingUnavailable
-from ai.retrieval import Mode, Result, search_passages
+from ai.relevance import site_threshold
+from ai.rerank import Reranker, reranker_for
+from ai.retrieval import Mode, Ranking, Result, rank_passages
 from ai.vectorstore import VectorStoreError
 from common.errors import UserError
 from documents.glossary import expand_query
 from documents.models import Correction
-from documents.selectors import passages_wanted, relevance_thresholds
+from documents.selectors import passages_wanted, relevance_thresholds, rerank_model_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,11 @@ class SearchPlan:
     """The categories searched; None: every category (staff)."""
     limit: int
     thresholds: dict[int, float]
-    """Per category, the dense similarity a passage needs to be kept."""
+    """The categories' own thresholds (calibrated relevance, 0 to 1)."""
+    default_threshold: float
+    """The site's threshold, for the categories without one."""
+    reranker: Reranker | None
+    """A reranking API (the category's, else the site's); None: the offline reranker."""
 
 
 def plan_search(
@@ -71,18 +78,22 @@ def plan_search(
         category_ids=ids,
         limit=limit or passages_wanted(ids),
         thresholds=relevance_thresholds(ids),
+        default_threshold=site_threshold(),
+        reranker=reranker_for(rerank_model_of(ids)),
     )
 
 
-def run_search(plan: SearchPlan, *, mode: Mode = Mode.HYBRID) -> list[Result]:
-    """The best passages of `plan`, ranked by `mode`; raises `SearchUnavailable`."""
+def run_search(plan: SearchPlan, *, mode: Mode = Mode.HYBRID) -> Ranking:
+    """The ranking of `plan` by `mode`; raises `SearchUnavailable`."""
     try:
-        return search_passages(
+        return rank_passages(
             plan.query,
             category_ids=plan.category_ids,
             limit=plan.limit,
             mode=mode,
             thresholds=plan.thresholds,
+            default_threshold=plan.default_threshold,
+            reranker=plan.reranker,
         )
     except (VectorStoreError, EmbeddingUnavailable) as error:
         logger.warning("A search failed: %s", error, exc_info=True)
@@ -97,7 +108,8 @@ def find_passages(
     mode: Mode = Mode.HYBRID,
 ) -> list[Result]:
     """The passages for `question` (search page, API, command); raises `SearchUnavailable`."""
-    return run_search(plan_search(question, category_ids=category_ids, limit=limit), mode=mode)
+    plan = plan_search(question, category_ids=category_ids, limit=limit)
+    return run_search(plan, mode=mode).results
 
 
 def search_for_answer(
@@ -107,7 +119,7 @@ def search_for_answer(
     curated correction that answers it, if any, whether worded as searched or as `asked`
     (anonymised too). Raises `SearchUnavailable`."""
     plan = plan_search(question, category_ids=category_ids, anonymised=True)
-    results = run_search(plan)
+    results = run_search(plan).results
     ranked_first = results[0].correction_id if results else None
     correction = Correction.objects.in_categories(plan.category_ids).answering(
         {question, asked}, ranked_first=ranked_first
@@ -124,10 +136,18 @@ def passage_url(result: Result) -> str | None:
 
 
 def result_as_dict(result: Result) -> dict[str, object]:
-    """A passage as the API, the commands and the chat's sources show it."""
+    """A passage as the API, the commands and the chat's sources show it, with the other
+    passages of its document that matched (`others`)."""
+    return {
+        **_passage_as_dict(result),
+        "others": [_passage_as_dict(other) for other in result.others],
+    }
+
+
+def _passage_as_dict(result: Result) -> dict[str, object]:
     return {
         "id": result.id,
-        "score": round(result.score, 6),
+        "score": round(result.score, 3),
         "kind": result.kind,
         "document_id": result.document_id,
         "correction_id": result.correction_id,

@@ -1,9 +1,9 @@
 """Files of questions as admins write them: CSV (`,` `;` or tab), XLSX (first sheet), JSONL.
 
 One reader for every command and page that takes such a file: `evaluate` and the
-backoffice's evaluation page (questions and what each should find), `benchmark` (a column
-of questions). A file is read as a `Table`: its header and its lines, every cell as
-single-spaced text.
+backoffice's evaluation page (questions and what each should find, and questions that
+should find nothing), `benchmark` (a column of questions). A file is read as a `Table`:
+its header and its lines, every cell as single-spaced text.
 """
 
 import csv
@@ -64,6 +64,24 @@ def read_table(data: bytes, *, filename: str) -> Table:
         _("Format de fichier non pris en charge (« %(suffix)s ») : CSV, XLSX ou JSONL."),
         {"suffix": suffix or _("sans extension")},
     )
+
+
+def read_question_column(data: bytes, *, filename: str, column: str) -> list[str]:
+    """The non-empty cells of `column` of a question file.
+
+    `column` is a header (case and surrounding spaces aside) or, failing that, a column
+    number from 1. Raises `QuestionFileError` for another format or an unknown column.
+    """
+    table = read_table(data, filename=filename)
+    index = table.column(column)
+    if index is None and column.strip().isdigit() and 1 <= int(column) <= len(table.header):
+        index = int(column) - 1
+    if index is None:
+        raise QuestionFileError(
+            _("Pas de colonne « %(column)s » dans %(file)s (colonnes : %(columns)s)."),
+            {"column": column, "file": filename, "columns": table.listing() or _("aucune")},
+        )
+    return [cell for cell in table.cells(index) if cell]
 
 
 def _from_lines(lines: list[list[str]]) -> Table:

@@ -6,10 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from ai.evaluation import DEFAULT_MODES, Case, Evaluation, Question, evaluate
+from ai.evaluation import DEFAULT_MODES, Case, Evaluation, Question, Scope, evaluate
+from ai.relevance import site_threshold
+from ai.rerank import reranker_for
 from ai.retrieval import Mode
 from common.text import normalize_question
 from documents.models import Category
+from documents.selectors import relevance_thresholds
 
 
 @dataclass(frozen=True)
@@ -24,9 +27,12 @@ def evaluate_category(
     category: Category,
     questions: Sequence[Question],
     modes: Sequence[Mode] = DEFAULT_MODES,
+    out_of_scope: Sequence[Question] = (),
     on_progress: Callable[[int], None] | None = None,
 ) -> CategoryEvaluation:
-    """Rank each question's expected passage within `category`, in each mode.
+    """Rank each question's expected passage within `category`, in each mode; count the
+    questions answered and the `out_of_scope` ones refused, with the category's threshold
+    and reranker.
 
     A question whose expected document matches none of the category's documents is left
     out of the metrics and reported, rather than counted as a miss: a typo in the question
@@ -43,7 +49,19 @@ def evaluate_category(
             cases.append(Case(question, frozenset(document_ids)))
         else:
             unknown.append(question)
-    evaluation = evaluate(cases, category_ids=[category.pk], modes=modes, on_progress=on_progress)
+    scope = Scope(
+        thresholds=relevance_thresholds([category.pk]),
+        default_threshold=site_threshold(),
+        reranker=reranker_for(category.rerank_model),
+    )
+    evaluation = evaluate(
+        cases,
+        category_ids=[category.pk],
+        modes=modes,
+        scope=scope,
+        out_of_scope=out_of_scope,
+        on_progress=on_progress,
+    )
     return CategoryEvaluation(evaluation, unknown)
 
 

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
-from ai.passages import Passage, delete_passages, store_passages
+from ai.passages import Passage, delete_passages, store_document_summary, store_passages
 from ai.vectorstore import VectorStoreError
 from common.storage import STORAGE_ERRORS
 from documents.chunking import Chunk, split_sections
@@ -68,7 +68,20 @@ def index_document(document_id: int) -> IndexingResult | None:
     try:
         prepared = prepare_document(document, _read_file(document))
         total = len(prepared.passages)
-        store_passages(prepared.passages, on_batch=lambda done: _report(document, done, total))
+        vectors = store_passages(
+            prepared.passages, on_batch=lambda done: _report(document, done, total)
+        )
+        store_document_summary(
+            f"summary:{document.pk}:{prepared.generation}",
+            text=prepared.text,
+            vectors=vectors,
+            payload={
+                "kind": "document",
+                "category_id": document.category_id,
+                "document_id": document.pk,
+                "generation": prepared.generation,
+            },
+        )
         delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
         _keep_text(document, prepared)
     except DocumentRejected as rejection:

@@ -102,8 +102,9 @@ class Category(models.Model):
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text=(
-            "Facultatif : similarité minimale (0 à 1) entre la question et un passage pour "
-            "qu'il soit retenu. Vide : aucun seuil."
+            "Facultatif : pertinence minimale (0 à 1, l'échelle des scores affichés) d'un "
+            "passage pour qu'il soit retenu ; en dessous, « rien trouvé ». Vide : le seuil du "
+            "site (RELEVANCE_THRESHOLD)."
         ),
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)

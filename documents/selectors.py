@@ -7,6 +7,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from ai.models import RerankModel
 from documents.models import Category, Document, GlossaryEntry
 
 
@@ -97,3 +98,11 @@ def passages_wanted(category_ids: Sequence[int] | None) -> int:
         if k:
             return k
     return DEFAULT_PASSAGE_COUNT
+
+
+def rerank_model_of(category_ids: Sequence[int] | None) -> RerankModel | None:
+    """The reranking API a search uses: one category's own; the site's (None) otherwise."""
+    if category_ids is None or len(category_ids) != 1:
+        return None
+    category = Category.objects.select_related("rerank_model").filter(pk=category_ids[0]).first()
+    return category.rerank_model if category else None

@@ -1,10 +1,19 @@
-"""The answer without a language model: the best sentences of the best passages, cited.
+"""The answer without a language model: the sentences that answer the question, cited.
 
 It is what the embedded default offers, so a fresh install answers something useful and
 honest: the answer says plainly that it was assembled from the passages, not written.
+
+Sentences are chosen for their own relevance, across every passage the search kept (all
+above the relevance threshold): each is scored by the question's terms it holds, a term
+weighing more the fewer sentences hold it (so « mariage » outweighs « jours » and
+« congés » when the passages are all about leave). Only sentences close to the best one
+(`RELATIVE_CUTOFF`) are quoted, in reading order, each with its citation: a passage that
+was retrieved but does not answer gives no filler quote.
 """
 
+import math
 import re
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -15,8 +24,9 @@ EXTRACTIVE_NOTICE = (
     "*Réponse extractive : aucun modèle de langage n'est configuré, voici les extraits des "
     "documents qui répondent le mieux à la question.*"
 )
-PASSAGES_QUOTED = 3
-SENTENCES_PER_PASSAGE = 2
+# At most this many sentences, those scoring at least RELATIVE_CUTOFF of the best one.
+SENTENCES_QUOTED = 3
+RELATIVE_CUTOFF = 0.75
 LONGEST_QUOTE = 400
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+")
 _WORD_WITH_SPACE = re.compile(r"\S+\s*|\s+")
@@ -43,27 +53,40 @@ class ExtractiveProvider:
 
 
 def extractive_answer(question: str, passages: Sequence[NumberedPassage]) -> str:
-    """The notice, then the sentences of the first passages that share most words with the
-    question, each followed by its citation."""
-    wanted = set(tokenize(question))
-    quotes = []
-    for passage in passages[:PASSAGES_QUOTED]:
-        sentences = best_sentences(passage.text, wanted)
-        if sentences:
-            quotes.append(f"> {_shorten(' '.join(sentences))} [{passage.number}]")
+    """The notice, then the sentences that answer `question` best, each with its citation."""
+    chosen = focused_sentences(set(tokenize(question)), passages)
+    quotes = [f"> {_shorten(text)} [{number}]" for number, text in chosen]
     return "\n\n".join([EXTRACTIVE_NOTICE, *quotes])
 
 
-def best_sentences(text: str, wanted: set[str]) -> list[str]:
-    """Up to SENTENCES_PER_PASSAGE sentences richest in `wanted` terms, in reading order."""
-    sentences = [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
+def focused_sentences(
+    wanted: set[str], passages: Sequence[NumberedPassage]
+) -> list[tuple[int, str]]:
+    """(passage number, sentence) of the sentences to quote, in reading order: the best
+    SENTENCES_QUOTED above RELATIVE_CUTOFF of the best score; the first passage's opening
+    sentence when no sentence holds a term of the question."""
+    sentences = [
+        (position, passage.number, text, set(tokenize(text)) & wanted)
+        for position, (passage, text) in enumerate(
+            (passage, text) for passage in passages for text in _sentences(passage.text)
+        )
+    ]
     if not sentences:
         return []
-    scored = sorted(
-        range(len(sentences)),
-        key=lambda index: (-len(wanted & set(tokenize(sentences[index]))), index),
-    )
-    return [sentences[index] for index in sorted(scored[:SENTENCES_PER_PASSAGE])]
+    holding = Counter(term for *_, terms in sentences for term in terms)
+    weight = {term: math.log(1 + len(sentences) / count) for term, count in holding.items()}
+    scores = [sum(weight[term] for term in terms) for *_, terms in sentences]
+    best = max(scores)
+    if best <= 0:
+        _, number, text, _ = sentences[0]
+        return [(number, text)]
+    ranked = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
+    kept = [index for index in ranked if scores[index] >= RELATIVE_CUTOFF * best]
+    return [(sentences[index][1], sentences[index][2]) for index in sorted(kept[:SENTENCES_QUOTED])]
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE_END.split(text) if part and part.strip()]
 
 
 def _shorten(text: str) -> str:

@@ -42,7 +42,7 @@ from ai.rerank.base import RerankUnavailable
 
 logger = logging.getLogger(__name__)
 
-# An answer for RERANK_CANDIDATES passages takes a few kilobytes; a server sending more is
+# An answer for the candidates of one search takes a few kilobytes; a server sending more is
 # not answering the question.
 MAX_ANSWER_BYTES = 1_000_000
 

@@ -12,6 +12,7 @@ from ai.evaluation import (
     Case,
     Question,
     QuestionFileError,
+    Scope,
     evaluate,
     first_hit_rank,
     mean_reciprocal_rank,
@@ -26,10 +27,10 @@ from ai.retrieval import Mode, Result
 RANKS = [1, 3, None, 7, 2]
 
 
-def result(document_id: int, text: str = "", filename: str = "") -> Result:
+def result(document_id: int, text: str = "", filename: str = "", score: float = 1.0) -> Result:
     return Result(
         id=f"p{document_id}",
-        score=1.0,
+        score=score,
         kind="document",
         category_id=1,
         document_id=document_id,
@@ -100,8 +101,8 @@ def test_evaluate_ranks_each_question_in_each_mode(monkeypatch):
         ("frais", Mode.DENSE): [result(3, filename="frais.pdf")],
     }
 
-    def search(query, *, category_ids, limit, mode):
-        assert category_ids == [5] and limit == 10
+    def search(query, *, category_ids, limit, mode, reranker):
+        assert category_ids == [5] and limit == 10 and reranker is None
         return rankings[query, mode]
 
     monkeypatch.setattr(evaluation, "search_passages", search)
@@ -224,3 +225,21 @@ def test_an_unknown_format_is_refused():
 def test_a_broken_jsonl_line_is_reported_with_its_number():
     with pytest.raises(QuestionFileError, match="Ligne 2"):
         read(b'{"question": "a", "expected_answer": "b"}\n{oops\n', "q.jsonl")
+
+
+def test_the_threshold_decides_the_questions_answered_and_the_out_of_scope_refused(monkeypatch):
+    scores = {"congés": 0.9, "frais": 0.4, "cantine": 0.3, "logo": 0.8}
+
+    def search(query, *, category_ids, limit, mode, reranker):
+        return [result(1, score=scores[query])]
+
+    monkeypatch.setattr(evaluation, "search_passages", search)
+    evaluated = evaluate(
+        [Case(Question("congés", "a.pdf"), frozenset({1})), Case(Question("frais", "a.pdf"))],
+        category_ids=[1],
+        modes=[Mode.HYBRID],
+        scope=Scope(thresholds={1: 0.5}, default_threshold=0.95),
+        out_of_scope=[Question("cantine"), Question("logo")],
+    )
+
+    assert (evaluated.answered, evaluated.refused) == (0.5, 0.5)

@@ -146,12 +146,54 @@ PASSAGES = [
 ]
 
 
-def test_the_extractive_answer_is_labelled_and_quotes_the_best_sentences_with_citations():
-    answer = extractive_answer("Combien de jours de télétravail ?", PASSAGES)
+LEAVE = [
+    NumberedPassage(
+        1,
+        "Guide des congés",
+        2,
+        "Les congés pour événements familiaux sont accordés sur justificatif. "
+        "Le mariage ou le pacs de l'agent ouvre droit à cinq jours de congés.",
+    ),
+    NumberedPassage(
+        2,
+        "Guide des congés",
+        3,
+        "La naissance d'un enfant ouvre droit à trois jours de congés. "
+        "Les jours sont pris dans les quinze jours qui suivent.",
+    ),
+    NumberedPassage(3, "Télétravail", 1, "Le télétravail est possible deux jours par semaine."),
+]
+
+
+def test_the_extractive_answer_is_labelled_and_quotes_the_sentence_that_answers():
+    answer = extractive_answer("Combien de jours de congés pour un mariage ?", LEAVE)
+
     assert answer.startswith(EXTRACTIVE_NOTICE)
-    assert "> Le télétravail est autorisé deux jours par semaine. [1]" not in answer
-    assert "Le télétravail est autorisé deux jours par semaine." in answer
-    assert answer.count("[1]") == 1 and answer.endswith("un jour. [2]")
+    assert answer.endswith(
+        "\n\n> Le mariage ou le pacs de l'agent ouvre droit à cinq jours de congés. [1]"
+    )
+    assert "naissance" not in answer and "télétravail" not in answer
+
+
+def test_the_extractive_answer_quotes_every_close_sentence_in_reading_order():
+    answer = extractive_answer("Combien de jours de congés ?", LEAVE)
+
+    assert answer.split("\n\n")[1:] == [
+        "> Le mariage ou le pacs de l'agent ouvre droit à cinq jours de congés. [1]",
+        "> La naissance d'un enfant ouvre droit à trois jours de congés. [2]",
+    ]
+
+
+def test_a_passage_sharing_only_a_common_word_gives_no_filler_quote():
+    answer = extractive_answer("Combien de jours de télétravail ?", PASSAGES)
+
+    assert answer.split("\n\n")[1:] == ["> Le télétravail est autorisé deux jours par semaine. [1]"]
+
+
+def test_without_a_shared_word_the_best_passage_opens_the_answer():
+    answer = extractive_answer("Horaires du restaurant ?", PASSAGES)
+
+    assert answer.endswith("> Introduction générale. [1]")
 
 
 async def test_the_extractive_provider_streams_word_by_word():

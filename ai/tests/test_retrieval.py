@@ -1,10 +1,12 @@
-"""Retrieval on the real parts: the local embedder and Qdrant Edge."""
+"""Retrieval on the real parts: the local embedder, Qdrant Edge, a reranking server."""
 
 import pytest
 
-from ai.passages import Passage, store_passages
-from ai.retrieval import Mode, collapse_near_duplicates, fuse, search_passages
-from ai.vectorstore import SearchHit
+from ai.embeddings import EmbeddingUnavailable, get_embedder
+from ai.passages import Passage, store_document_summary, store_passages
+from ai.rerank import RerankAPI
+from ai.retrieval import OFFLINE_RERANKER, Mode, rank_passages, search_passages
+from testing.rerank_server import FakeRerankServer
 
 PASSAGES = {
     1: "Le report des congés annuels est possible jusqu'au 31 mai avec l'accord du chef.",
@@ -12,59 +14,45 @@ PASSAGES = {
     3: "Les frais de déplacement sont remboursés sur justificatifs dans un délai d'un mois.",
     4: "La visite médicale a lieu tous les deux ans pour les agents exposés.",
 }
+QUESTION = "Jusqu'à quand reporter mes congés ?"
 
 
-def hit(point_id: str, **payload) -> SearchHit:
-    return SearchHit(id=point_id, score=0.0, payload=payload)
+def index(document_id: int, category_id: int, texts: list[str], title: str = "") -> None:
+    vectors = store_passages(
+        [
+            Passage(
+                key=f"test:{document_id}:{position}",
+                embed_text=text,
+                payload={
+                    "kind": "document",
+                    "category_id": category_id,
+                    "document_id": document_id,
+                    "title": title or f"Guide {document_id}",
+                    "page": 1,
+                    "position": position,
+                    "text": text,
+                },
+            )
+            for position, text in enumerate(texts)
+        ]
+    )
+    store_document_summary(
+        f"summary:{document_id}",
+        text="\n\n".join(texts),
+        vectors=vectors,
+        payload={"kind": "document", "category_id": category_id, "document_id": document_id},
+    )
 
 
 @pytest.fixture
 def indexed():
-    store_passages(
-        [
-            Passage(
-                key=f"test:{number}",
-                embed_text=text,
-                payload={
-                    "kind": "document",
-                    "category_id": 10 + number % 2,
-                    "document_id": number,
-                    "title": f"Guide {number}",
-                    "page": 1,
-                    "text": text,
-                },
-            )
-            for number, text in PASSAGES.items()
-        ]
-    )
-
-
-def test_rrf_rewards_passages_ranked_well_by_both_searches():
-    dense = [hit("a"), hit("b"), hit("c")]
-    sparse = [hit("b"), hit("d"), hit("a")]
-    assert [h.id for h in fuse([(1.0, dense), (1.0, sparse)])] == ["b", "a", "d", "c"]
-
-
-def test_rrf_weights_favour_one_search():
-    dense = [hit("a"), hit("b")]
-    sparse = [hit("b"), hit("a")]
-    assert [h.id for h in fuse([(2.0, dense), (1.0, sparse)])] == ["a", "b"]
-
-
-def test_repeated_passages_of_the_same_page_are_collapsed():
-    text = "le report des congés annuels jusqu'au 31 mai"
-    hits = [
-        hit("a", document_id=1, page=2, text=text),
-        hit("b", document_id=1, page=2, text=text + " avec accord"),
-        hit("c", document_id=1, page=3, text=text),
-        hit("d", document_id=2, page=2, text=text),
-    ]
-    assert [h.id for h in collapse_near_duplicates(hits)] == ["a", "c", "d"]
+    for number, text in PASSAGES.items():
+        index(number, 10 + number % 2, [text])
 
 
 @pytest.mark.parametrize("mode", list(Mode))
 def test_every_mode_finds_the_passage_that_answers(indexed, mode):
-    results = search_passages("Jusqu'à quand reporter mes congés ?", limit=2, mode=mode)
+    results = search_passages(QUESTION, limit=2, mode=mode)
     assert results[0].document_id == 1
     assert results[0].title == "Guide 1"
 
@@ -80,15 +68,76 @@ def test_results_carry_the_highlighted_passage(indexed):
     assert "<mark>télétravail</mark>" in result.highlighted
 
 
-def test_a_category_threshold_drops_passages_not_similar_enough(indexed):
-    question = "Jusqu'à quand reporter mes congés ?"
-    everything = search_passages(question, category_ids=[11], limit=10, mode=Mode.BM25)
-    assert everything
-    strict = search_passages(
-        question, category_ids=[11], limit=10, mode=Mode.BM25, thresholds={11: 0.99}
+def test_a_long_document_is_one_result_with_its_other_passages_under_it():
+    index(1, 10, [f"Les congés annuels, chapitre {n} : le report des congés." for n in range(8)])
+    index(2, 10, [PASSAGES[1]])
+
+    results = search_passages(QUESTION, category_ids=[10], limit=10)
+
+    assert sorted(result.document_id for result in results) == [1, 2]
+    (long,) = [result for result in results if result.document_id == 1]
+    assert 1 <= len(long.others) <= 3
+    assert {other.document_id for other in long.others} == {1}
+
+
+def test_every_mode_gives_the_same_calibrated_score_to_a_document(indexed):
+    scores = {
+        mode: {r.document_id: r.score for r in search_passages(QUESTION, limit=4, mode=mode)}
+        for mode in Mode
+    }
+    for by_document in scores.values():
+        assert all(0.0 <= score <= 1.0 for score in by_document.values())
+    assert scores[Mode.DENSE][1] == scores[Mode.BM25][1] == scores[Mode.HYBRID][1]
+
+
+def test_the_answering_passage_scores_above_an_unrelated_one(indexed):
+    by_document = {r.document_id: r.score for r in search_passages(QUESTION, limit=4)}
+    assert by_document[1] > by_document.get(3, 0.0)
+
+
+def test_a_threshold_keeps_what_reaches_it_and_reports_the_rest(indexed):
+    everything = rank_passages(QUESTION, category_ids=[11], limit=10)
+    assert everything.results and not everything.dropped
+    strict = rank_passages(QUESTION, category_ids=[11], limit=10, thresholds={11: 1.0})
+    assert strict.results == []
+    assert [r.id for r in strict.dropped] == [r.id for r in everything.results]
+    site = rank_passages(QUESTION, category_ids=[11], limit=10, default_threshold=1.0)
+    assert site.results == []
+    own = rank_passages(
+        QUESTION, category_ids=[11], limit=10, thresholds={11: 0.0}, default_threshold=1.0
     )
-    assert strict == []
-    lenient = search_passages(
-        question, category_ids=[11], limit=10, mode=Mode.BM25, thresholds={11: 0.0}
-    )
-    assert [r.id for r in lenient] == [r.id for r in everything]
+    assert [r.id for r in own.results] == [r.id for r in everything.results]
+
+
+def test_a_reranking_api_orders_the_candidates_with_its_own_scores(indexed):
+    with FakeRerankServer() as server:
+        server.scores = {PASSAGES[3]: 0.99}
+        reranker = RerankAPI(name="TEI interne", base_url=server.base_url)
+
+        ranking = rank_passages("congés frais visite télétravail", limit=4, reranker=reranker)
+
+    assert ranking.reranker == "TEI interne" and not ranking.fallback
+    assert ranking.results[0].document_id == 3 and ranking.results[0].score == 0.99
+
+
+def test_a_failing_reranking_api_falls_back_to_the_offline_reranker(indexed):
+    with FakeRerankServer() as server:
+        server.status = 500
+        reranker = RerankAPI(name="TEI interne", base_url=server.base_url)
+
+        ranking = rank_passages(QUESTION, limit=2, reranker=reranker)
+
+    assert ranking.reranker == OFFLINE_RERANKER and ranking.fallback
+    assert ranking.results[0].document_id == 1
+
+
+def test_without_the_embedding_model_bm25_still_ranks_and_hybrid_says_why(indexed, monkeypatch):
+    def unavailable(texts):
+        raise EmbeddingUnavailable("the embeddings API does not answer")
+
+    monkeypatch.setattr(get_embedder(), "embed", unavailable)
+
+    (result, *_) = search_passages(QUESTION, limit=2, mode=Mode.BM25)
+    assert result.document_id == 1
+    with pytest.raises(EmbeddingUnavailable):
+        search_passages(QUESTION, limit=2)

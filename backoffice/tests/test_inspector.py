@@ -54,7 +54,20 @@ def test_each_mode_ranks_the_passages_with_their_scores_and_time(category):
         assert ranking.passages[0].result.filename == "teletravail.txt"
         assert ranking.passages[0].rank == 1
         assert ranking.milliseconds >= 0
-    assert len(inspection.rankings[0].passages) == 2
+        assert ranking.reranker == "Cassandre" and not ranking.fallback
+    hybrid = inspection.rankings[0]
+    (canteen,) = hybrid.dropped
+    assert canteen.result.filename == "cantine.txt" and canteen.rank == 2
+    assert canteen.result.score < inspection.default_threshold <= hybrid.passages[0].result.score
+
+
+def test_the_page_shows_the_scores_the_reranker_and_the_dropped_candidates(
+    admin_client, category
+):
+    page = inspect(admin_client, category, "jours de télétravail").content.decode()
+
+    assert 'data-testid="reranker"' in page and "Cassandre" in page
+    assert 'data-testid="dropped"' in page and "cantine" in page
 
 
 def test_the_searched_query_spells_the_glossary_out(category):

@@ -8,13 +8,8 @@ from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
 from ai.llm.extractive import EXTRACTIVE_NOTICE
-from chat.answer_benchmark import (
-    PROVIDER_COLUMNS,
-    read_question_column,
-    sources_summary,
-)
+from chat.answer_benchmark import PROVIDER_COLUMNS, sources_summary
 from chat.models import Conversation
-from common.question_files import QuestionFileError
 from testing.openai_server import default_chat_answer, error_reply
 
 TELEWORK = "Combien de jours de télétravail par semaine ?"
@@ -36,43 +31,6 @@ def sheet_rows(path) -> list[list[object]]:
         return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
     finally:
         workbook.close()
-
-
-def test_a_csv_column_is_found_by_its_header_whatever_the_case_and_delimiter():
-    data = f"id;Question posée\n1;{TELEWORK}\n2;\n3;{CANTEEN}\n".encode()
-
-    questions = read_question_column(data, filename="q.csv", column="question posée")
-
-    assert questions == [TELEWORK, CANTEEN]
-
-
-def test_an_xlsx_column_is_found_by_its_number_from_one():
-    data = xlsx([["id", "texte"], [1, TELEWORK], [2, None], [3, CANTEEN]])
-
-    assert read_question_column(data, filename="q.xlsx", column="2") == [TELEWORK, CANTEEN]
-
-
-def test_a_header_wins_over_a_column_number():
-    data = b"2,question\nnot this,nor this\n"
-
-    assert read_question_column(data, filename="q.csv", column="2") == ["not this"]
-
-
-def test_an_unknown_column_lists_the_columns_of_the_file():
-    with pytest.raises(
-        QuestionFileError, match=r"Pas de colonne « texte ».*1 « id », 2 « question »"
-    ):
-        read_question_column(b"id,question\n1,a\n", filename="q.csv", column="texte")
-
-
-def test_a_column_number_beyond_the_last_is_unknown():
-    with pytest.raises(QuestionFileError, match="Pas de colonne « 3 »"):
-        read_question_column(b"id,question\n1,a\n", filename="q.csv", column="3")
-
-
-def test_other_formats_are_refused():
-    with pytest.raises(QuestionFileError, match="CSV, XLSX ou JSONL"):
-        read_question_column(b"{}", filename="q.json", column="1")
 
 
 def test_sources_fit_in_one_cell_with_their_pages():

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from ai.embeddings import get_embedder
-from ai.passages import passage_store
+from ai.passages import delete_passages, passage_store, summary_store
 from documents import indexing, services
 from documents.indexing import TransientIndexingError
 from documents.models import Document
@@ -130,8 +130,9 @@ def test_reindexing_replaces_the_old_passages_only_once_the_new_ones_are_in(sett
     real_store = indexing.store_passages
 
     def store_and_look(passages, on_batch):
-        real_store(passages, on_batch=on_batch)
+        vectors = real_store(passages, on_batch=on_batch)
         seen_old_during_write.append(passages_of(document, generation=old_generation))
+        return vectors
 
     monkeypatch.setattr(indexing, "store_passages", store_and_look)
     document = index(document)
@@ -237,3 +238,11 @@ def test_documents_indexed_with_another_model_are_reported():
     assert not documents_indexed_with_another_model().exists()
     Document.objects.filter(pk=document.pk).update(embedding_model="local:un-ancien-modele")
     assert list(documents_indexed_with_another_model()) == [document]
+
+
+def test_a_document_is_summed_up_as_a_whole_next_to_its_passages():
+    document = index(make_document(GUIDE))
+
+    assert summary_store().count({"document_id": document.pk}) == 1
+    delete_passages({"document_id": document.pk})
+    assert summary_store().count({"document_id": document.pk}) == 0

@@ -6,13 +6,12 @@ from tqdm import tqdm
 
 from chat.answer_benchmark import (
     DEFAULT_CONCURRENCY,
-    read_question_column,
     run_answer_benchmark,
     summarize,
     write_benchmark_workbook,
 )
 from chat.management.commands.base import PROVIDER_HELP, AnswerCommand
-from common.question_files import QuestionFileError
+from common.question_files import QuestionFileError, read_question_column
 
 
 class Command(AnswerCommand):

@@ -12,11 +12,13 @@ from ai.evaluation import (
     DOCUMENT_COLUMN,
     QUESTION_COLUMN,
     Evaluation,
+    Question,
     QuestionFileError,
     read_questions,
     report_csv,
 )
 from ai.retrieval import Mode
+from common.question_files import read_question_column
 from documents.evaluation import evaluate_category
 from documents.models import Category
 
@@ -39,6 +41,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--question-column", default=QUESTION_COLUMN)
         parser.add_argument(
+            "--out-of-scope",
+            type=Path,
+            metavar="FILE",
+            help="Questions the category must not answer (their question column): the share "
+            "refused is printed next to the share of FILE's questions answered.",
+        )
+        parser.add_argument(
             "--document-column",
             default=DOCUMENT_COLUMN,
             help="Expected document: file name, file name without extension, or title.",
@@ -60,8 +69,20 @@ class Command(BaseCommand):
                 document_column=options["document_column"],
                 answer_column=options["answer_column"],
             )
+            out_of_scope = [
+                Question(text=text)
+                for text in (
+                    read_question_column(
+                        options["out_of_scope"].read_bytes(),
+                        filename=options["out_of_scope"].name,
+                        column=options["question_column"],
+                    )
+                    if options["out_of_scope"]
+                    else []
+                )
+            ]
         except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
+            raise CommandError(f"Cannot read {error.filename}: {error.strerror}") from error
         except QuestionFileError as error:
             raise CommandError(error.message) from error
 
@@ -76,6 +97,7 @@ class Command(BaseCommand):
                 category=selected,
                 questions=questions,
                 modes=modes,
+                out_of_scope=out_of_scope,
                 on_progress=lambda done: bar.update(done - bar.n),
             )
         for question in result.unknown_documents:
@@ -103,6 +125,10 @@ class Command(BaseCommand):
                 f"{metrics.mode:<8}{metrics.questions:>11}"
                 + "".join(f"{value:>11.3f}" for value in values)
             )
+        if evaluation.answered is not None:
+            self.stdout.write(f"answered (hybrid, at the threshold): {evaluation.answered:.3f}")
+        if evaluation.refused is not None:
+            self.stdout.write(f"out-of-scope refused: {evaluation.refused:.3f}")
 
 
 def _modes(value: str) -> list[Mode]:
