@@ -70,6 +70,8 @@ class Result:
     highlighted: str
     others: tuple["Result", ...] = ()
     """Other passages of the same document that matched, best first."""
+    relevant: bool = True
+    """Whether the score reaches its category's threshold."""
 
 
 @dataclass(frozen=True)
@@ -158,48 +160,50 @@ def rank_passages(
     offline = Ranking(results=[], dropped=[], reranker=OFFLINE_RERANKER)
     if category_ids is not None and not category_ids:
         return offline
-    groups, order = _candidates(query, category_ids=category_ids, mode=mode, limit=limit)
-    if not groups:
+    found, order = _candidates(query, category_ids=category_ids, mode=mode, limit=limit)
+    if not order:
         return offline
-    scores = {
-        key: OFFLINE_MODEL.probability(values) for key, values in describe(groups, query).items()
-    }
+    described = describe(found, query)
+    scores = {group.key: OFFLINE_MODEL.probability(described[group.key]) for group in order}
     used, fallback = OFFLINE_RERANKER, ""
     if reranker is not None and mode == Mode.HYBRID:
         try:
-            texts = [str(group.best.payload.get("text", "")) for group in groups]
+            texts = [str(group.best.payload.get("text", "")) for group in order]
             scores = dict(
-                zip([group.key for group in groups], reranker.rerank(query, texts), strict=True)
+                zip([group.key for group in order], reranker.rerank(query, texts), strict=True)
             )
             used = reranker.name
         except RerankUnavailable as failure:
             logger.warning("The reranking API %s failed: %s", reranker.name, failure.reason)
             fallback = failure.reason
     if mode == Mode.HYBRID:
-        order = sorted(groups, key=lambda group: scores[group.key], reverse=True)
+        order = sorted(order, key=lambda group: scores[group.key], reverse=True)
     kept, dropped = [], []
     for group in order:
         result = _result(group, scores[group.key], query)
         threshold = (thresholds or {}).get(result.category_id, default_threshold)
-        (kept if scores[group.key] >= threshold else dropped).append(result)
+        if scores[group.key] >= threshold:
+            kept.append(result)
+        else:
+            dropped.append(replace(result, relevant=False))
     return Ranking(results=kept[:limit], dropped=dropped, reranker=used, fallback=fallback)
 
 
 def described_candidates(
     query: str, *, category_ids: Sequence[int] | None
-) -> list[tuple[int | None, dict[str, float]]]:
+) -> list[tuple[int | None, dict[str, float | None]]]:
     """The hybrid candidates of `query` as the offline model sees them: (document id,
     features), for fitting the model on questions whose answer is known."""
-    groups, _ = _candidates(query, category_ids=category_ids, mode=Mode.HYBRID, limit=1)
-    described = describe(groups, query)
-    return [(group.best.payload.get("document_id"), described[group.key]) for group in groups]
+    found, candidates = _candidates(query, category_ids=category_ids, mode=Mode.HYBRID, limit=1)
+    described = describe(found, query)
+    return [(group.best.payload.get("document_id"), described[group.key]) for group in candidates]
 
 
 def _candidates(
     query: str, *, category_ids: Sequence[int] | None, mode: Mode, limit: int
 ) -> tuple[list[_Group], list[_Group]]:
-    """The candidate groups (the RERANKED best fused ones, or every group the mode's own
-    search found) and their order in that mode's own ranking."""
+    """Every group the searches found, and the mode's candidates in its own order: the
+    RERANKED best fused groups (hybrid), or every group its search found (dense, BM25)."""
     payload_filter = {"category_id": list(category_ids)} if category_ids is not None else None
     fetched = max(limit * 4, CANDIDATES)
     vector = _query_vector(query, required=mode != Mode.BM25)
@@ -240,15 +244,15 @@ def _candidates(
             if rank is not None
         )
     if mode == Mode.HYBRID:
-        chosen = sorted(groups.values(), key=lambda group: group.fused, reverse=True)[:RERANKED]
-        order = chosen
+        order = sorted(groups.values(), key=lambda group: group.fused, reverse=True)[:RERANKED]
+        chosen = order
     else:
         rank_of = "dense_rank" if mode == Mode.DENSE else "sparse_rank"
         chosen = [group for group in groups.values() if getattr(group, rank_of) is not None]
         order = sorted(chosen, key=lambda group: getattr(group, rank_of))
     if vector is not None:
         _add_document_similarity(chosen, vector, summaries, payload_filter)
-    return chosen, order
+    return list(groups.values()), order
 
 
 def _query_vector(query: str, *, required: bool) -> Sequence[float] | None:
@@ -294,14 +298,16 @@ def _add_document_similarity(
             group.document_similarity = hit.score
 
 
-def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float]]:
-    """The offline model's description of each candidate (`ai.relevance.FEATURES`), by key."""
+def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float | None]]:
+    """The offline model's description of each candidate (`ai.relevance.FEATURES`), by key;
+    without any dense hit (no embedding model), the similarities are None: unmeasured."""
     terms = set(tokenize(query))
     term_count = max(1, len(terms))
     best_fused = max(group.fused for group in groups) or 1.0
     best_document = max(group.document_score for group in groups) or 1.0
     best_sparse = max(group.sparse_score for group in groups) or 1.0
-    floor = min((g.dense_score for g in groups if g.dense_score is not None), default=0.0)
+    dense_scores = [group.dense_score for group in groups if group.dense_score is not None]
+    floor = min(dense_scores, default=None)
     passage_terms = {
         hit.id: set(tokenize(str(hit.payload.get("text", ""))))
         for group in groups

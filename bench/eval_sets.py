@@ -17,6 +17,11 @@ Each set also gets questions it must *not* answer, `out-of-scope-dev.csv` and
 canteen, the logo…), written from templates in the set's language and split by subject.
 A man-page category should find nothing for them; `evaluate --out-of-scope` counts how
 many it refuses.
+
+A third set, `workplace/` (French, built by `build_workplace_set`), is made of the sample
+corpus's workplace documents — the kind of text Cassandre is for — with the workplace
+questions in scope and the French man-page questions out of scope: the relevance model
+and its threshold are fitted on the dev halves of all three.
 """
 
 import csv
@@ -33,6 +38,7 @@ from pathlib import Path
 
 from bench.roff import ManPage, ManPageError, parse_man_page
 from common.text import normalize_question
+from testing.sample_corpus import TOPICS, write_sample_corpus
 
 DEFAULT_SECTIONS = ("2", "3", "7")
 # A page whose text (NAME section removed) is shorter has too little to retrieve.
@@ -197,13 +203,13 @@ def write_eval_set(pages: Sequence[ManPage], *, folder: Path) -> None:
         rows[""].append([page.description, name])
         rows[f"-{split_of(name)}"].append([page.description, name])
     for suffix, lines in rows.items():
-        write_questions(folder / f"questions{suffix}.csv", lines)
+        write_csv(folder / f"questions{suffix}.csv", ["question", "expected_document"], lines)
 
 
-def write_questions(path: Path, rows: Sequence[Sequence[str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as questions:
-        writer = csv.writer(questions)
-        writer.writerow(["question", "expected_document"])
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
         writer.writerows(rows)
 
 
@@ -324,12 +330,54 @@ def write_out_of_scope(language: str, *, folder: Path) -> None:
     """`out-of-scope-dev.csv` and `out-of-scope-test.csv`, split by subject."""
     subjects, forms = OUT_OF_SCOPE[language]
     for split in ("dev", "test"):
-        with (folder / f"out-of-scope-{split}.csv").open("w", encoding="utf-8", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["question"])
-            for subject in subjects:
-                if split_of(subject) == split:
-                    writer.writerows([form.format(s=subject)] for form in forms)
+        rows = [
+            [form.format(s=subject)]
+            for subject in subjects
+            if split_of(subject) == split
+            for form in forms
+        ]
+        write_csv(folder / f"out-of-scope-{split}.csv", ["question"], rows)
+
+
+# The workplace set: the sample corpus's documents (testing.sample_corpus), and the
+# out-of-scope forms asked about its subjects — in scope here.
+WORKPLACE_DOCUMENTS = 200
+WORKPLACE_SEED = 11
+
+
+def build_workplace_set(*, out: Path, man_pages: Path | None) -> int:
+    """The French workplace set in `out`: documents about leave, telework, expenses… and
+    questions about their subjects (`expected_answer`: the subject), split by subject; the
+    French man-page questions of `man_pages` (its questions-dev/test.csv), if given, are
+    its out-of-scope questions. Returns the number of questions."""
+    write_sample_corpus(
+        out / "documents", count=WORKPLACE_DOCUMENTS, broken_share=0, seed=WORKPLACE_SEED
+    )
+    _, forms = OUT_OF_SCOPE["fr"]
+    subjects = [subject for group in TOPICS.values() for subject in group]
+    written = 0
+    for split in ("dev", "test"):
+        rows = [
+            [form.format(s=subject), subject]
+            for subject in subjects
+            if split_of(subject) == split
+            for form in forms
+        ]
+        with (out / f"questions-{split}.csv").open("w", encoding="utf-8", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(["question", "expected_answer"])
+            writer.writerows(rows)
+        written += len(rows)
+        if man_pages is not None:
+            with (man_pages / f"questions-{split}.csv").open(encoding="utf-8") as source:
+                questions = [[row["question"]] for row in csv.DictReader(source)]
+            with (out / f"out-of-scope-{split}.csv").open(
+                "w", encoding="utf-8", newline=""
+            ) as file:
+                writer = csv.writer(file)
+                writer.writerow(["question"])
+                writer.writerows(questions)
+    return written
 
 
 def _words(text: str) -> str:

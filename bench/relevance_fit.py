@@ -35,20 +35,25 @@ class Rows:
     features: list[list[float]]
     labels: list[float]
     weights: list[float]
-    questions: list[tuple[int, int, bool]]  # (first row, end, in scope)
+    questions: list[tuple[int, int, bool]]  # (first row, end, in scope), counted ones only
 
     @classmethod
     def empty(cls) -> "Rows":
         return cls(features=[], labels=[], weights=[], questions=[])
 
-    def add(self, question: str, *, category_id: int, expected: set[int] | None) -> None:
-        """`expected`: the documents that answer it; None for an out-of-scope question."""
+    def add(
+        self, question: str, *, category_id: int, expected: set[int] | None, counted: bool = True
+    ) -> None:
+        """`expected`: the documents that answer it; None for an out-of-scope question.
+        `counted`: whether it counts when the threshold is chosen (training rows only when
+        False)."""
         start = len(self.labels)
         for document_id, values in described_candidates(question, category_ids=[category_id]):
             self.features.append([values[name] for name in FEATURES])
             self.labels.append(1.0 if expected and document_id in expected else 0.0)
             self.weights.append(1.0 if expected is not None else OUT_OF_SCOPE_WEIGHT)
-        self.questions.append((start, len(self.labels), expected is not None))
+        if counted:
+            self.questions.append((start, len(self.labels), expected is not None))
 
 
 @dataclass(frozen=True)

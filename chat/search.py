@@ -107,9 +107,13 @@ def find_passages(
     limit: int | None = None,
     mode: Mode = Mode.HYBRID,
 ) -> list[Result]:
-    """The passages for `question` (search page, API, command); raises `SearchUnavailable`."""
+    """The passages for `question` (search page, API, command): those reaching the
+    threshold, then, to fill `limit`, the nearest ones under it (`Result.relevant` False) —
+    a search lists what comes closest, where an answer keeps to what is relevant.
+    Raises `SearchUnavailable`."""
     plan = plan_search(question, category_ids=category_ids, limit=limit)
-    return run_search(plan, mode=mode).results
+    ranking = run_search(plan, mode=mode)
+    return [*ranking.results, *ranking.dropped][: plan.limit]
 
 
 def search_for_answer(
@@ -148,6 +152,7 @@ def _passage_as_dict(result: Result) -> dict[str, object]:
     return {
         "id": result.id,
         "score": round(result.score, 3),
+        "relevant": result.relevant,
         "kind": result.kind,
         "document_id": result.document_id,
         "correction_id": result.correction_id,

@@ -104,6 +104,7 @@ def page_strings() -> dict[str, str]:
         "searching": _("Recherche dans les documents…"),
         "sources": _("Sources"),
         "page": _("page {page}"),
+        "relevance": _("pertinence {score}"),
         "openDocument": _("Ouvrir le document"),
         "validatedSource": _("Réponse validée"),
         "validatedAnswer": _("Réponse validée par l'équipe"),

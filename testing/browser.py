@@ -57,19 +57,26 @@ SETUP_TIMEOUT = 300
 MODELS_LOADED = "Models loaded."
 # Passed through to the deployment: OpenBLAS needs them on some processors.
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
-# One Django start for migrate, the administrator, the categories (name -> visibility) and a
-# reader without staff rights; prints the slugs.
+# One Django start for migrate, the administrator, the categories (name -> their fields, and
+# "extractive": True for one that answers without a language model) and a reader without
+# staff rights; prints the slugs.
 PREPARE = """
 import json
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from ai.models import LanguageModel
 from documents.models import Category
 call_command("migrate", interactive=False, verbosity=0)
 call_command("ensure_services", verbosity=0)
 call_command("create_superuser")
 slugs = {{}}
-for name, visibility in {categories!r}.items():
-    slugs[name] = Category.objects.create(name=name, visibility=visibility).slug
+for name, fields in {categories!r}.items():
+    fields = dict(fields)
+    if fields.pop("extractive", False):
+        fields["language_model"], _ = LanguageModel.objects.get_or_create(
+            name="Extraits", kind=LanguageModel.Kind.EXTRACTIVE
+        )
+    slugs[name] = Category.objects.create(name=name, **fields).slug
 get_user_model().objects.create_user(username={reader!r}, password={reader_password!r})
 print(json.dumps({{"slugs": slugs}}))
 """
@@ -100,7 +107,7 @@ def running_deployment(
 ) -> Iterator[BrowserDeployment]:
     """Build, seed and serve a scratch Cassandre in `folder`; drop it all afterwards.
 
-    `categories` maps each category's name to its visibility (Category.Visibility);
+    `categories` maps each category's name to its fields (see PREPARE);
     `seed` maps a category name to a folder of files indexed before the server starts.
     """
     database = f"browser_cassandre_{os.getpid()}"

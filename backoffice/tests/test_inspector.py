@@ -61,9 +61,7 @@ def test_each_mode_ranks_the_passages_with_their_scores_and_time(category):
     assert canteen.result.score < inspection.default_threshold <= hybrid.passages[0].result.score
 
 
-def test_the_page_shows_the_scores_the_reranker_and_the_dropped_candidates(
-    admin_client, category
-):
+def test_the_page_shows_the_scores_the_reranker_and_the_dropped_candidates(admin_client, category):
     page = inspect(admin_client, category, "jours de télétravail").content.decode()
 
     assert 'data-testid="reranker"' in page and "Cassandre" in page
@@ -181,7 +179,7 @@ def test_the_inspector_shows_exactly_the_passages_the_chat_searched(settings):
     assert "Dupont" not in chat.question and "Dupont" not in inspection.query
     assert "télétravail" in inspection.query
     assert [source["id"] for source in chat.sources] == [p.result.id for p in hybrid.passages]
-    assert len(hybrid.passages) == inspection.limit == 3
+    assert 1 <= len(hybrid.passages) <= inspection.limit == 3
 
 
 async def _sources(**question) -> Sources:

@@ -2,7 +2,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from bench.eval_sets import DEFAULT_SECTIONS, SOURCES, EvalSetError, build_eval_set
+from bench.eval_sets import (
+    DEFAULT_SECTIONS,
+    SOURCES,
+    WORKPLACE_DOCUMENTS,
+    EvalSetError,
+    build_eval_set,
+    build_workplace_set,
+)
 
 
 class Command(BaseCommand):
@@ -69,3 +76,9 @@ class Command(BaseCommand):
                 f"(from {report.pages} pages of {', '.join(report.packages)}; "
                 f"skipped: {skipped or 'none'})."
             )
+        french = out / "fr" if "fr" in chosen else None
+        count = build_workplace_set(out=out / "workplace", man_pages=french)
+        self.stdout.write(
+            f"workplace: {WORKPLACE_DOCUMENTS} documents and {count} questions in "
+            f"{out / 'workplace'}."
+        )

@@ -1,3 +1,5 @@
+import re
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,7 +9,7 @@ from bench.relevance_fit import Rows, best_scores, fit, threshold_for
 from common.question_files import read_question_column
 from common.text import normalize_question
 from documents.evaluation import document_names
-from documents.models import Category
+from documents.models import Category, DocumentText
 
 
 class Command(BaseCommand):
@@ -52,15 +54,49 @@ class Command(BaseCommand):
 
     def _add_set(self, rows: Rows, folder: Path, category: Category) -> None:
         names = document_names(category)
+        texts = dict(
+            DocumentText.objects.filter(document__category=category).values_list(
+                "document_id", "text"
+            )
+        )
         questions = read_questions(
             (folder / "questions-dev.csv").read_bytes(), filename="questions-dev.csv"
         )
+        rare = rare_words(texts)
         for question in questions:
-            expected = names.get(normalize_question(question.expected_document), set())
+            if question.expected_document:
+                expected = names.get(normalize_question(question.expected_document), set())
+            else:
+                answer = normalize_question(question.expected_answer)
+                expected = {pk for pk, text in texts.items() if answer in normalize_question(text)}
             rows.add(question.text, category_id=category.pk, expected=expected or {-1})
+            if question.expected_document:
+                # People also search a document by a name or a reference it holds: the
+                # page's own name ("strcpy"), and a word found in it alone, stand for those.
+                searches = [keyword_of(question.expected_document)]
+                searches += [rare[pk] for pk in sorted(expected) if pk in rare]
+                for search in searches:
+                    rows.add(search, category_id=category.pk, expected=expected, counted=False)
         out = folder / "out-of-scope-dev.csv"
         for text in read_question_column(out.read_bytes(), filename=out.name, column="question"):
             rows.add(text, category_id=category.pk, expected=None)
+
+
+def rare_words(texts: dict[int, str]) -> dict[int, str]:
+    """For each document, the first word of 8 letters or more that no other document holds."""
+    words = {pk: re.findall(r"[^\W\d_]{8,}", text.lower()) for pk, text in texts.items()}
+    holders = Counter(word for found in words.values() for word in set(found))
+    return {
+        pk: word
+        for pk, found in words.items()
+        for word in [next((w for w in found if holders[w] == 1), "")]
+        if word
+    }
+
+
+def keyword_of(document: str) -> str:
+    """A man page's name, from its file name ("strcpy.3.md" → "strcpy")."""
+    return document.split(".", 1)[0]
 
 
 def _share(flags: list[bool]) -> str:

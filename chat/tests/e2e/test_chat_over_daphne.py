@@ -67,10 +67,11 @@ def test_a_question_streams_sources_tokens_and_done_with_matching_citations(
 
     sources, *tokens, done = asyncio.run(converse())
     assert sources["type"] == "sources", sources
-    assert [source["title"] for source in sources["sources"]][:2] == ["teletravail", "cantine"]
+    # The canteen's passage is under the relevance threshold: it is not a source.
+    assert [source["title"] for source in sources["sources"]] == ["teletravail"]
     assert len(tokens) >= 10 and {token["type"] for token in tokens} == {"token"}
     assert done["type"] == "done", done
-    assert done["citations"] == [1, 2]
+    assert done["citations"] == [1]
     cited = {source["number"] for source in sources["sources"]}
     assert set(done["citations"]) <= cited
     assert done["answer"] == "".join(token["text"] for token in tokens)

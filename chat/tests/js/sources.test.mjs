@@ -16,3 +16,10 @@ test("the server's marks become mark nodes and its escaped text stays text", () 
   const source = { highlighted: "le <mark>télétravail</mark> &lt;img src=x&gt;" };
   assert.equal(render(source), "<p>le <mark>télétravail</mark> &lt;img src=x&gt;</p>");
 });
+
+test("a source card says where its passage is and how relevant, on the one scale", async () => {
+  const { sourceMeta } = await import("../../../static/js/chat/sources.js");
+  const strings = { page: "page {page}", relevance: "relevance {score}" };
+  assert.equal(sourceMeta({ page: 2, score: 0.912 }, strings), "page 2 · relevance 0.91");
+  assert.equal(sourceMeta({ heading: "Congés", score: 1 }, strings), "Congés · relevance 1.00");
+});

@@ -53,9 +53,16 @@ export function sourceList(exchangeId, sources, { strings, api }) {
   return list;
 }
 
+/** Where the passage is and how relevant it is, on the one scale: "page 2 · relevance 0.91". */
+export function sourceMeta(source, strings) {
+  const where = source.page ? format(strings.page, { page: source.page }) : source.heading;
+  const relevance =
+    typeof source.score === "number" ? format(strings.relevance, { score: source.score.toFixed(2) }) : "";
+  return [where, relevance].filter(Boolean).join(" · ");
+}
+
 function sourceCard(exchangeId, source, { strings, api }) {
   const isCorrection = source.kind === "correction";
-  const where = source.page ? format(strings.page, { page: source.page }) : source.heading;
   return h(
     "article",
     {
@@ -75,7 +82,7 @@ function sourceCard(exchangeId, source, { strings, api }) {
         h("h4", { class: "break-words font-medium text-slate-900" }, source.title || source.filename || ""),
         isCorrection
           ? h("p", { class: "mt-0.5 inline-block rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800" }, strings.validatedSource)
-          : where && h("p", { class: "mt-0.5 text-xs text-slate-600" }, where),
+          : h("p", { class: "mt-0.5 text-xs text-slate-600" }, sourceMeta(source, strings)),
       ),
     ),
     h("p", { class: "mt-2 whitespace-pre-line break-words leading-relaxed text-slate-700" }, highlightedPassage(source)),

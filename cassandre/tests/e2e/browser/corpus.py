@@ -1,7 +1,8 @@
 """What the browser tests' Cassandre holds and how its fake model answers.
 
-A three-page PDF whose page 2 answers the telework question, and a Markdown note full of
-markup that must stay text wherever it is shown.
+A three-page PDF whose page 2 answers the telework question, a Markdown note full of
+markup that must stay text wherever it is shown, and a leave guide in a category that
+answers without a language model (quotes), with a contact for what it does not cover.
 """
 
 import re
@@ -13,9 +14,26 @@ from testing.openai_server import RecordedRequest
 HUMAN_RESOURCES = "Ressources humaines"
 SECURITY = "Sécurité informatique"
 UPLOADS = "Dépôts"
-# Name -> visibility: every signed-in user reads the first and the last; the security notes
-# belong to no group, so only staff read them.
-CATEGORIES = {HUMAN_RESOURCES: "internal", SECURITY: "groups", UPLOADS: "internal"}
+LEAVE = "Congés"
+LEAVE_CONTACT = "le bureau des congés (poste 2040)"
+# Name -> fields: every signed-in user reads all but the security notes, which belong to no
+# group, so only staff read them. The leave guide is answered by quotes, without a model.
+CATEGORIES = {
+    HUMAN_RESOURCES: {"visibility": "internal"},
+    SECURITY: {"visibility": "groups"},
+    UPLOADS: {"visibility": "internal"},
+    LEAVE: {"visibility": "internal", "contact": LEAVE_CONTACT, "extractive": True},
+}
+LEAVE_GUIDE = (
+    "# Congés pour événements familiaux\n\n"
+    "Les congés pour événements familiaux sont accordés sur justificatif. Le mariage ou le "
+    "pacs de l'agent ouvre droit à cinq jours de congés. La naissance d'un enfant ouvre "
+    "droit à trois jours de congés. Le décès d'un parent ouvre droit à trois jours.\n\n"
+    "## Télétravail\n\nLe télétravail est possible deux jours par semaine.\n"
+)
+MARRIAGE_QUESTION = "Combien de jours de congés pour un mariage ?"
+MARRIAGE_QUOTE = "Le mariage ou le pacs de l'agent ouvre droit à cinq jours de congés."
+OFF_TOPIC_QUESTION = "Quelle est la couleur du logo ?"
 
 GUIDE_PAGES = (
     "Guide de l'agent.\n\nCe guide rassemble les règles de la vie au bureau : horaires, "
@@ -43,8 +61,8 @@ SECURITY_QUESTION = "Quelles sont les consignes de sécurité informatique ?"
 HOSTILE_ANSWER = f"Voici le code à ne jamais coller [1] : {HOSTILE_MARKUP} **Soyez prudents.**"
 
 # Asked about this, the model talks for long enough (about 10 s) to be interrupted.
-LONG_TOPIC = "histoire du télétravail"
-LONG_QUESTION = f"Quelle est l'{LONG_TOPIC} dans l'administration ?"
+LONG_TOPIC = "règles du télétravail"
+LONG_QUESTION = f"Quelles sont les {LONG_TOPIC} pour les agents à temps plein ?"
 LONG_ANSWER = "Le télétravail est arrivé peu à peu dans les services [1]. " * 40
 
 REWRITE_REQUEST = "Réécris la dernière question"
@@ -52,11 +70,16 @@ REWRITE_REQUEST = "Réécris la dernière question"
 
 def write_seed(folder: Path) -> dict[str, Path]:
     """The files to index before the server starts, in a folder per category name."""
-    seed = {HUMAN_RESOURCES: folder / "seed-rh", SECURITY: folder / "seed-security"}
+    seed = {
+        HUMAN_RESOURCES: folder / "seed-rh",
+        SECURITY: folder / "seed-security",
+        LEAVE: folder / "seed-leave",
+    }
     for files in seed.values():
         files.mkdir()
     (seed[HUMAN_RESOURCES] / "guide-agent.pdf").write_bytes(pdf(*GUIDE_PAGES))
     (seed[SECURITY] / "consignes.md").write_text(HOSTILE_NOTE, encoding="utf-8")
+    (seed[LEAVE] / "conges-familiaux.md").write_text(LEAVE_GUIDE, encoding="utf-8")
     return seed
 
 

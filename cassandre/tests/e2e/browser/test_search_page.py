@@ -9,7 +9,12 @@ from playwright.sync_api import expect
 
 from cassandre.tests.e2e.browser.corpus import (
     HUMAN_RESOURCES,
+    LEAVE,
+    LEAVE_CONTACT,
     LONG_QUESTION,
+    MARRIAGE_QUESTION,
+    MARRIAGE_QUOTE,
+    OFF_TOPIC_QUESTION,
     SECURITY,
     TELEWORK_QUESTION,
 )
@@ -157,3 +162,23 @@ def test_a_reader_is_offered_only_the_categories_they_may_read(new_page, deploym
     page.goto(f"{deployment.url}/backoffice/")
     expect(page.locator("#id_username")).to_be_visible()  # sent to the staff login
     assert "/admin/login/" in page.url
+
+
+def test_an_off_topic_question_finds_nothing_and_says_whom_to_ask(page, deployment):
+    page.goto(search_url(deployment, LEAVE))
+    answer = finished_answer(ask(page, OFF_TOPIC_QUESTION))
+
+    expect(answer).to_contain_text("aucun passage qui réponde à cette question")
+    expect(answer).to_contain_text(f"adressez-vous à {LEAVE_CONTACT}")
+
+
+def test_an_answer_without_a_model_quotes_only_the_sentence_that_answers(page, deployment):
+    page.goto(search_url(deployment, LEAVE))
+    exchange = ask(page, MARRIAGE_QUESTION)
+    answer = finished_answer(exchange)
+
+    expect(answer).to_contain_text("Réponse extractive")
+    expect(answer).to_contain_text(MARRIAGE_QUOTE)
+    expect(answer).not_to_contain_text("naissance")
+    expect(answer).not_to_contain_text("télétravail")
+    save_screenshot(page, "search-extractive-focused")
