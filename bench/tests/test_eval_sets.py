@@ -5,6 +5,8 @@ import gzip
 from collections import Counter
 
 from bench.eval_sets import (
+    WORKPLACE_DOCUMENTS,
+    build_workplace_set,
     contains_verbatim,
     man_page_files,
     split_of,
@@ -88,3 +90,24 @@ def test_questions_are_split_by_document_into_dev_and_test_halves(tmp_path):
     assert dev | test == documents("") and not dev & test
     assert 10 <= len(dev) <= 30
     assert {split_of(name) for name in dev} == {"dev"}
+
+
+def test_the_workplace_set_asks_about_the_subjects_of_its_documents(tmp_path):
+    man_pages = tmp_path / "fr"
+    man_pages.mkdir()
+    for split in ("dev", "test"):
+        (man_pages / f"questions-{split}.csv").write_text(
+            f"question,expected_document\ncopier une chaîne ({split}),strcpy.3.md\n",
+            encoding="utf-8",
+        )
+
+    written = build_workplace_set(out=tmp_path / "workplace", man_pages=man_pages)
+
+    folder = tmp_path / "workplace"
+    assert len(list((folder / "documents").iterdir())) == WORKPLACE_DOCUMENTS
+    with (folder / "questions-dev.csv").open(encoding="utf-8") as questions:
+        rows = list(csv.DictReader(questions))
+    assert 0 < len(rows) < written
+    assert all(row["expected_answer"] in row["question"] for row in rows)
+    with (folder / "out-of-scope-test.csv").open(encoding="utf-8") as refused:
+        assert list(csv.DictReader(refused)) == [{"question": "copier une chaîne (test)"}]

@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="Folder of the sets.")
-        parser.add_argument("--limit", type=int, default=300, help="Documents per set.")
+        parser.add_argument("--limit", type=int, default=1000, help="Documents per set (at most).")
         parser.add_argument("--seed", type=int, default=42, help="Seed of the page sample.")
         parser.add_argument(
             "--languages",
