@@ -132,6 +132,13 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
+@lru_cache(maxsize=20_000)
+def text_terms(text: str) -> frozenset[str]:
+    """The distinct search terms of a text (cached: the same passages come back search
+    after search)."""
+    return frozenset(tokenize(text))
+
+
 @lru_cache(maxsize=200_000)
 def token_index(token: str) -> int:
     """A term's index in sparse vectors: the same in every process and Python version.

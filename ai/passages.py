@@ -7,7 +7,8 @@ with the old model are reported as needing a re-index. Each point is one passage
 - a sparse BM25-style vector of the same text, for hybrid search,
 - a payload: `kind` ("document" or "correction"), `category_id`, `document_id` or
   `correction_id`, `title`, `filename`, `page`, `heading`, `position`, `generation`,
-  `hint` and `text` (what users see).
+  `hint`, `text` (what users see) and `terms` (the search terms of `text`, so that a search
+  need not cut every passage it reads into terms again).
 Point ids are derived from the passage key, so writing the same passage twice overwrites it.
 
 Next to it, a collection of document summaries (`<collection>-documents`): one point per
@@ -33,6 +34,7 @@ from ai.lexical import (
     DOCUMENT_B,
     document_sparse_vector,
     terms_sparse_vector,
+    text_terms,
     tokenize,
 )
 from ai.vectorstore import VectorPoint, VectorStore, get_vector_store
@@ -94,7 +96,10 @@ def store_passages(
                 VectorPoint(
                     id=point_id(passage.key),
                     dense=vector,
-                    payload=dict(passage.payload),
+                    payload={
+                        **passage.payload,
+                        "terms": sorted(text_terms(str(passage.payload.get("text", "")))),
+                    },
                     sparse=document_sparse_vector(text),
                 )
                 for passage, vector, text in zip(batch, vectors, texts, strict=True)

@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
 from ai.highlight import highlight
-from ai.lexical import query_sparse_vector, tokenize
+from ai.lexical import query_sparse_vector, text_terms, tokenize
 from ai.passages import passage_store, summary_store
 from ai.relevance import OFFLINE_MODEL
 from ai.rerank.base import Reranker, RerankUnavailable
@@ -78,7 +78,7 @@ class Result:
 class Ranking:
     results: list[Result]
     dropped: list[Result]
-    """Candidates under their threshold, best first (the inspector shows them)."""
+    """The best `limit` candidates under their threshold (the inspector shows them)."""
     reranker: str
     """Who scored: the offline reranker, or a reranking API's name."""
     fallback: str = ""
@@ -178,15 +178,27 @@ def rank_passages(
             fallback = failure.reason
     if mode == Mode.HYBRID:
         order = sorted(order, key=lambda group: scores[group.key], reverse=True)
-    kept, dropped = [], []
-    for group in order:
-        result = _result(group, scores[group.key], query)
-        threshold = (thresholds or {}).get(result.category_id, default_threshold)
-        if scores[group.key] >= threshold:
-            kept.append(result)
-        else:
-            dropped.append(replace(result, relevant=False))
-    return Ranking(results=kept[:limit], dropped=dropped, reranker=used, fallback=fallback)
+    kept = [
+        group
+        for group in order
+        if scores[group.key] >= _threshold(group, thresholds, default_threshold)
+    ]
+    dropped = [group for group in order if group not in kept]
+    return Ranking(
+        results=[_result(group, scores[group.key], query) for group in kept[:limit]],
+        dropped=[
+            replace(_result(group, scores[group.key], query), relevant=False)
+            for group in dropped[:limit]
+        ],
+        reranker=used,
+        fallback=fallback,
+    )
+
+
+def _threshold(
+    group: _Group, thresholds: Mapping[int, float] | None, default_threshold: float
+) -> float:
+    return (thresholds or {}).get(group.best.payload.get("category_id"), default_threshold)
 
 
 def described_candidates(
@@ -245,13 +257,12 @@ def _candidates(
         )
     if mode == Mode.HYBRID:
         order = sorted(groups.values(), key=lambda group: group.fused, reverse=True)[:RERANKED]
-        chosen = order
     else:
         rank_of = "dense_rank" if mode == Mode.DENSE else "sparse_rank"
-        chosen = [group for group in groups.values() if getattr(group, rank_of) is not None]
-        order = sorted(chosen, key=lambda group: getattr(group, rank_of))
+        found = [group for group in groups.values() if getattr(group, rank_of) is not None]
+        order = sorted(found, key=lambda group: getattr(group, rank_of))
     if vector is not None:
-        _add_document_similarity(chosen, vector, summaries, payload_filter)
+        _add_document_similarity(order, vector, summaries, payload_filter)
     return list(groups.values()), order
 
 
@@ -308,11 +319,7 @@ def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float 
     best_sparse = max(group.sparse_score for group in groups) or 1.0
     dense_scores = [group.dense_score for group in groups if group.dense_score is not None]
     floor = min(dense_scores, default=None)
-    passage_terms = {
-        hit.id: set(tokenize(str(hit.payload.get("text", ""))))
-        for group in groups
-        for hit in group.hits
-    }
+    passage_terms = {hit.id: terms_of(hit) for group in groups for hit in group.hits}
     # A question term that no candidate holds is likely absent from the corpus: the
     # question is probably about something the documents do not cover.
     found_anywhere = len(terms & set().union(*passage_terms.values())) / term_count
@@ -337,6 +344,14 @@ def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float 
             "log_length": math.log1p(group.length or len(passage_terms[group.best.id])),
         }
     return described
+
+
+def terms_of(hit: SearchHit) -> frozenset[str]:
+    """A passage's search terms: kept with it since this version, else cut again."""
+    stored = hit.payload.get("terms")
+    if isinstance(stored, list):
+        return frozenset(stored)
+    return text_terms(str(hit.payload.get("text", "")))
 
 
 def _result(group: _Group, score: float, query: str) -> Result:

@@ -1,8 +1,10 @@
 """Search: the API end to end (HTTP in, JSON out) and the vector store's queries alone.
 
-The API runs hybrid search: the question embedded, a dense and a sparse query, fusion,
-highlighting. The raw figure times only the two store queries of the same questions, with
-their vectors computed beforehand: what the engine itself costs at this corpus size.
+The API runs hybrid search: the question embedded, the store's queries (dense and sparse
+over the passages, sparse over the document summaries, then the candidates' summaries by
+their vectors), grouping, fusion, the offline reranker, highlighting. The raw figure times
+only the store queries of the same questions, with their vectors computed beforehand: what
+the engine itself costs at this corpus size.
 """
 
 import asyncio
@@ -52,14 +54,14 @@ def api_latencies(
 
 
 def store_latencies(questions: Sequence[str], *, category_id: int, threads: int) -> Latencies:
-    """The dense and the sparse query of each question, `threads` at once."""
+    """The store queries of each question's search, `threads` at once."""
     from ai.embeddings import get_embedder
     from ai.lexical import query_sparse_vector
-    from ai.passages import passage_store
-    from ai.retrieval import CANDIDATES_PER_RESULT
+    from ai.passages import passage_store, summary_store
+    from ai.retrieval import CANDIDATES, RERANKED
 
-    store = passage_store()
-    limit = RESULTS * CANDIDATES_PER_RESULT
+    store, summaries = passage_store(), summary_store()
+    limit = max(RESULTS * 4, CANDIDATES)
     payload_filter = {"category_id": [category_id]}
     vectors = [
         (dense, query_sparse_vector(question))
@@ -71,6 +73,8 @@ def store_latencies(questions: Sequence[str], *, category_id: int, threads: int)
         sent = time.perf_counter()
         store.search(dense, limit=limit, payload_filter=payload_filter)
         store.search_sparse(sparse, limit=limit, payload_filter=payload_filter)
+        summaries.search_sparse(sparse, limit=limit, payload_filter=payload_filter)
+        summaries.search(dense, limit=RERANKED, payload_filter=payload_filter)
         return (time.perf_counter() - sent) * 1000
 
     for pair in vectors[:WARM_UP]:
