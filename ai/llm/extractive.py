@@ -66,23 +66,22 @@ def focused_sentences(
     SENTENCES_QUOTED above RELATIVE_CUTOFF of the best score; the first passage's opening
     sentence when no sentence holds a term of the question."""
     sentences = [
-        (position, passage.number, text, set(tokenize(text)) & wanted)
-        for position, (passage, text) in enumerate(
-            (passage, text) for passage in passages for text in _sentences(passage.text)
-        )
+        (passage.number, text, set(tokenize(text)) & wanted)
+        for passage in passages
+        for text in _sentences(passage.text)
     ]
     if not sentences:
         return []
-    holding = Counter(term for *_, terms in sentences for term in terms)
+    holding = Counter(term for _, _, terms in sentences for term in terms)
     weight = {term: math.log(1 + len(sentences) / count) for term, count in holding.items()}
-    scores = [sum(weight[term] for term in terms) for *_, terms in sentences]
+    scores = [sum(weight[term] for term in terms) for _, _, terms in sentences]
     best = max(scores)
     if best <= 0:
-        _, number, text, _ = sentences[0]
+        number, text, _ = sentences[0]
         return [(number, text)]
     ranked = sorted(range(len(sentences)), key=lambda index: (-scores[index], index))
     kept = [index for index in ranked if scores[index] >= RELATIVE_CUTOFF * best]
-    return [(sentences[index][1], sentences[index][2]) for index in sorted(kept[:SENTENCES_QUOTED])]
+    return [sentences[index][:2] for index in sorted(kept[:SENTENCES_QUOTED])]
 
 
 def _sentences(text: str) -> list[str]:
