@@ -9,11 +9,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from ai.services import warm_up_models_in_background  # noqa: E402
 from cassandre.routing import websocket_urlpatterns  # noqa: E402
+from common.websockets import SameOriginValidator  # noqa: E402
 
 # Every serving process (daphne, `manage.py serve`) loads its models before the first
 # question rather than during it.
@@ -23,8 +23,6 @@ if settings.WARM_UP_MODELS:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

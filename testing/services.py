@@ -74,12 +74,23 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_daphne(*, env: Mapping[str, str], log_path: Path) -> Iterator[int]:
-    """The ASGI app served by daphne in a child process on a free port; yields the port."""
+def running_daphne(
+    *, env: Mapping[str, str], log_path: Path, proxy_headers: bool = False
+) -> Iterator[int]:
+    """The ASGI app served by daphne in a child process on a free port; yields the port.
+    `proxy_headers`: as the image runs it, behind nginx (X-Forwarded-For, -Proto)."""
     port = free_port()
+    options = ["--proxy-headers"] if proxy_headers else []
     process = start_process(
         python_command(
-            "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "cassandre.asgi:application"
+            "-m",
+            "daphne",
+            *options,
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "cassandre.asgi:application",
         ),
         env=env,
         log_path=log_path,

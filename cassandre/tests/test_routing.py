@@ -12,6 +12,8 @@ from cassandre.asgi import application
 from testing.services import running_daphne
 
 ORIGIN = "http://127.0.0.1"
+# A browser's handshake from a page of the site: its origin is the address it was served from.
+SAME_SITE = [(b"origin", ORIGIN.encode()), (b"host", b"127.0.0.1")]
 
 
 async def ask(communicator: WebsocketCommunicator, message: dict) -> dict:
@@ -21,9 +23,7 @@ async def ask(communicator: WebsocketCommunicator, message: dict) -> dict:
 
 @pytest.mark.services
 async def test_ping_is_answered_through_the_redis_channel_layer(redis_channel_layer):
-    communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())]
-    )
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=SAME_SITE)
     connected, _ = await communicator.connect()
     assert connected
     assert await ask(communicator, {"type": "ping", "echo": "bonjour"}) == {
@@ -34,9 +34,7 @@ async def test_ping_is_answered_through_the_redis_channel_layer(redis_channel_la
 
 
 async def test_an_unknown_message_gets_an_error_not_a_disconnect():
-    communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", ORIGIN.encode())]
-    )
+    communicator = WebsocketCommunicator(application, "/ws/ping/", headers=SAME_SITE)
     await communicator.connect()
     reply = await ask(communicator, {"type": "dance"})
     assert reply["type"] == "error"
@@ -44,12 +42,49 @@ async def test_an_unknown_message_gets_an_error_not_a_disconnect():
     await communicator.disconnect()
 
 
-async def test_a_foreign_origin_is_refused():
+async def connects(origin: str, host: str, **scope) -> bool:
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"https://evil.example.com")]
+        application, "/ws/ping/", headers=[(b"origin", origin.encode()), (b"host", host.encode())]
     )
+    communicator.scope.update(scope)
     connected, _ = await communicator.connect()
-    assert not connected
+    await communicator.disconnect()
+    return connected
+
+
+async def test_a_foreign_origin_is_refused():
+    assert not await connects("https://evil.example.com", "127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("origin", "host"),
+    [
+        ("http://127.0.0.1:8394", "127.0.0.1:8302"),  # another port of the same host
+        ("http://127.0.0.1", "127.0.0.1:8302"),
+        ("http://[::1]:1234", "[::1]:8302"),
+        ("http://localhost:8302", "127.0.0.1:8302"),  # another name of the same machine
+    ],
+)
+async def test_a_page_on_another_port_or_name_of_the_same_host_is_refused(origin, host):
+    assert not await connects(origin, host)
+
+
+async def test_an_http_page_cannot_open_the_socket_of_an_https_site():
+    assert not await connects("http://127.0.0.1", "127.0.0.1", scheme="https")
+    assert await connects("https://127.0.0.1", "127.0.0.1", scheme="https")
+
+
+async def test_the_sites_own_address_and_its_trusted_origins_are_let_in(settings):
+    settings.ALLOWED_HOSTS = [".example.org"]
+    settings.CSRF_TRUSTED_ORIGINS = ["https://intranet.example.org"]
+    assert await connects("http://cassandre.example.org:8080", "cassandre.example.org:8080")
+    assert await connects("https://intranet.example.org", "cassandre.example.org")
+    assert not await connects("http://evil.example.org", "cassandre.example.org")
+
+
+async def test_a_handshake_without_origin_or_with_an_unknown_host_is_refused():
+    assert not await connects("", "127.0.0.1")
+    assert not await connects("http://evil.example.com", "evil.example.com")
 
 
 @pytest.fixture
