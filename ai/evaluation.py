@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ai.rerank.base import Reranker
 from ai.retrieval import Mode, Result, search_passages
 from common.question_files import QuestionFileError, read_table
+from common.spreadsheets import inert_row
 from common.text import normalize_question
 
 DEPTH = 10
@@ -230,7 +231,8 @@ def mean_reciprocal_rank(ranks: Sequence[int | None], *, depth: int = DEPTH) -> 
 
 
 def report_csv(evaluation: Evaluation) -> str:
-    """One row a question: its ranks (empty when not found) and top document per mode."""
+    """One row a question: its ranks (empty when not found) and top document per mode; text
+    from the question file and the documents is made inert for spreadsheets."""
     output = io.StringIO()
     writer = csv.writer(output)
     modes = evaluation.modes
@@ -241,8 +243,10 @@ def report_csv(evaluation: Evaluation) -> str:
     )
     for outcome in evaluation.outcomes:
         writer.writerow(
-            [outcome.question.text, outcome.question.expected]
-            + [outcome.ranks[mode] or "" for mode in modes]
-            + [outcome.top_documents[mode] for mode in modes]
+            inert_row(
+                [outcome.question.text, outcome.question.expected]
+                + [outcome.ranks[mode] or "" for mode in modes]
+                + [outcome.top_documents[mode] for mode in modes]
+            )
         )
     return output.getvalue()

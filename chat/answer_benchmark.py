@@ -22,6 +22,7 @@ from ai.llm.extractive import ExtractiveProvider
 from chat.answering import Done, Sources, Token, answer_question, in_thread
 from chat.models import Conversation
 from common.errors import UserError
+from common.spreadsheets import append_text_row
 
 logger = logging.getLogger(__name__)
 
@@ -222,12 +223,14 @@ def write_benchmark_workbook(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "answers"
-    sheet.append(
-        ["question", *(f"{name}: {column}" for name in providers for column in PROVIDER_COLUMNS)]
+    append_text_row(
+        sheet,
+        ["question", *(f"{name}: {column}" for name in providers for column in PROVIDER_COLUMNS)],
     )
     for row in rows:
-        sheet.append(
-            [row.question, *(cell for name in providers for cell in row.answers[name].cells())]
+        append_text_row(
+            sheet,
+            [row.question, *(cell for name in providers for cell in row.answers[name].cells())],
         )
     sheet.freeze_panes = "B2"
     workbook.save(path)

@@ -10,8 +10,10 @@ from openpyxl import Workbook
 from ai import evaluation
 from ai.evaluation import (
     Case,
+    Evaluation,
     Question,
     QuestionFileError,
+    QuestionOutcome,
     Scope,
     evaluate,
     first_hit_rank,
@@ -243,3 +245,15 @@ def test_the_threshold_decides_the_questions_answered_and_the_out_of_scope_refus
     )
 
     assert (evaluated.answered, evaluated.refused) == (0.5, 0.5)
+
+
+def test_the_report_writes_names_that_look_like_formulas_as_text():
+    evaluated = Evaluation(
+        modes=(Mode.BM25,),
+        metrics=[],
+        outcomes=[QuestionOutcome(Question("=1+1", "=2+2"), {Mode.BM25: 1}, {Mode.BM25: "@cmd"})],
+    )
+
+    (row,) = list(csv.DictReader(io.StringIO(report_csv(evaluated))))
+
+    assert (row["question"], row["expected"], row["top_bm25"]) == ("'=1+1", "'=2+2", "'@cmd")
