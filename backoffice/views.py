@@ -55,13 +55,16 @@ def upload_documents(request):
 
 # A changelist page shows at most a few hundred documents.
 MAX_PROGRESS_IDS = 500
+MAX_ID_DIGITS = 18
 
 
 @staff_member_required
 @permission_required("documents.view_document", raise_exception=True)
 def document_progress(request: HttpRequest) -> JsonResponse:
     """`?ids=1,2,3` → the indexing progress of those documents (the admin list polls it)."""
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.strip().isdigit()]
+    parts = (part.strip() for part in request.GET.get("ids", "").split(","))
+    # An id longer than a database integer is no document (and would overflow the query).
+    ids = [int(part) for part in parts if part.isdigit() and len(part) <= MAX_ID_DIGITS]
     return JsonResponse({"documents": progress_of(ids[:MAX_PROGRESS_IDS])})
 
 

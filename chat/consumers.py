@@ -130,6 +130,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         if (
             not isinstance(question, str)
             or not isinstance(category, str | None)
+            # JSON's true is a Python int: it is no conversation id.
+            or isinstance(conversation, bool)
             or not isinstance(conversation, int | None)
         ):
             raise InvalidMessage(_("Question mal formée."))

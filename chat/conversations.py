@@ -3,6 +3,7 @@
 Plain synchronous functions: the answering pipeline runs them in a worker thread.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ from chat.models import TITLE_LENGTH, Conversation, Exchange
 from common.errors import UserError
 from documents.models import Category
 from documents.selectors import readable_categories, readable_category_ids
+
+# A NUL byte or a lone surrogate: no text a person typed, and nothing the database or the
+# language model can take (PostgreSQL refuses NUL, UTF-8 has no lone surrogate).
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class QuestionRefused(UserError):
@@ -63,6 +68,10 @@ def checked_question(question: str) -> str:
     question = " ".join((question or "").split())
     if not question:
         raise QuestionRefused(_("La question est vide."))
+    if _UNWRITABLE.search(question):
+        raise QuestionRefused(
+            _("La question contient des caractères invalides (caractère nul ou code isolé).")
+        )
     if len(question) > settings.MAX_QUESTION_LENGTH:
         raise QuestionRefused(
             _(

@@ -117,3 +117,9 @@ def test_the_status_filter_is_kept(admin_client):
     page = admin_client.get(f"{CHANGELIST_URL}?status__exact=indexed").content.decode()
     assert f'data-testid="progress-{indexed.pk}"' in page
     assert f'data-testid="progress-{pending.pk}"' not in page
+
+
+def test_an_id_too_large_for_the_database_is_no_document_not_an_error(admin_client):
+    response = admin_client.get(f"{PROGRESS_URL}?ids={'9' * 400},1")
+
+    assert response.status_code == 200 and response.json() == {"documents": []}

@@ -216,7 +216,13 @@ async def test_someone_elses_conversation_cannot_be_resumed(
 
 @pytest.mark.parametrize(
     "message",
-    [{"type": "ask"}, {"type": "ask", "question": 3}, {"type": "sing"}, ["ask"]],
+    [
+        {"type": "ask"},
+        {"type": "ask", "question": 3},
+        {"type": "ask", "question": "Congés ?", "conversation": True},
+        {"type": "sing"},
+        ["ask"],
+    ],
 )
 async def test_malformed_messages_get_an_error_and_the_connection_stays(message, user):
     communicator = await connect(user)
@@ -299,4 +305,15 @@ async def test_too_many_questions_are_refused_until_the_window_ends(category, us
     assert (await ask(communicator))[-1]["type"] == "done"
     (refused,) = await ask(communicator)
     assert refused["code"] == "rate_limited" and "Réessayez dans" in refused["message"]
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize("question", ["Congés\x00 ?", "Congés \ud800 ?"])
+async def test_a_nul_byte_or_a_lone_surrogate_is_refused_not_an_internal_error(question, user):
+    communicator = await connect(user)
+
+    (reply,) = await ask(communicator, question)
+
+    assert reply["type"] == "error" and reply["code"] == "refused"
+    assert "caractères invalides" in reply["message"]
     await communicator.disconnect()
