@@ -18,10 +18,13 @@ RUN cd theme/static_src && npm run build
 # ---------------------------------------------------------------------------
 FROM python:3.11-slim AS runtime
 
+# The production settings unless the operator says otherwise (the compose dev profile
+# does): a container started as documented never runs with DEBUG on.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    CASSANDRE_DATA_DIR=/app/var
+    CASSANDRE_DATA_DIR=/app/var \
+    DJANGO_SETTINGS_MODULE=cassandre.prod_settings
 
 # Runtime system packages only: tesseract reads scanned PDFs (French and English).
 RUN apt-get update \

@@ -275,3 +275,12 @@ def test_the_dev_web_server_logs_no_request_url_that_could_hold_a_question(caplo
         RunserverCommand().log_action("http", "complete", details)
 
     assert "maladie" not in caplog.text
+
+
+def test_the_image_runs_the_production_settings_unless_told_otherwise(dev_stack):
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+
+    assert "DJANGO_SETTINGS_MODULE=cassandre.prod_settings" in dockerfile
+    for name in ("web", "worker"):
+        environment = dev_stack["services"][name]["environment"]
+        assert environment["DJANGO_SETTINGS_MODULE"] == "cassandre.dev_settings"
