@@ -65,6 +65,13 @@ def passage_store() -> VectorStore:
     return _store(collection_name(get_embedder().model_id))
 
 
+def stored_passage_count(payload_filter: PayloadFilter) -> int:
+    """The passages matching `payload_filter` in the current model's collection; 0 when the
+    collection does not exist (it is not created here: a check must not hide a loss)."""
+    store = get_vector_store(collection_name(get_embedder().model_id))
+    return store.count(payload_filter) if store.collection_exists() else 0
+
+
 def summary_store() -> VectorStore:
     """The document summaries of the current embedding model, created on first use."""
     return _store(collection_name(get_embedder().model_id) + "-documents")

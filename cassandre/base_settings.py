@@ -213,6 +213,9 @@ QDRANT_API_KEY = env_str("QDRANT_API_KEY")
 QDRANT_COLLECTION = env_str("QDRANT_COLLECTION", "cassandre")
 QDRANT_TIMEOUT = env_int("QDRANT_TIMEOUT", 10)
 VECTOR_STORE_PATH = DATA_DIR / "qdrant"
+# Soaks and tests only: with a separate worker and no Qdrant server, each process keeps its
+# own Qdrant Edge store (search does not see what the worker indexes). Off, `serve` refuses.
+EDGE_STORE_PER_PROCESS = env_bool("EDGE_STORE_PER_PROCESS", False)
 
 # --- Language models and chunking ---------------------------------------------------------
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")

@@ -12,10 +12,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from ai.embeddings import EmbeddingUnavailable
-from ai.passages import Passage, delete_passages, store_passages
+from ai.embeddings import EmbeddingUnavailable, get_embedder
+from ai.passages import Passage, delete_passages, store_passages, stored_passage_count
 from ai.vectorstore import VectorStoreError
 from common.storage import STORAGE_ERRORS
+from documents.health import expected_passage_count
 from documents.models import Category, Correction, Document
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,28 @@ def reindex_selected(documents: QuerySet[Document]) -> int:
     for document_id in document_ids:
         enqueue_indexing(document_id)
     return len(document_ids)
+
+
+def reindex_lost_documents() -> int:
+    """Queue again the indexed documents whose passages the vector store no longer holds
+    (a store deleted or lost with its volume); return how many. Checked at each worker's
+    start: cheap when nothing is missing, one count per document otherwise."""
+    if stored_passage_count({"kind": "document"}) >= expected_passage_count():
+        return 0
+    indexed = Document.objects.filter(
+        status=Document.Status.INDEXED, embedding_model=get_embedder().model_id
+    ).exclude(chunk_count=0)
+    lost = [
+        pk
+        for pk in indexed.values_list("pk", flat=True)
+        if stored_passage_count({"kind": "document", "document_id": pk}) == 0
+    ]
+    if lost:
+        logger.warning(
+            "The vector store lost the passages of %d document(s): indexing them again.",
+            len(lost),
+        )
+    return reindex_selected(Document.objects.filter(pk__in=lost))
 
 
 def requeue_unfinished(*, include_pending: bool) -> int:

@@ -67,6 +67,10 @@ def build_category_export(export_id: int) -> None:
 @worker_ready.connect(dispatch_uid="documents.requeue_unfinished")
 def requeue_unfinished_documents(**kwargs) -> None:
     services.requeue_unfinished(include_pending=settings.EMBEDDED_WORKER)
+    try:
+        services.reindex_lost_documents()
+    except (EmbeddingUnavailable, VectorStoreError):
+        logger.exception("Could not compare the vector store with the indexed documents.")
 
 
 class QueueDocumentsLeftOut(bootsteps.StartStopStep):

@@ -235,6 +235,8 @@ class Deployment:
             }
             if self.options.qdrant_url:
                 env["QDRANT_URL"] = self.options.qdrant_url
+            else:
+                env["EDGE_STORE_PER_PROCESS"] = "true"
         return env | dict(self.options.extra_env)
 
     def _start_worker(self, env: dict[str, str]) -> subprocess.Popen:

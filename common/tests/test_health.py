@@ -1,11 +1,21 @@
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from common.health import CHECKS
 
 pytestmark = pytest.mark.django_db
 
-PARTS = {"database", "broker", "channel_layer", "storage", "vector_store", "language_model"}
+PARTS = {
+    "database",
+    "broker",
+    "channel_layer",
+    "storage",
+    "vector_store",
+    "language_model",
+    "passages",
+}
 
 
 def test_healthz_is_200_with_every_part_ok(client):
@@ -41,3 +51,11 @@ def test_healthz_is_never_cached(client):
 
 def test_every_part_has_a_check():
     assert set(CHECKS) == PARTS
+
+
+def test_serve_refuses_a_separate_worker_beside_the_in_process_store(settings):
+    settings.EMBEDDED_WORKER = False
+    settings.QDRANT_URL = ""
+
+    with pytest.raises(CommandError, match="QDRANT_URL"):
+        call_command("serve")

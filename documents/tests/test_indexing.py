@@ -15,6 +15,7 @@ from documents.indexing import TransientIndexingError
 from documents.models import Document
 from documents.selectors import documents_indexed_with_another_model
 from documents.tasks import index_document as index_document_task
+from documents.tasks import requeue_unfinished_documents
 from documents.tests.builders import pdf
 from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
 
@@ -246,3 +247,42 @@ def test_a_document_is_summed_up_as_a_whole_next_to_its_passages():
     assert summary_store().count({"document_id": document.pk}) == 1
     delete_passages({"document_id": document.pk})
     assert summary_store().count({"document_id": document.pk}) == 0
+
+
+def drop_the_vector_store() -> None:
+    """What deleting var/qdrant/ (or losing its volume) leaves after a restart."""
+    passage_store().drop_collection()
+
+
+@pytest.mark.django_db(transaction=True)  # /healthz reads the database from its own threads
+def test_passages_the_vector_store_lost_turn_healthz_red(client, eager_tasks):
+    document = index(make_document(GUIDE))
+    assert client.get("/healthz").json()["checks"]["passages"]["status"] == "ok"
+
+    drop_the_vector_store()
+
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["passages"] == {"status": "error", "error": "PassagesMissing"}
+    assert Document.objects.get(pk=document.pk).status == Document.Status.INDEXED
+
+
+def test_a_workers_start_indexes_again_the_documents_whose_passages_were_lost(
+    eager_tasks, django_capture_on_commit_callbacks
+):
+    lost = index(make_document(GUIDE))
+    drop_the_vector_store()
+    kept = index(make_document(GUIDE + " Annexe.", name="annexe.txt"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requeue_unfinished_documents()
+
+    lost.refresh_from_db()
+    assert lost.status == Document.Status.INDEXED and passages_of(lost) == lost.chunk_count
+    assert passages_of(kept) == kept.chunk_count
+
+
+def test_a_store_that_holds_every_passage_costs_one_count_at_start(eager_tasks):
+    index(make_document(GUIDE))
+
+    assert services.reindex_lost_documents() == 0

@@ -1,11 +1,18 @@
 from daphne.endpoints import build_endpoint_description_strings
 from daphne.server import Server
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
 from common.embedded_worker import start_embedded_worker
 from common.services import ensure_storage_ready
+
+SHARED_STORE_REFUSED = (
+    "A separate Celery worker (CELERY_BROKER_URL is set) needs a Qdrant server (QDRANT_URL): "
+    "Qdrant Edge, the in-process store used without QDRANT_URL, can be opened by one process "
+    "only, so this server and the worker would take it from each other. Set QDRANT_URL, or "
+    "unset CELERY_BROKER_URL to run the worker inside this process."
+)
 
 
 class Command(BaseCommand):
@@ -19,6 +26,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host: str, port: int, **options) -> None:
+        if not (settings.EMBEDDED_WORKER or settings.QDRANT_URL or settings.EDGE_STORE_PER_PROCESS):
+            raise CommandError(SHARED_STORE_REFUSED)
         application = import_string(settings.ASGI_APPLICATION)
         ensure_storage_ready()
         if settings.EMBEDDED_WORKER:
