@@ -171,6 +171,8 @@ else:
 RATE_LIMIT_QUESTIONS = env_rate("RATE_LIMIT_QUESTIONS", "30/60")
 RATE_LIMIT_SEARCHES = env_rate("RATE_LIMIT_SEARCHES", "60/60")
 RATE_LIMIT_UPLOADS = env_rate("RATE_LIMIT_UPLOADS", "30/60")
+# Ratings and proposed corrections, together.
+RATE_LIMIT_FEEDBACK = env_rate("RATE_LIMIT_FEEDBACK", "30/60")
 # Sign-in attempts per IP address (site and admin login forms): slows password guessing.
 RATE_LIMIT_LOGINS = env_rate("RATE_LIMIT_LOGINS", "10/300")
 
@@ -223,6 +225,9 @@ PARADIGM_API_KEY = env_str("PARADIGM_API_KEY")
 PARADIGM_HOST = env_str("PARADIGM_HOST")
 SPLIT_CHUNK_SIZE = env_int("SPLIT_CHUNK_SIZE", 1000)
 SPLIT_CHUNK_OVERLAP = env_int("SPLIT_CHUNK_OVERLAP", 100)
+# The most passages one document may give: beyond, it fails with a reason instead of holding
+# the worker for hours (a 10 MB text gives about 12,000 passages; a 1,000-page PDF ~3,000).
+DOCUMENT_MAX_PASSAGES = env_int("DOCUMENT_MAX_PASSAGES", 5000)
 # Where browsers open the websocket; empty means the page's own host (ws:// or wss://).
 WEBSOCKET_URL = env_str("WEBSOCKET_URL")
 

@@ -60,7 +60,7 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_cassandre_{os.getpid()}"}  # noqa
 # Rate-limit counters of two runs sharing a Redis never mix.
 CACHES["default"]["KEY_PREFIX"] = f"test-cassandre-{os.getpid()}"  # noqa: F405
 # No limit unless a test sets one: counters would otherwise carry over from test to test.
-RATE_LIMIT_QUESTIONS = RATE_LIMIT_SEARCHES = RATE_LIMIT_UPLOADS = (0, 60)
+RATE_LIMIT_QUESTIONS = RATE_LIMIT_SEARCHES = RATE_LIMIT_UPLOADS = RATE_LIMIT_FEEDBACK = (0, 60)
 # Importing the ASGI app must not start loading models in the background of the test run:
 # that thread holds the GIL for seconds and starves tests that measure time (healthz). The
 # daphne processes started on these settings load them at their first question instead.

@@ -5,6 +5,7 @@ is "not found", like a missing one, so that ids leak nothing. A proposal becomes
 `Correction` only when staff approve it.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,9 @@ from common.text import question_hash
 from documents.models import Correction
 
 COMMENT_MAX_LENGTH = Feedback._meta.get_field("comment").max_length
+# A proposed answer is read by staff and may become the category's answer: a few pages at
+# most. Ten 9 MB proposals once filled the database by 100 MB.
+PROPOSAL_MAX_LENGTH = 10_000
 
 
 class ExchangeNotFound(NotFound):
@@ -79,6 +83,12 @@ def propose_correction(
         raise FeedbackRefused(_("La question est vide."))
     if not answer:
         raise FeedbackRefused(_("La réponse proposée est vide."))
+    for text, most in ((question, settings.MAX_QUESTION_LENGTH), (answer, PROPOSAL_MAX_LENGTH)):
+        if len(text) > most:
+            raise FeedbackRefused(
+                _("Le texte proposé est trop long (%(length)s caractères, %(most)s au plus)."),
+                {"length": len(text), "most": most},
+            )
     return CorrectionProposal.objects.create(
         exchange=exchange, category=category, question=question, answer=answer, author=user
     )

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from chat.answer_api import INVALID, DetailSerializer
 from chat.feedback import COMMENT_MAX_LENGTH, propose_correction, rate_answer
 from chat.models import CorrectionProposal, Feedback
+from common.ratelimit import FeedbackThrottle
 
 RATINGS = {"up": Feedback.Rating.UP, "down": Feedback.Rating.DOWN}
 
@@ -58,6 +59,7 @@ class ExchangeFeedbackView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [FeedbackThrottle]
 
     @extend_schema(
         request=FeedbackSerializer,
@@ -80,6 +82,7 @@ class ExchangeProposalView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [FeedbackThrottle]
 
     @extend_schema(
         request=ProposalSerializer,

@@ -7,23 +7,33 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 
-from common.ratelimit import LOGINS, allowed, refusal
+from common.ratelimit import LOGINS, allowed, exceeded, refusal
 
 
 def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Refuse sign-in attempts (POST) beyond RATE_LIMIT_LOGINS per IP address: the form is
-    shown again, with the wait, and the password is not even checked."""
+    """Refuse sign-in attempts (POST) once RATE_LIMIT_LOGINS *failed* ones came from the same
+    IP address, or were made for the same account from anywhere: the form is shown again,
+    with the wait, and the password is not even checked. A successful sign-in counts for
+    nothing, so an office behind one address is not locked out by its own people."""
 
     def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method == "POST" and not allowed(
-            LOGINS, f"ip:{request.META.get('REMOTE_ADDR', '')}"
-        ):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        counted = [
+            f"ip:{request.META.get('REMOTE_ADDR', '')}",
+            f"account:{request.POST.get('username', '').strip().lower()}",
+        ]
+        if any(exceeded(LOGINS, who) for who in counted):
             messages.error(request, refusal(LOGINS))
             request.method = "GET"
             response = view(request, *args, **kwargs)
             response.status_code = 429
             return response
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        if response.status_code != 302:  # the form again: the sign-in failed
+            for who in counted:
+                allowed(LOGINS, who)
+        return response
 
     return limited
 

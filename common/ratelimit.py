@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 QUESTIONS = "questions"
 SEARCHES = "searches"
 UPLOADS = "uploads"
+FEEDBACK = "feedback"
 LOGINS = "logins"
 
 # What someone over the rate of an action reads; %(wait)s is in seconds.
@@ -42,6 +43,11 @@ TOO_MANY = {
         "ZIP, en un seul dépôt). Réessayez dans %(wait)s secondes.",
         "wait",
     ),
+    FEEDBACK: ngettext_lazy(
+        "Trop d'avis ou de propositions en peu de temps. Réessayez dans %(wait)s seconde.",
+        "Trop d'avis ou de propositions en peu de temps. Réessayez dans %(wait)s secondes.",
+        "wait",
+    ),
     LOGINS: ngettext_lazy(
         "Trop de tentatives de connexion. Réessayez dans %(wait)s seconde.",
         "Trop de tentatives de connexion. Réessayez dans %(wait)s secondes.",
@@ -58,8 +64,7 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     """
     if limit <= 0:
         return True
-    window = int(time.time() // window_seconds)
-    cache_key = f"ratelimit:{key}:{window}"
+    cache_key = _window_key(key, window_seconds)
     try:
         cache.add(cache_key, 0, timeout=window_seconds + 1)
         try:
@@ -72,6 +77,22 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
         logger.warning("Rate limit not checked: the cache is unreachable.", exc_info=True)
         return True
     return count <= limit
+
+
+def exceeded(action: str, who: str) -> bool:
+    """Whether `who` already used up the rate of `action` in this window (nothing counted)."""
+    limit, window_seconds = _rate(action)
+    if limit <= 0:
+        return False
+    try:
+        return (cache.get(_window_key(f"{action}:{who}", window_seconds)) or 0) >= limit
+    except Exception:
+        logger.warning("Rate limit not checked: the cache is unreachable.", exc_info=True)
+        return False
+
+
+def _window_key(key: str, window_seconds: int) -> str:
+    return f"ratelimit:{key}:{int(time.time() // window_seconds)}"
 
 
 def retry_after(action: str) -> int:
@@ -117,6 +138,7 @@ def _rate(action: str) -> tuple[int, int]:
         QUESTIONS: settings.RATE_LIMIT_QUESTIONS,
         SEARCHES: settings.RATE_LIMIT_SEARCHES,
         UPLOADS: settings.RATE_LIMIT_UPLOADS,
+        FEEDBACK: settings.RATE_LIMIT_FEEDBACK,
         LOGINS: settings.RATE_LIMIT_LOGINS,
     }[action]
 
@@ -143,3 +165,7 @@ class SearchThrottle(ActionThrottle):
 
 class UploadThrottle(ActionThrottle):
     action = UPLOADS
+
+
+class FeedbackThrottle(ActionThrottle):
+    action = FEEDBACK

@@ -290,3 +290,29 @@ def test_a_proposal_on_another_users_answer_is_not_found_by_the_api(client, exch
     )
     assert response.status_code == 404
     assert not CorrectionProposal.objects.exists()
+
+
+def test_a_proposal_of_several_megabytes_is_refused_and_nothing_is_stored(client, exchange):
+    client.force_login(exchange.conversation.user)
+    response = client.post(
+        proposals_url(exchange), {"answer": "x" * 9_000_000}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "trop long" in response.json()["detail"]
+    assert not CorrectionProposal.objects.exists()
+
+
+def test_a_flood_of_ratings_and_proposals_is_refused_past_the_rate(client, exchange, settings):
+    settings.RATE_LIMIT_FEEDBACK = (3, 60)
+    client.force_login(exchange.conversation.user)
+    statuses = [
+        client.post(url, body, content_type="application/json").status_code
+        for url, body in [
+            (feedback_url(exchange), {"rating": "up"}),
+            (proposals_url(exchange), {"answer": CURATED}),
+            (feedback_url(exchange), {"rating": "down"}),
+            (proposals_url(exchange), {"answer": CURATED}),
+        ]
+    ]
+    assert statuses == [200, 201, 200, 429]
+    assert CorrectionProposal.objects.count() == 1

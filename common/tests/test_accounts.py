@@ -94,3 +94,32 @@ def test_password_guessing_is_refused_past_the_rate_even_with_the_right_password
     assert response.status_code == 429
     assert "Trop de tentatives de connexion" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_successful_sign_ins_are_not_counted(client, reader, settings, url_name):
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    reader.is_staff = url_name == "admin:login"
+    reader.save()
+
+    for _ in range(5):
+        response = client.post(reverse(url_name), {"username": "agent", "password": PASSWORD})
+        assert response.status_code == 302
+        client.logout()
+
+
+def test_guessing_one_accounts_password_from_many_addresses_is_refused(client, reader, settings):
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    for number in range(3):
+        client.post(
+            reverse("login"),
+            {"username": "Agent", "password": "faux"},
+            REMOTE_ADDR=f"10.0.0.{number}",
+        )
+
+    response = client.post(
+        reverse("login"), {"username": "agent", "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

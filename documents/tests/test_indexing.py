@@ -286,3 +286,12 @@ def test_a_store_that_holds_every_passage_costs_one_count_at_start(eager_tasks):
     index(make_document(GUIDE))
 
     assert services.reindex_lost_documents() == 0
+
+
+def test_a_text_longer_than_the_passages_allowed_fails_before_it_is_cut(settings):
+    settings.DOCUMENT_MAX_PASSAGES = 3
+    document = index(make_document("Une phrase de plus dans un texte sans fin. " * 200))
+
+    assert document.status == Document.Status.FAILED
+    assert "Document trop long" in document.error_message and "au plus" in document.error_message
+    assert passages_of(document) == 0
