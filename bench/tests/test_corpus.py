@@ -15,6 +15,7 @@ from bench.corpus import (
     render,
     source_pages,
 )
+from testing.services import require
 
 PAGE = """.TH ECHO 1 2024-01-01 "Test" "User Commands"
 .SH NAME
@@ -115,9 +116,9 @@ def test_the_digest_covers_names_and_bytes(tmp_path):
     assert corpus_digest(tmp_path, ["a.txt"]) != before
 
 
-@pytest.mark.skipif(shutil.which("gropdf") is None, reason="groff (the full package) is missing")
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_groff_renders_a_page_the_same_way_twice(tmp_path, file_format):
+    require(shutil.which("gropdf") is not None, "groff (Debian's full package, with gropdf)")
     page = SourcePage(write_page(tmp_path / "echo.1.gz", FRENCH_PAGE), "fr", "echo.1", "")
     (tmp_path / "first").mkdir()
     (tmp_path / "second").mkdir()

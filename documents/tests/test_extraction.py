@@ -12,6 +12,7 @@ from documents.extraction.normalize import normalize_text
 from documents.extraction.pdf import PdfExtractor
 from documents.extraction.tables import ROWS_PER_SECTION
 from documents.tests import builders
+from testing.services import require
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +32,13 @@ def tesseract_with_french() -> bool:
     return "fra" in listing.stdout.split()
 
 
-needs_tesseract = pytest.mark.skipif(
-    not tesseract_with_french(),
-    reason="OCR needs the Debian packages tesseract-ocr, tesseract-ocr-fra, tesseract-ocr-eng",
-)
+@pytest.fixture
+def tesseract():
+    """OCR needs Debian's tesseract with French: skipped without it, a failure on CI."""
+    require(
+        tesseract_with_french(),
+        "tesseract with French (Debian's tesseract-ocr, tesseract-ocr-fra, tesseract-ocr-eng)",
+    )
 
 
 @pytest.fixture
@@ -182,15 +186,13 @@ class TestPdf:
         PdfExtractor(ocr=ocr).extract(builders.pdf("Page écrite.", ""), filename="note.pdf")
         assert ocr.sizes == []
 
-    @needs_tesseract
-    def test_a_scanned_pdf_is_read_by_tesseract(self):
+    def test_a_scanned_pdf_is_read_by_tesseract(self, tesseract):
         scanned = builders.pdf(builders.scan_of(SCANNED_TEXT))
         extracted = extract(scanned, filename="scan.pdf")
         assert extracted.sections[0].page == 1
         assert SCANNED_TEXT in extracted.sections[0].text
 
-    @needs_tesseract
-    def test_a_missing_ocr_language_is_named_with_its_package(self, settings):
+    def test_a_missing_ocr_language_is_named_with_its_package(self, settings, tesseract):
         settings.OCR_LANGUAGES = "fra+xyz"
         with pytest.raises(DocumentRejected, match="installez le paquet Debian tesseract-ocr-xyz"):
             extract(builders.pdf(builders.scan_of(SCANNED_TEXT)), filename="scan.pdf")
