@@ -138,6 +138,33 @@ def reindex_lost_documents() -> int:
     return reindex_selected(Document.objects.filter(pk__in=lost))
 
 
+# What a document's passages are made of: a change to one of these is indexed again.
+INDEXED_FIELDS = ("category_id", "title", "hints", "file")
+
+
+def indexed_fields_of(document_id: int) -> dict[str, object] | None:
+    """The stored values of INDEXED_FIELDS (None for a document not saved yet)."""
+    return Document.objects.filter(pk=document_id).values(*INDEXED_FIELDS).first()
+
+
+def follow_change(document: Document, *, before: dict[str, object]) -> None:
+    """Keep the index in step with a saved change of the document's INDEXED_FIELDS.
+
+    A move to another category hides the passages at once, before the new ones are
+    written: their payloads still name the old category, whose readers would otherwise go
+    on finding a document they may no longer read. Any other change (title, hints, file)
+    is indexed again, the old passages searchable until the new ones replace them.
+    """
+    after = {name: getattr(document, name) for name in INDEXED_FIELDS}
+    after["file"] = document.file.name
+    changed = [name for name in INDEXED_FIELDS if before.get(name) != after[name]]
+    if not changed:
+        return
+    if "category_id" in changed:
+        delete_passages({"document_id": document.pk})
+    reindex_selected(Document.objects.filter(pk=document.pk))
+
+
 def requeue_unfinished(*, include_pending: bool) -> int:
     """Queue again the documents a previous worker left unfinished; return how many.
 

@@ -1,18 +1,33 @@
 """Keep the index in step with the database, whatever path a change came through
-(admin, backoffice, API, command): new documents are queued, deleted ones forgotten,
-corrections written to and removed from the vector store; a deleted export's ZIP goes too."""
+(admin, backoffice, API, command): new documents are queued, changed ones indexed again (a
+move to another category hides them at once), deleted ones forgotten, corrections written
+to and removed from the vector store; a deleted export's ZIP goes too."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from documents import exports, services
 from documents.models import CategoryExport, Correction, Document
 
 
+@receiver(pre_save, sender=Document, dispatch_uid="documents.remember_indexed_fields")
+def remember_indexed_fields(sender, instance: Document, update_fields=None, **kwargs) -> None:
+    """Before a save that may change what the passages are made of, remember the stored
+    values (the worker's own saves name their fields, none of these: no query then)."""
+    touched = update_fields is None or set(update_fields) & {"category", *services.INDEXED_FIELDS}
+    if instance.pk and touched and not kwargs.get("raw"):
+        instance._indexed_before = services.indexed_fields_of(instance.pk)
+
+
 @receiver(post_save, sender=Document, dispatch_uid="documents.enqueue_new_document")
 def enqueue_new_document(sender, instance: Document, created: bool, **kwargs) -> None:
-    if created and not kwargs.get("raw"):
+    if kwargs.get("raw"):
+        return
+    if created:
         services.enqueue_indexing(instance.pk)
+    elif before := getattr(instance, "_indexed_before", None):
+        del instance._indexed_before
+        services.follow_change(instance, before=before)
 
 
 @receiver(post_delete, sender=Document, dispatch_uid="documents.forget_deleted_document")

@@ -15,10 +15,12 @@ def test_a_new_document_is_queued_only_once_the_transaction_commits(
     assert len(callbacks) == 1
 
 
-def test_saving_an_existing_document_does_not_queue_it_again(django_capture_on_commit_callbacks):
+def test_saving_a_document_without_changing_what_its_passages_carry_does_not_queue_it(
+    django_capture_on_commit_callbacks,
+):
     document = DocumentFactory()
     with django_capture_on_commit_callbacks() as callbacks:
-        document.title = "Nouveau titre"
+        document.warnings = "Page 3 : indication illisible."
         document.save()
     assert callbacks == []
 
