@@ -121,7 +121,8 @@ def french_date(day: date) -> str:
 
 def format_passage(passage: NumberedPassage) -> str:
     where = f"{passage.title}, page {passage.page}" if passage.page else passage.title
-    return f"[{passage.number}] {where}\n{passage.text.strip()}"
+    hint = f" ({passage.hint})" if passage.hint else ""
+    return f"[{passage.number}] {where}{hint}\n{passage.text.strip()}"
 
 
 def build_prompt(

@@ -68,6 +68,7 @@ class Result:
     heading: str
     text: str
     highlighted: str
+    hint: str = ""
     others: tuple["Result", ...] = ()
     """Other passages of the same document that matched, best first."""
     relevant: bool = True
@@ -376,4 +377,5 @@ def _as_result(hit: SearchHit, score: float, query: str) -> Result:
         heading=str(payload.get("heading", "")),
         text=text,
         highlighted=highlight(text, query),
+        hint=str(payload.get("hint", "")),
     )

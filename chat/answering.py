@@ -300,7 +300,9 @@ def no_answer_message(context: AskContext) -> str:
 
 
 def _numbered(number: int, result: Result) -> NumberedPassage:
-    return NumberedPassage(number=number, title=result.title, page=result.page, text=result.text)
+    return NumberedPassage(
+        number=number, title=result.title, page=result.page, text=result.text, hint=result.hint
+    )
 
 
 async def _say(text: str) -> AsyncIterator[Delta]:

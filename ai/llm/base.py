@@ -34,6 +34,8 @@ class NumberedPassage:
     title: str
     page: int | None
     text: str
+    hint: str = ""
+    """What the document's hints say of this page (`page 3 : barème 2024`)."""
 
 
 @dataclass(frozen=True)

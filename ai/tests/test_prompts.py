@@ -13,6 +13,7 @@ from ai.prompts import (
     build_prompt,
     estimate_tokens,
     fit_passages,
+    format_passage,
     french_date,
     rewrite_messages,
     validate_system_prompt,
@@ -130,3 +131,10 @@ def test_an_unfillable_prompt_is_refused_with_a_message(prompt, message):
     with pytest.raises(ValidationError) as refusal:
         validate_system_prompt(prompt)
     assert message in refusal.value.messages[0]
+
+
+def test_a_passage_carries_its_hints_after_its_title_and_page():
+    passage = NumberedPassage(
+        number=2, title="Guide RH", page=4, text="Cinq jours.", hint="barème 2024"
+    )
+    assert format_passage(passage) == "[2] Guide RH, page 4 (barème 2024)\nCinq jours."

@@ -2,6 +2,7 @@
 
 from chat.answering import Done, Sources, Token, answer_question, in_thread
 from chat.models import Exchange
+from documents.indexing import index_document
 
 
 async def collect(**kwargs) -> list:
@@ -21,3 +22,22 @@ async def test_a_question_gets_sources_then_tokens_then_done(category, user, llm
     exchange = await in_thread(Exchange.objects.get, pk=done.exchange_id)
     assert exchange.status == Exchange.Status.DONE
     assert exchange.completion_tokens == len(tokens)
+
+
+async def test_the_prompt_sent_to_the_model_holds_the_hints_of_each_passage(
+    category, user, llm_server
+):
+    def hint_the_telework_note() -> None:
+        document = category.documents.get(title="teletravail")
+        document.hints = "toutes pages : accord télétravail 2024 ; page 9 : annexe"
+        document.save()
+        index_document(document.pk)
+
+    await in_thread(hint_the_telework_note)
+    await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+    messages = llm_server.requests_to("/v1/chat/completions")[-1].body["messages"]
+    prompt = "\n".join(message["content"] for message in messages)
+    assert "[1] teletravail (accord télétravail 2024)\n" in prompt
+    assert "annexe" not in prompt
