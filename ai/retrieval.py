@@ -15,11 +15,16 @@ calibrated score, a threshold.
 5. Kept: candidates under their category's threshold are dropped (`Ranking.dropped`, for
    the inspector); in hybrid mode the others are ordered by score, in dense or BM25 mode by
    that search alone.
+
+Only what the database says may be shown is: a `Searchable` callback (the caller's) gives
+the active generation of each document found, and the passages of any other generation,
+or of a document it leaves out, are dropped before they are ranked. While a document is
+indexed again, its old generation stays the one searched until the new one is complete.
 """
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -45,6 +50,10 @@ RERANKED = 30
 # Other passages of the same document kept under its best one.
 OTHERS_KEPT = 3
 OFFLINE_RERANKER = "Cassandre"
+
+Searchable = Callable[[Collection[int]], Mapping[int, str]]
+"""Given the ids of the documents found, the active generation of each one that may be
+shown (documents left out of the mapping are not shown at all)."""
 
 
 class Mode(StrEnum):
@@ -127,6 +136,7 @@ def search_passages(
     thresholds: Mapping[int, float] | None = None,
     default_threshold: float = 0.0,
     reranker: Reranker | None = None,
+    searchable: Searchable | None = None,
 ) -> list[Result]:
     """The best `limit` results of `rank_passages`, above their thresholds."""
     return rank_passages(
@@ -137,6 +147,7 @@ def search_passages(
         thresholds=thresholds,
         default_threshold=default_threshold,
         reranker=reranker,
+        searchable=searchable,
     ).results
 
 
@@ -149,6 +160,7 @@ def rank_passages(
     thresholds: Mapping[int, float] | None = None,
     default_threshold: float = 0.0,
     reranker: Reranker | None = None,
+    searchable: Searchable | None = None,
 ) -> Ranking:
     """Rank the candidates for `query` within `category_ids` (None: every category).
 
@@ -156,12 +168,15 @@ def rank_passages(
     on the calibrated scale) to be kept. `reranker`: a reranking API that scores the
     candidates instead of the offline model (hybrid mode); when it fails, the offline
     model scores them and `Ranking.fallback` says why. In BM25 mode an embedding model
-    that does not answer only costs the dense features.
+    that does not answer only costs the dense features. `searchable`: which documents, in
+    which generation, may be shown (None: every passage stored).
     """
     offline = Ranking(results=[], dropped=[], reranker=OFFLINE_RERANKER)
     if category_ids is not None and not category_ids:
         return offline
-    found, order = _candidates(query, category_ids=category_ids, mode=mode, limit=limit)
+    found, order = _candidates(
+        query, category_ids=category_ids, mode=mode, limit=limit, searchable=searchable
+    )
     if not order:
         return offline
     described = describe(found, query)
@@ -203,17 +218,24 @@ def _threshold(
 
 
 def described_candidates(
-    query: str, *, category_ids: Sequence[int] | None
+    query: str, *, category_ids: Sequence[int] | None, searchable: Searchable | None = None
 ) -> list[tuple[int | None, dict[str, float | None]]]:
     """The hybrid candidates of `query` as the offline model sees them: (document id,
     features), for fitting the model on questions whose answer is known."""
-    found, candidates = _candidates(query, category_ids=category_ids, mode=Mode.HYBRID, limit=1)
+    found, candidates = _candidates(
+        query, category_ids=category_ids, mode=Mode.HYBRID, limit=1, searchable=searchable
+    )
     described = describe(found, query)
     return [(group.best.payload.get("document_id"), described[group.key]) for group in candidates]
 
 
 def _candidates(
-    query: str, *, category_ids: Sequence[int] | None, mode: Mode, limit: int
+    query: str,
+    *,
+    category_ids: Sequence[int] | None,
+    mode: Mode,
+    limit: int,
+    searchable: Searchable | None,
 ) -> tuple[list[_Group], list[_Group]]:
     """Every group the searches found, and the mode's candidates in its own order: the
     RERANKED best fused groups (hybrid), or every group its search found (dense, BM25)."""
@@ -229,6 +251,11 @@ def _candidates(
     )
     sparse = passages.search_sparse(sparse_query, limit=fetched, payload_filter=payload_filter)
     documents = summaries.search_sparse(sparse_query, limit=fetched, payload_filter=payload_filter)
+    active = _active_generations(searchable, dense, sparse, documents)
+    if active is not None:
+        dense, sparse, documents = (
+            [hit for hit in hits if _is_active(hit, active)] for hits in (dense, sparse, documents)
+        )
 
     groups: dict[str, _Group] = {}
     for rank, hit in enumerate(dense, start=1):
@@ -263,8 +290,31 @@ def _candidates(
         found = [group for group in groups.values() if getattr(group, rank_of) is not None]
         order = sorted(found, key=lambda group: getattr(group, rank_of))
     if vector is not None:
-        _add_document_similarity(order, vector, summaries, payload_filter)
+        _add_document_similarity(order, vector, summaries, payload_filter, active)
     return list(groups.values()), order
+
+
+def _active_generations(
+    searchable: Searchable | None, *found: Sequence[SearchHit]
+) -> Mapping[int, str] | None:
+    if searchable is None:
+        return None
+    document_ids = {
+        int(hit.payload["document_id"])
+        for hits in found
+        for hit in hits
+        if hit.payload.get("document_id") is not None
+    }
+    return searchable(document_ids) if document_ids else {}
+
+
+def _is_active(hit: SearchHit, active: Mapping[int, str]) -> bool:
+    """A correction always is; a document's passage when it is of its active generation."""
+    document_id = hit.payload.get("document_id")
+    if document_id is None:
+        return True
+    generation = active.get(int(document_id))
+    return generation is not None and generation == hit.payload.get("generation")
 
 
 def _query_vector(query: str, *, required: bool) -> Sequence[float] | None:
@@ -290,6 +340,7 @@ def _add_document_similarity(
     vector: Sequence[float],
     summaries: VectorStore,
     payload_filter: PayloadFilter | None,
+    active: Mapping[int, str] | None,
 ) -> None:
     """Cosine of the question and each candidate document's mean passage vector."""
     documents = {
@@ -301,12 +352,12 @@ def _add_document_similarity(
         return
     hits = summaries.search(
         vector,
-        limit=len(documents),
+        limit=len(documents) * 2,  # a document being indexed again has two summaries
         payload_filter={**(payload_filter or {}), "document_id": list(documents)},
     )
     for hit in hits:
         group = documents.get(hit.payload.get("document_id"))
-        if group is not None:
+        if group is not None and (active is None or _is_active(hit, active)):
             group.document_similarity = hit.score
 
 

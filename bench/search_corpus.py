@@ -11,13 +11,18 @@ from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from ai.passages import Passage, store_passages
-from documents.models import Category
+from documents.models import Category, Document
 from testing.sample_corpus import SENTENCES, TOPICS
 
 CATEGORY_NAME = "Banc d'essai recherche"
 
 
-def _passages(count: int, *, category_id: int, seed: int) -> Iterator[Passage]:
+GENERATION = "latency-bench"
+
+
+def _passages(
+    count: int, *, category_id: int, document_ids: list[int], seed: int
+) -> Iterator[Passage]:
     rng = random.Random(seed)
     subjects = [subject for subjects in TOPICS.values() for subject in subjects]
     for number in range(count):
@@ -34,7 +39,8 @@ def _passages(count: int, *, category_id: int, seed: int) -> Iterator[Passage]:
             payload={
                 "kind": "document",
                 "category_id": category_id,
-                "document_id": number // 10 + 1,
+                "document_id": document_ids[number // 10],
+                "generation": GENERATION,
                 "title": f"Guide {number // 10 + 1}",
                 "filename": f"guide-{number // 10 + 1}.pdf",
                 "page": number % 10 + 1,
@@ -45,10 +51,35 @@ def _passages(count: int, *, category_id: int, seed: int) -> Iterator[Passage]:
         )
 
 
+def _documents(category: Category, *, count: int) -> list[int]:
+    """Rows that say the passages are searchable (`Document.index_generation`), created
+    without the signals: they have no file to index."""
+    created = Document.objects.bulk_create(
+        Document(
+            category=category,
+            file=f"bench/guide-{number}.pdf",
+            title=f"Guide {number}",
+            status=Document.Status.INDEXED,
+            index_generation=GENERATION,
+        )
+        for number in range(1, count + 1)
+    )
+    return [document.pk for document in created]
+
+
 def seed_search_corpus(*, chunks: int, seed: int = 7) -> str:
     """Write `chunks` passages in one category; return an API token of a staff user."""
     category, _ = Category.objects.get_or_create(name=CATEGORY_NAME)
-    store_passages(list(_passages(chunks, category_id=category.pk, seed=seed)))
+    store_passages(
+        list(
+            _passages(
+                chunks,
+                category_id=category.pk,
+                document_ids=_documents(category, count=(chunks + 9) // 10),
+                seed=seed,
+            )
+        )
+    )
     user, _ = get_user_model().objects.get_or_create(
         username="latency-bench", defaults={"is_staff": True}
     )

@@ -26,7 +26,12 @@ from ai.vectorstore import VectorStoreError
 from common.errors import UserError
 from documents.glossary import expand_query
 from documents.models import Correction
-from documents.selectors import passages_wanted, relevance_thresholds, rerank_model_of
+from documents.selectors import (
+    active_generations,
+    passages_wanted,
+    relevance_thresholds,
+    rerank_model_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +99,7 @@ def run_search(plan: SearchPlan, *, mode: Mode = Mode.HYBRID) -> Ranking:
             thresholds=plan.thresholds,
             default_threshold=plan.default_threshold,
             reranker=plan.reranker,
+            searchable=active_generations,
         )
     except (VectorStoreError, EmbeddingUnavailable) as error:
         logger.warning("A search failed: %s", error, exc_info=True)

@@ -1,10 +1,12 @@
 """The ingestion pipeline of one document: stored file → passages in the vector store.
 
-read → detect type → extract → attach hints → chunk → embed + upsert (batched) → drop the
-passages of the previous indexing → indexed. Each run writes a *generation* of passages
-whose ids derive from the content, the chunking settings and the model: re-running the
-same task overwrites the same points (idempotent), and a re-index only deletes the old
-generation once the new one is fully written, so readers never see the document vanish.
+read → detect type → extract → attach hints → chunk → embed + upsert (batched) → switch
+the document to the new generation → drop the passages of the previous one → indexed.
+Each run writes a *generation* of passages whose ids derive from the content, the chunking
+settings and the model: re-running the same task overwrites the same points (idempotent).
+Searches only read a document's active generation (`Document.index_generation`), switched
+once the new one is fully written: while it is written, and if it never is (a service down
+until the retries run out, a rejected file), the previous one is what readers find.
 """
 
 import hashlib
@@ -34,6 +36,9 @@ class TransientIndexingError(Exception):
 
 # A service down: the file storage (local folder or S3), the embeddings or the vector store.
 SERVICE_ERRORS = (EmbeddingUnavailable, VectorStoreError, *STORAGE_ERRORS)
+
+
+KEPT_GENERATION = "La version indexée précédemment reste celle que la recherche trouve."
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ def index_document(document_id: int) -> IndexingResult | None:
                 "generation": prepared.generation,
             },
         )
+        _switch_generation(document, prepared.generation)
         delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
         _keep_text(document, prepared)
     except DocumentRejected as rejection:
@@ -179,9 +185,11 @@ def mark_failed(document_id: int, reason: str) -> None:
 
 
 def _drop_passages(document: Document) -> None:
-    """A failed document must not linger in search results; best effort."""
+    """A failed document must not linger in search results, but a document indexed before
+    keeps its last complete generation searchable; best effort."""
+    keep = {"generation": document.index_generation} if document.index_generation else None
     try:
-        delete_passages({"document_id": document.pk})
+        delete_passages({"document_id": document.pk}, keep=keep)
     except (EmbeddingUnavailable, VectorStoreError):
         logger.warning("Could not remove the passages of failed document %s.", document.pk)
 
@@ -242,6 +250,13 @@ def _passage(document: Document, chunk: Chunk, hint: str, generation: str) -> Pa
     )
 
 
+def _switch_generation(document: Document, generation: str) -> None:
+    """Make the generation just written the one searched, in one update: until now the
+    previous one was (`documents.selectors.active_generations`)."""
+    Document.objects.filter(pk=document.pk).update(index_generation=generation)
+    document.index_generation = generation
+
+
 def _keep_text(document: Document, prepared: PreparedDocument) -> None:
     """Keep the text and passages just indexed, for the document viewer."""
     DocumentText.objects.update_or_create(
@@ -275,5 +290,19 @@ def _set_status(document: Document, status: str, **fields: object) -> None:
 
 
 def _fail(document: Document, reason: str) -> None:
+    """Mark the document failed. One indexed before is still searched by its last complete
+    generation (the selector `active_generations`): the reason says so, and its passage
+    count stays that generation's."""
     logger.info("Document %s failed: %s", document.pk, reason)
-    _set_status(document, Document.Status.FAILED, error_message=reason, progress=0, chunk_count=0)
+    chunk_count = 0
+    if document.index_generation:
+        reason = f"{reason} {KEPT_GENERATION}"
+        kept = DocumentText.objects.filter(document=document).values_list("passages", flat=True)
+        chunk_count = len(kept.first() or [])
+    _set_status(
+        document,
+        Document.Status.FAILED,
+        error_message=reason,
+        progress=0,
+        chunk_count=chunk_count,
+    )

@@ -46,6 +46,16 @@ def categories_for_home(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cate
     )
 
 
+def active_generations(document_ids: Collection[int]) -> dict[int, str]:
+    """The generation of passages each of `document_ids` is searched by: the last one
+    indexed completely. A document never indexed, or deleted, has none."""
+    return dict(
+        Document.objects.filter(pk__in=document_ids)
+        .exclude(index_generation="")
+        .values_list("pk", "index_generation")
+    )
+
+
 def documents_indexed_with_another_model() -> QuerySet[Document]:
     """Indexed documents whose passages live in another model's collection."""
     from ai.embeddings import get_embedder

@@ -2,7 +2,7 @@ import pytest
 
 from ai.passages import Passage, store_passages
 from chat.search import find_passages, plan_search
-from documents.tests.factories import CategoryFactory
+from documents.tests.factories import CategoryFactory, IndexedDocumentFactory, searched_as
 
 pytestmark = pytest.mark.django_db
 
@@ -23,23 +23,29 @@ def test_personal_data_is_kept_when_anonymisation_is_off(settings):
 
 def test_an_abbreviation_finds_the_passage_that_spells_it_out():
     category = CategoryFactory()
+    allowance, leave = (
+        IndexedDocumentFactory(category=category),
+        IndexedDocumentFactory(category=category),
+    )
     store_passages(
         [
             Passage(
-                key=f"sft:{number}",
+                key=f"sft:{document.pk}",
                 embed_text=text,
-                payload={"category_id": category.pk, "document_id": number, "text": text},
+                payload={**searched_as(document), "text": text},
             )
-            for number, text in enumerate(
+            for document, text in zip(
+                [allowance, leave],
                 [
                     "Le supplément familial de traitement est versé aux agents ayant un enfant.",
                     "Les congés bonifiés sont accordés tous les deux ans.",
-                ]
+                ],
+                strict=True,
             )
         ]
     )
     (best, *_) = find_passages("montant du sft", category_ids=[category.pk], limit=2)
-    assert best.document_id == 0
+    assert best.document_id == allowance.pk
 
 
 def test_the_category_relevance_threshold_applies_to_searches():

@@ -3,7 +3,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from ai.passages import Passage, store_passages
-from documents.tests.factories import CategoryFactory
+from documents.tests.factories import CategoryFactory, IndexedDocumentFactory, searched_as
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +13,7 @@ URL = reverse("chat_api:search")
 @pytest.fixture
 def category():
     category = CategoryFactory(name="Ressources humaines")
+    guide = IndexedDocumentFactory(category=category, pk=41)
     store_passages(
         [
             Passage(
@@ -20,8 +21,7 @@ def category():
                 embed_text="Le report des congés annuels est possible jusqu'au 31 mai.",
                 payload={
                     "kind": "document",
-                    "category_id": category.pk,
-                    "document_id": 41,
+                    **searched_as(guide),
                     "title": "Guide des congés",
                     "filename": "conges.pdf",
                     "page": 3,
@@ -75,18 +75,15 @@ def test_a_dead_vector_store_gives_a_message_not_a_500(admin_client, settings):
 
 def test_without_a_limit_a_category_returns_its_own_number_of_passages(admin_client):
     category = CategoryFactory(k=2)
+    documents = [IndexedDocumentFactory(category=category) for _ in range(6)]
     store_passages(
         [
             Passage(
                 key=f"k:{number}",
                 embed_text=f"Congés, règle numéro {number}.",
-                payload={
-                    "category_id": category.pk,
-                    "document_id": number,
-                    "text": f"Congés {number}",
-                },
+                payload={**searched_as(document), "text": f"Congés {number}"},
             )
-            for number in range(6)
+            for number, document in enumerate(documents)
         ]
     )
     response = admin_client.get(URL, {"q": "congés", "category": category.slug})

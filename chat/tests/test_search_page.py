@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ai.passages import Passage, store_passages
 from documents.models import Category
-from documents.tests.factories import CategoryFactory
+from documents.tests.factories import CategoryFactory, IndexedDocumentFactory, searched_as
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +32,9 @@ def json_block(page: str, element_id: str) -> dict:
     return json.loads(found.group(1))
 
 
-def store_passage(category: Category, text: str, *, document_id: int = 8, page: int = 4) -> None:
+def store_passage(category: Category, text: str, *, page: int = 4) -> None:
     payload = {
-        "category_id": category.pk,
-        "document_id": document_id,
+        **searched_as(IndexedDocumentFactory(category=category, pk=8)),
         "title": "Guide des congés",
         "page": page,
         "text": text,

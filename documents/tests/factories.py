@@ -23,6 +23,23 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     )
 
 
+class IndexedDocumentFactory(DocumentFactory):
+    """A document the database says is indexed, by generation "g1": searches show the
+    passages a test stores for it with that generation (`searched_as`)."""
+
+    status = Document.Status.INDEXED
+    index_generation = "g1"
+
+
+def searched_as(document: Document) -> dict[str, object]:
+    """The payload keys that make a stored passage one of `document`'s searched ones."""
+    return {
+        "category_id": document.category_id,
+        "document_id": document.pk,
+        "generation": document.index_generation,
+    }
+
+
 class CorrectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Correction
