@@ -1,19 +1,27 @@
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from documents import exports, selectors, services
+from documents.exceptions import UploadRejected
 from documents.models import (
     Category,
     CategoryExport,
     Correction,
     Document,
+    DocumentVersion,
     GlossaryEntry,
     normalize_abbreviation,
 )
 from documents.progress import progress_strings
+from documents.versions import replace_with_new_version
 
 
 class DocumentInline(admin.TabularInline):
@@ -96,6 +104,40 @@ class CategoryAdmin(admin.ModelAdmin):
         )
 
 
+class DocumentVersionInline(admin.TabularInline):
+    """The earlier files of a document, to download; only the current one is searched."""
+
+    model = DocumentVersion
+    extra = 0
+    fields = ["number", "download_link", "size", "version_date", "replaced_at", "replaced_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description="fichier")
+    def download_link(self, version: DocumentVersion):
+        return format_html(
+            '<a href="{}" download>{}</a>',
+            reverse("documents:version-file", args=[version.document_id, version.number]),
+            version.original_filename or f"version {version.number}",
+        )
+
+
+class NewVersionForm(forms.Form):
+    file = forms.FileField(
+        label="Nouvelle version",
+        help_text=(
+            "Le document garde son titre, sa catégorie et ses indications ; le fichier actuel "
+            "reste téléchargeable dans l'historique. Jusqu'à la fin de l'indexation, la "
+            "recherche trouve la version actuelle."
+        ),
+    )
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -110,8 +152,12 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
-    actions = ["reindex"]
+    actions = ["reindex", "new_version"]
+    inlines = [DocumentVersionInline]
     readonly_fields = [
+        "version",
+        "version_date",
+        "source_path",
         "original_filename",
         "content_hash",
         "mime_type",
@@ -163,6 +209,65 @@ class DocumentAdmin(admin.ModelAdmin):
     def reindex(self, request, queryset: QuerySet[Document]) -> None:
         queued = services.reindex_selected(queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
+
+    def get_inlines(self, request: HttpRequest, obj: Document | None):
+        # A document being added has no history: its form keeps the fields scripts post.
+        return self.inlines if obj else []
+
+    @admin.action(description="Remplacer par une nouvelle version")
+    def new_version(self, request: HttpRequest, queryset: QuerySet[Document]):
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                "Choisissez un seul document à remplacer par une nouvelle version.",
+                level=messages.WARNING,
+            )
+            return None
+        return HttpResponseRedirect(
+            reverse("admin:documents_document_new_version", args=[queryset.get().pk])
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/new-version/",
+                self.admin_site.admin_view(self.new_version_view),
+                name="documents_document_new_version",
+            ),
+            *super().get_urls(),
+        ]
+
+    def new_version_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """« Remplacer par une nouvelle version »: upload the document's next file."""
+        document = get_object_or_404(Document, pk=pk)
+        if not self.has_change_permission(request, document):
+            raise PermissionDenied
+        form = NewVersionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                replace_with_new_version(
+                    document, stream=upload, filename=upload.name, author=request.user
+                )
+            except UploadRejected as rejection:
+                form.add_error("file", rejection.message)
+            else:
+                self.message_user(
+                    request,
+                    f"« {document} » passe à la version {document.version} : elle est en "
+                    "cours d'indexation, la recherche trouve la précédente d'ici là.",
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:documents_document_change", args=[document.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Nouvelle version de « {document} »",
+            "opts": self.model._meta,
+            "original": document,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/documents/document/new_version.html", context)
 
     def changelist_view(self, request, extra_context=None):
         stale = selectors.documents_indexed_with_another_model().count()

@@ -1,19 +1,22 @@
-"""The documents API: upload files into a category, then follow their indexing."""
+"""The documents API: upload files into a category, follow their indexing, replace a
+document's file by a new version."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import RetrieveAPIView
+from rest_framework.generics import RetrieveAPIView, get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.ratelimit import UploadThrottle
 from documents.archives import is_archive
-from documents.models import Category, Document
+from documents.models import Category, Document, DocumentVersion
 from documents.uploads import IncomingFile, UploadReport, upload_files
+from documents.versions import replace_with_new_version
 
 
 class CanUploadDocuments(BasePermission):
@@ -26,10 +29,38 @@ class CanUploadDocuments(BasePermission):
         return bool(user and user.is_authenticated and user.has_perm("documents.add_document"))
 
 
+class CanReplaceDocuments(BasePermission):
+    """Users holding `documents.change_document`: a new version changes the document."""
+
+    message = "Il faut la permission de modifier des documents (documents.change_document)."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("documents.change_document"))
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    """An earlier version, with the address staff download it from."""
+
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DocumentVersion
+        fields = ["number", "original_filename", "size", "version_date", "replaced_at"]
+        fields = [*fields, "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, version: DocumentVersion) -> str:
+        path = reverse("documents:version-file", args=[version.document_id, version.number])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     url = serializers.SerializerMethodField()
     admin_url = serializers.SerializerMethodField()
+    versions = VersionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Document
@@ -43,6 +74,10 @@ class DocumentSerializer(serializers.ModelSerializer):
             "page_count",
             "chunk_count",
             "size",
+            "version",
+            "version_date",
+            "source_path",
+            "versions",
             "created_at",
             "updated_at",
             "url",
@@ -165,14 +200,79 @@ def _status_for(report: UploadReport) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+class NewVersionSerializer(serializers.Serializer):
+    file = serializers.FileField(allow_empty_file=True)
+
+
 class DocumentDetailView(RetrieveAPIView):
     """`GET /api/documents/<id>/`: a document and its indexing state.
 
     `status` goes pending → processing → indexed or failed; `error_message` says why it
-    failed; `page_count` and `chunk_count` are filled once indexed. Same authentication
-    and permission as the upload.
+    failed; `page_count` and `chunk_count` are filled once indexed; `version` and
+    `version_date` say which file is current, `versions` lists the earlier ones. Same
+    authentication and permission as the upload.
+
+    `PUT /api/documents/<id>/` with a multipart `file`: the same as
+    `POST /api/documents/<id>/versions/`.
     """
 
     permission_classes = [CanUploadDocuments]
-    queryset = Document.objects.select_related("category")
+    parser_classes = [MultiPartParser, FormParser]
+    queryset = Document.objects.select_related("category").prefetch_related("versions")
     serializer_class = DocumentSerializer
+
+    def get_permissions(self):
+        if self.request.method == "PUT":
+            return [CanReplaceDocuments()]
+        return super().get_permissions()
+
+    @extend_schema(
+        request={"multipart/form-data": NewVersionSerializer}, responses=DocumentSerializer
+    )
+    def put(self, request, pk: int):
+        return replace_document_file(request, pk)
+
+
+class DocumentVersionsView(APIView):
+    """`POST /api/documents/<id>/versions/` with a multipart `file`: the document's new
+    version. The document keeps its id, title, category and hints; its previous file is
+    kept in `versions` (staff download it from `download_url`); the new one is indexed,
+    and until it is, searches find the previous version. Requires
+    `documents.change_document`.
+
+    201 with the document (pending, `version` one higher); 409 when the file is the
+    current version byte for byte; 400 or 413 for a file any upload would refuse; 503 when
+    the file storage is down (nothing changed). `GET` lists the earlier versions.
+    """
+
+    permission_classes = [CanReplaceDocuments]
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [UploadThrottle]
+
+    @extend_schema(responses=VersionSerializer(many=True))
+    def get(self, request, pk: int):
+        document = get_object_or_404(Document, pk=pk)
+        return Response(
+            VersionSerializer(document.versions.all(), many=True, context={"request": request}).data
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": NewVersionSerializer}, responses=DocumentSerializer
+    )
+    def post(self, request, pk: int):
+        return replace_document_file(request, pk)
+
+
+def replace_document_file(request, pk: int) -> Response:
+    """A refused file is a `UserError`: the API's handler answers its status and message."""
+    document = get_object_or_404(Document.objects.select_related("category"), pk=pk)
+    upload = NewVersionSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    file = upload.validated_data["file"]
+    replaced = replace_with_new_version(
+        document, stream=file, filename=file.name, author=request.user
+    )
+    return Response(
+        DocumentSerializer(replaced, context={"request": request}).data,
+        status=status.HTTP_201_CREATED,
+    )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
@@ -173,6 +174,22 @@ class Document(models.Model):
     )
     index_generation = models.CharField(max_length=32, blank=True, editable=False)
     indexed_at = models.DateTimeField("indexé le", null=True, blank=True)
+    version = models.PositiveIntegerField(
+        "version",
+        default=1,
+        editable=False,
+        help_text="1 au dépôt, puis une de plus par remplacement.",
+    )
+    version_date = models.DateTimeField(
+        "version du", default=timezone.now, editable=False, help_text="Date de dépôt de ce fichier."
+    )
+    source_path = models.CharField(
+        "chemin d'origine",
+        max_length=1000,
+        blank=True,
+        db_index=True,
+        help_text="Le chemin du fichier dans le dossier ou le bucket d'où il vient.",
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -189,6 +206,49 @@ class Document(models.Model):
         if not self.title and self.original_filename:
             self.title = PurePath(self.original_filename).stem.replace("_", " ")
         super().save(*args, **kwargs)
+
+
+def version_upload_path(version: "DocumentVersion", filename: str) -> str:
+    return document_upload_path(version.document, filename)
+
+
+class DocumentVersion(models.Model):
+    """An earlier file of a document, kept when a new version replaced it.
+
+    Only the document's current file is indexed and searched; staff download the earlier
+    ones from the admin and the viewer. The file is the one the document pointed to: a
+    replacement moves the reference here, it copies nothing.
+    """
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="versions", verbose_name="document"
+    )
+    number = models.PositiveIntegerField("version")
+    file = models.FileField("fichier", upload_to=version_upload_path, max_length=500)
+    original_filename = models.CharField("nom du fichier", max_length=255, blank=True)
+    content_hash = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    size = models.BigIntegerField("taille (octets)", null=True, blank=True)
+    version_date = models.DateTimeField("version du")
+    replaced_at = models.DateTimeField("remplacée le", auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="remplacée par",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = "version précédente"
+        verbose_name_plural = "versions précédentes"
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="unique_document_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} — version {self.number}"
 
 
 # A correction ranked first by the search, whose question is this close to the one asked

@@ -1,13 +1,14 @@
 """Keep the index in step with the database, whatever path a change came through
 (admin, backoffice, API, command): new documents are queued, changed ones indexed again (a
-move to another category hides them at once), deleted ones forgotten, corrections written
-to and removed from the vector store; a deleted export's ZIP goes too."""
+move to another category hides them at once), deleted ones forgotten with the files of
+their earlier versions, corrections written to and removed from the vector store; a
+deleted export's ZIP goes too."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from documents import exports, services
-from documents.models import CategoryExport, Correction, Document
+from documents import exports, services, versions
+from documents.models import CategoryExport, Correction, Document, DocumentVersion
 
 
 @receiver(pre_save, sender=Document, dispatch_uid="documents.remember_indexed_fields")
@@ -35,6 +36,11 @@ def forget_deleted_document(sender, instance: Document, **kwargs) -> None:
     services.forget_document(
         document_id=instance.pk, file_name=instance.file.name, storage=instance.file.storage
     )
+
+
+@receiver(post_delete, sender=DocumentVersion, dispatch_uid="documents.forget_version_file")
+def forget_version_file(sender, instance: DocumentVersion, **kwargs) -> None:
+    versions.forget_version_file(instance)
 
 
 @receiver(post_save, sender=Correction, dispatch_uid="documents.index_saved_correction")

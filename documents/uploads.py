@@ -1,10 +1,8 @@
 """Creating documents from uploaded files: the one entry point of every upload path."""
 
-import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import IO
 
 from django.conf import settings
@@ -15,17 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from common.storage import STORAGE_ERRORS
 from documents.archives import expand_zip, is_archive, title_from_path
 from documents.exceptions import StorageUnavailable, UploadRejected
-from documents.filetypes import check_upload_type
 from documents.models import Category, Document
+from documents.upload_checks import STORAGE_DOWN, check_upload, file_name
+from documents.versions import SameAsCurrentVersion, replace_with_new_version
 
 logger = logging.getLogger(__name__)
-
-READ_BLOCK_SIZE = 1024 * 1024
-STORAGE_DOWN = _(
-    "« %(name)s » n'a pas été enregistré : le stockage des fichiers est momentanément "
-    "indisponible. Déposez-le à nouveau dans un instant ; si cela dure, prévenez l'équipe "
-    "informatique."
-)
 
 
 class DuplicateDocument(UploadRejected):
@@ -37,17 +29,6 @@ class DuplicateDocument(UploadRejected):
             _("Contenu identique à « %(existing)s », déjà présent dans la catégorie."),
             {"existing": existing},
         )
-
-
-def content_hash(stream: IO[bytes]) -> tuple[str, int]:
-    """SHA-256 and size of a binary stream, read by blocks, rewound afterwards."""
-    digest, size = hashlib.sha256(), 0
-    stream.seek(0)
-    while block := stream.read(READ_BLOCK_SIZE):
-        digest.update(block)
-        size += len(block)
-    stream.seek(0)
-    return digest.hexdigest(), size
 
 
 def create_document(
@@ -62,17 +43,8 @@ def create_document(
     The document is returned as committed: pending, with a reason in `error_message` when
     the task queue could not take it yet (`documents.services.enqueue_indexing`).
     """
-    name = PurePath(filename.replace("\\", "/")).name
-    digest, size = content_hash(stream)
-    if size == 0:
-        raise UploadRejected(_("« %(name)s » est vide."), {"name": name})
-    if size > settings.UPLOAD_MAX_FILE_SIZE:
-        limit = settings.UPLOAD_MAX_FILE_SIZE // settings.MEGABYTE
-        raise UploadRejected(
-            _("« %(name)s » dépasse la taille maximale de %(limit)s Mo."),
-            {"name": name, "limit": limit},
-        )
-    check_upload_type(stream, name)
+    name = file_name(filename)
+    digest, size = check_upload(stream, name)
     existing = category.documents.filter(content_hash=digest).first()
     if existing is not None:
         raise DuplicateDocument(existing)
@@ -86,6 +58,7 @@ def create_document(
                 hints=hints,
                 content_hash=digest,
                 size=size,
+                source_path=filename,
             )
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the upload %s: %r", name, error)
@@ -128,11 +101,16 @@ class UploadReport:
     """What became of each file of a batch; archive entries are named `archive.zip/path`."""
 
     created: list[Document] = field(default_factory=list)
+    new_versions: list[Document] = field(default_factory=list)
+    """Documents whose file a file of the batch replaced (`as_new_versions`)."""
     duplicates: list[DuplicateUpload] = field(default_factory=list)
     rejected: list[RejectedUpload] = field(default_factory=list)
+    as_new_versions: bool = False
 
     def __len__(self) -> int:
-        return len(self.created) + len(self.duplicates) + len(self.rejected)
+        return (
+            len(self.created) + len(self.new_versions) + len(self.duplicates) + len(self.rejected)
+        )
 
     @property
     def storage_unavailable(self) -> bool:
@@ -140,7 +118,11 @@ class UploadReport:
 
 
 def upload_files(
-    *, category: Category, files: Iterable[IncomingFile], hints: str = ""
+    *,
+    category: Category,
+    files: Iterable[IncomingFile],
+    hints: str = "",
+    as_new_versions: bool = False,
 ) -> UploadReport:
     """Create a document from each file, and from each file of each ZIP archive.
 
@@ -148,8 +130,11 @@ def upload_files(
     large, unsafe archive entry) is recorded in the report and never stops the others.
     `hints` apply to every document of the batch. Once the storage fails, the rest of the
     batch is refused with the same reason without trying it (an archive may hold thousands).
+    `as_new_versions`: a file arriving with the path, or else the title, of a document of
+    the category becomes its new version (`documents.versions`) — the same content again
+    is a duplicate — instead of a second document.
     """
-    report = UploadReport()
+    report = UploadReport(as_new_versions=as_new_versions)
     for incoming in files:
         if is_archive(incoming.name):
             _upload_archive(report, category=category, archive=incoming, hints=hints)
@@ -219,10 +204,20 @@ def _upload_one(
             )
         )
         return
+    previous = (
+        _previous_version(category, name=name, title=title) if report.as_new_versions else None
+    )
     try:
+        if previous is not None:
+            report.new_versions.append(
+                replace_with_new_version(previous, stream=stream, filename=name, source_path=name)
+            )
+            return
         document = create_document(
             category=category, stream=stream, filename=name, title=title, hints=hints
         )
+    except SameAsCurrentVersion as same:
+        report.duplicates.append(DuplicateUpload(name, previous, same.message))
     except DuplicateDocument as duplicate:
         report.duplicates.append(DuplicateUpload(name, duplicate.existing, duplicate.message))
     except StorageUnavailable as unavailable:
@@ -232,6 +227,14 @@ def _upload_one(
         report.rejected.append(RejectedUpload(name, rejection.message, too_large=too_large))
     else:
         report.created.append(document)
+
+
+def _previous_version(category: Category, *, name: str, title: str) -> Document | None:
+    """The document of `category` that a file of this path, or else this title, updates."""
+    documents = category.documents.order_by("pk")
+    return documents.filter(source_path=name).first() or (
+        documents.filter(title=title).first() if title else None
+    )
 
 
 def _stream_size(stream: IO[bytes]) -> int:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from documents import viewer
 from documents.extraction.detection import PDF
-from documents.models import CategoryExport, Document
+from documents.models import CategoryExport, Document, DocumentVersion
 from documents.selectors import readable_categories
 
 
@@ -43,6 +43,7 @@ def view_document(request: HttpRequest, pk: int) -> HttpResponse:
         "download_url": f"{file_url}?download=1",
         "is_pdf": viewer.is_pdf(document),
         "file_url": file_url,
+        "earlier_versions": document.versions.all() if request.user.is_staff else [],
     }
     is_pdf = context["is_pdf"]
     # The browser's PDF viewer cannot mark a passage: the page shows it above the PDF.
@@ -84,6 +85,25 @@ def open_document(request: HttpRequest, pk: int) -> HttpResponse:
         response["X-Frame-Options"] = "SAMEORIGIN"
     else:
         response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def download_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """An earlier version's file, for staff (to others it does not exist)."""
+    try:
+        document = _readable_document(request, pk)
+    except LoginRequired:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.is_staff:
+        raise Http404("No such version.")
+    version = get_object_or_404(DocumentVersion, document=document, number=number)
+    response = FileResponse(
+        version.file.open("rb"),
+        filename=version.original_filename or None,
+        as_attachment=True,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -85,7 +85,7 @@ def test_a_folder_is_uploaded_recursively_with_titles_from_its_subfolders(folder
         "RH — Congés — guide",
         "RH — notes internes",
     ]
-    assert "3 document(s) created, 0 duplicate(s), 0 rejected" in out
+    assert "3 document(s) created, 0 new version(s), 0 duplicate(s), 0 rejected" in out
     assert "3 document(s) queued: a Celery worker indexes them" in out
     assert "Uploading" in err
 
@@ -120,7 +120,7 @@ def test_duplicates_and_rejected_files_are_listed_and_the_others_uploaded(tmp_pa
     (tmp_path / "copie.txt").write_bytes(NOTE)
     (tmp_path / "vide.txt").write_bytes(b"")
     out, _ = run(tmp_path, category="RH")
-    assert "1 document(s) created, 1 duplicate(s), 1 rejected" in out
+    assert "1 document(s) created, 0 new version(s), 1 duplicate(s), 1 rejected" in out
     assert "duplicate copie.txt: same content as 'a'" in out
     assert "rejected  vide.txt: « vide.txt » est vide." in out
 

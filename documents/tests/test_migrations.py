@@ -4,20 +4,43 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = ("documents", "0010_category_rerank_model")
-AFTER = ("documents", "0011_relevance_threshold_calibrated")
 
-
-@pytest.mark.django_db(transaction=True)
-def test_thresholds_on_the_former_scale_are_cleared_for_the_site_default():
+@pytest.fixture
+def executor(transactional_db):
+    """Moves the database between migrations; puts it back at the latest ones afterwards."""
     executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps.get_model("documents", "Category")
-    old.objects.create(name="RH", slug="rh", relevance_threshold=0.4)
-    old.objects.create(name="Paie", slug="paie")
-
+    yield executor
     executor.loader.build_graph()
-    executor.migrate([AFTER])
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
-    new = executor.loader.project_state([AFTER]).apps.get_model("documents", "Category")
-    assert list(new.objects.values_list("relevance_threshold", flat=True)) == [None, None]
+
+def migrate(executor: MigrationExecutor, target: tuple[str, str]):
+    """Migrate to `target`; return that state's apps."""
+    executor.loader.build_graph()
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+def test_thresholds_on_the_former_scale_are_cleared_for_the_site_default(executor):
+    old = migrate(executor, ("documents", "0010_category_rerank_model"))
+    Category = old.get_model("documents", "Category")
+    Category.objects.create(name="RH", slug="rh", relevance_threshold=0.4)
+    Category.objects.create(name="Paie", slug="paie")
+
+    new = migrate(executor, ("documents", "0011_relevance_threshold_calibrated"))
+
+    Category = new.get_model("documents", "Category")
+    assert list(Category.objects.values_list("relevance_threshold", flat=True)) == [None, None]
+
+
+def test_documents_uploaded_before_versions_are_version_1_of_their_upload_day(executor):
+    old = migrate(executor, ("documents", "0011_relevance_threshold_calibrated"))
+    category = old.get_model("documents", "Category").objects.create(name="RH", slug="rh")
+    Document = old.get_model("documents", "Document")
+    Document.objects.create(category=category, file="documents/rh/a/guide.txt")
+    uploaded = Document.objects.get().created_at
+
+    new = migrate(executor, ("documents", "0012_document_versions"))
+
+    document = new.get_model("documents", "Document").objects.get()
+    assert (document.version, document.version_date) == (1, uploaded)

@@ -16,7 +16,8 @@ class Command(DocumentsCommand):
     help = (
         "Upload files, folders (recursively) and ZIP archives into a category, or queue "
         "stored documents again with --reindex; --wait follows the indexing to its end. "
-        "Titles come from the folders: DIR/RH/Congés/guide.pdf is « RH — Congés — guide »."
+        "Titles come from the folders: DIR/RH/Congés/guide.pdf is « RH — Congés — guide ». "
+        "A file with the path or title of a document of the category becomes its new version."
     )
 
     def add_arguments(self, parser) -> None:
@@ -68,7 +69,7 @@ class Command(DocumentsCommand):
             document_ids = self.reindex(selected)
         else:
             report = self.upload(selected, files, hints)
-            document_ids = [document.pk for document in report.created]
+            document_ids = [document.pk for document in report.created + report.new_versions]
             rejected = len(report.rejected)
 
         if not wait:
@@ -97,12 +98,17 @@ class Command(DocumentsCommand):
 
     def upload(self, category: Category, files: list[tuple[Path, str]], hints: str) -> UploadReport:
         incoming = self.progress(open_each(files), total=len(files), desc="Uploading", unit="file")
-        report = upload_files(category=category, files=incoming, hints=hints)
+        report = upload_files(category=category, files=incoming, hints=hints, as_new_versions=True)
         self.stdout.write(
             f"Uploaded {len(files)} file(s) into {category.name!r}: {len(report.created)} "
-            f"document(s) created, {len(report.duplicates)} duplicate(s), "
-            f"{len(report.rejected)} rejected."
+            f"document(s) created, {len(report.new_versions)} new version(s), "
+            f"{len(report.duplicates)} duplicate(s), {len(report.rejected)} rejected."
         )
+        for document in report.new_versions:
+            self.stdout.write(
+                f"  new version {document.source_path}: {str(document)!r} "
+                f"(#{document.pk}) is now at version {document.version}"
+            )
         for duplicate in report.duplicates:
             self.stdout.write(
                 f"  duplicate {duplicate.name}: same content as {str(duplicate.existing)!r} "
