@@ -59,6 +59,14 @@ def active_generations(
     return dict(documents.values_list("pk", "index_generation"))
 
 
+def documents_expiring(document_ids: Collection[int]) -> list[Document]:
+    """Those of `document_ids` in force today that end soon (`validity.EXPIRY_WARNING`),
+    in the order of `document_ids`."""
+    found = Document.objects.filter(pk__in=document_ids).expiring(on=timezone.localdate())
+    by_id = {document.pk: document for document in found}
+    return [by_id[pk] for pk in dict.fromkeys(document_ids) if pk in by_id]
+
+
 def documents_indexed_with_another_model() -> QuerySet[Document]:
     """Indexed documents whose passages live in another model's collection."""
     from ai.embeddings import get_embedder
