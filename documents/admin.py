@@ -1,7 +1,10 @@
+from datetime import date
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from documents import exports, selectors, services
@@ -14,6 +17,7 @@ from documents.models import (
     normalize_abbreviation,
 )
 from documents.progress import progress_strings
+from documents.validity import EXPIRY_WARNING, Validity
 
 
 class DocumentInline(admin.TabularInline):
@@ -96,6 +100,25 @@ class CategoryAdmin(admin.ModelAdmin):
         )
 
 
+class ValidityFilter(admin.SimpleListFilter):
+    """Where documents stand today (`documents.validity`), and those that end soon."""
+
+    title = "validité"
+    parameter_name = "validite"
+    EXPIRING = "expiring"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [*Validity.choices, (self.EXPIRING, f"expire sous {EXPIRY_WARNING.days} jours")]
+
+    def queryset(self, request, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        today = timezone.localdate()
+        if self.value() == self.EXPIRING:
+            return queryset.expiring(on=today)
+        if self.value() in Validity.values:
+            return queryset.standing(Validity(self.value()), on=today)
+        return queryset
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -105,11 +128,13 @@ class DocumentAdmin(admin.ModelAdmin):
         "progress_bar",
         "page_count",
         "chunk_count",
+        "end_of_validity",
         "updated_at",
     ]
-    list_filter = ["status", "category", "mime_type"]
+    list_filter = [ValidityFilter, "status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
+    autocomplete_fields = ["repealed_by"]
     actions = ["reindex"]
     readonly_fields = [
         "original_filename",
@@ -127,6 +152,26 @@ class DocumentAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["file", "title", "category", "hints"]}),
+        (
+            "Validité",
+            {
+                "fields": ["valid_from", "valid_until", "repealed_by"],
+                "description": (
+                    "La recherche et les réponses écartent les documents qui ne sont pas en "
+                    "vigueur aujourd'hui ; une réponse qui cite un document dont la fin "
+                    f"approche ({EXPIRY_WARNING.days} jours) le signale."
+                ),
+            },
+        ),
+        ("Indexation", {"fields": readonly_fields}),
+    ]
+
+    @admin.display(description="en vigueur jusqu'au", ordering="valid_until")
+    def end_of_validity(self, document: Document) -> date | str | None:
+        """The last day in force; « abrogé » whatever the dates say once repealed."""
+        return "abrogé" if document.repealed_by_id else document.valid_until
 
     @admin.display(description="état", ordering="status")
     def status_badge(self, document: Document):
