@@ -17,6 +17,7 @@ from documents.archives import expand_zip, is_archive, title_from_path
 from documents.exceptions import StorageUnavailable, UploadRejected
 from documents.filetypes import check_upload_type
 from documents.models import Category, Document
+from documents.validity import NO_VALIDITY, ValidityFields
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,13 @@ def content_hash(stream: IO[bytes]) -> tuple[str, int]:
 
 
 def create_document(
-    *, category: Category, stream: IO[bytes], filename: str, title: str = "", hints: str = ""
+    *,
+    category: Category,
+    stream: IO[bytes],
+    filename: str,
+    title: str = "",
+    hints: str = "",
+    validity: ValidityFields = NO_VALIDITY,
 ) -> Document:
     """Store `stream` as a new pending document of `category` and queue it for indexing.
 
@@ -86,6 +93,7 @@ def create_document(
                 hints=hints,
                 content_hash=digest,
                 size=size,
+                **validity.as_fields(),
             )
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the upload %s: %r", name, error)
@@ -140,19 +148,26 @@ class UploadReport:
 
 
 def upload_files(
-    *, category: Category, files: Iterable[IncomingFile], hints: str = ""
+    *,
+    category: Category,
+    files: Iterable[IncomingFile],
+    hints: str = "",
+    validity: ValidityFields = NO_VALIDITY,
 ) -> UploadReport:
     """Create a document from each file, and from each file of each ZIP archive.
 
     Every file goes through `create_document`; one refused file (duplicate, empty, too
     large, unsafe archive entry) is recorded in the report and never stops the others.
-    `hints` apply to every document of the batch. Once the storage fails, the rest of the
-    batch is refused with the same reason without trying it (an archive may hold thousands).
+    `hints` and `validity` apply to every document of the batch. Once the storage fails,
+    the rest of the batch is refused with the same reason without trying it (an archive may
+    hold thousands).
     """
     report = UploadReport()
     for incoming in files:
         if is_archive(incoming.name):
-            _upload_archive(report, category=category, archive=incoming, hints=hints)
+            _upload_archive(
+                report, category=category, archive=incoming, hints=hints, validity=validity
+            )
         else:
             _upload_one(
                 report,
@@ -161,12 +176,18 @@ def upload_files(
                 name=incoming.name,
                 title=incoming.title or title_from_path(incoming.name),
                 hints=hints,
+                validity=validity,
             )
     return report
 
 
 def _upload_archive(
-    report: UploadReport, *, category: Category, archive: IncomingFile, hints: str
+    report: UploadReport,
+    *,
+    category: Category,
+    archive: IncomingFile,
+    hints: str,
+    validity: ValidityFields,
 ) -> None:
     found = 0
     try:
@@ -193,6 +214,7 @@ def _upload_archive(
                 name=name,
                 title=entry.title,
                 hints=hints,
+                validity=validity,
             )
     except UploadRejected as rejection:
         report.rejected.append(RejectedUpload(archive.name, rejection.message))
@@ -211,6 +233,7 @@ def _upload_one(
     name: str,
     title: str,
     hints: str,
+    validity: ValidityFields,
 ) -> None:
     if report.storage_unavailable:
         report.rejected.append(
@@ -221,7 +244,12 @@ def _upload_one(
         return
     try:
         document = create_document(
-            category=category, stream=stream, filename=name, title=title, hints=hints
+            category=category,
+            stream=stream,
+            filename=name,
+            title=title,
+            hints=hints,
+            validity=validity,
         )
     except DuplicateDocument as duplicate:
         report.duplicates.append(DuplicateUpload(name, duplicate.existing, duplicate.message))
