@@ -152,6 +152,13 @@ class InspectorForm(forms.Form):
         initial=ALL_MODES,
         required=False,
     )
+    include_out_of_force = forms.BooleanField(
+        label=gettext_lazy("Inclure les documents qui ne sont pas en vigueur"),
+        required=False,
+        help_text=gettext_lazy(
+            "Expirés, abrogés ou pas encore en vigueur : la recherche et le chat les écartent."
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -172,5 +179,6 @@ def inspect_retrieval_page(request: HttpRequest) -> HttpResponse:
             category_ids=[category.pk] if category else readable_category_ids(request.user),
             limit=data["k"],
             modes=[Mode(data["mode"])] if data["mode"] not in ("", ALL_MODES) else MODES,
+            include_out_of_force=data["include_out_of_force"],
         )
     return render(request, "backoffice/inspector.html", {"form": form, "inspection": inspection})

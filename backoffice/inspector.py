@@ -52,6 +52,8 @@ class Inspection:
     thresholds: dict[int, float]
     default_threshold: float
     rankings: list[ModeRanking]
+    include_out_of_force: bool = False
+    """Whether documents not in force today were searched too."""
 
 
 def inspect_retrieval(
@@ -60,15 +62,22 @@ def inspect_retrieval(
     category_ids: Sequence[int] | None,
     limit: int | None = None,
     modes: Sequence[Mode] = MODES,
+    include_out_of_force: bool = False,
 ) -> Inspection:
     """Search `question` in `category_ids` (None: every category) with each of `modes`.
 
     The search is the chat's (`chat.search`): same query preparation, same per-category
-    relevance thresholds, same number of passages unless `limit` says otherwise. A mode
-    whose search fails (vector store or embedding model unreachable) reports why, and the
-    others still run: BM25 needs no embedding model.
+    relevance thresholds, same number of passages unless `limit` says otherwise, same
+    documents unless `include_out_of_force` adds those not in force today. A mode whose
+    search fails (vector store or embedding model unreachable) reports why, and the others
+    still run: BM25 needs no embedding model.
     """
-    plan = plan_search(question, category_ids=category_ids, limit=limit)
+    plan = plan_search(
+        question,
+        category_ids=category_ids,
+        limit=limit,
+        include_out_of_force=include_out_of_force,
+    )
     return Inspection(
         question=question,
         query=plan.query,
@@ -76,6 +85,7 @@ def inspect_retrieval(
         thresholds=plan.thresholds,
         default_threshold=plan.default_threshold,
         rankings=[_ranking(plan, mode=mode) for mode in modes],
+        include_out_of_force=plan.include_out_of_force,
     )
 
 

@@ -62,6 +62,11 @@ class AnswerSerializer(serializers.Serializer):
     citations = serializers.ListField(child=serializers.IntegerField())
     usage = UsageSerializer(allow_null=True)
     timings = serializers.DictField(child=serializers.IntegerField())
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Des remarques à montrer sous la réponse, par exemple un document cité "
+        "qui ne sera bientôt plus en vigueur.",
+    )
     conversation = serializers.IntegerField()
     exchange = serializers.IntegerField()
 

@@ -27,6 +27,7 @@ from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
 from ai.retrieval import Result
 from chat.conversations import AskContext, finish_exchange, load_ask_context, start_exchange
 from chat.models import Exchange
+from chat.notices import expiry_notices
 from chat.search import result_as_dict, search_for_answer
 from documents.models import Correction
 
@@ -62,6 +63,8 @@ class Done:
     citations: list[int]
     usage: Usage | None
     timings: dict[str, int] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    """Notes to show below the answer, such as a cited document soon out of force."""
 
     @property
     def validated(self) -> bool:
@@ -165,15 +168,20 @@ async def answer_question(
     finally:
         await stream.aclose()
     await record.save(Exchange.Status.DONE)
+    citations = cited_numbers(record.answer, len(sources))
+    notices = (
+        await in_thread(expiry_notices, sources=sources, citations=citations) if citations else []
+    )
     yield Done(
         conversation_id=conversation_id,
         exchange_id=exchange_id,
         answer=record.answer,
         outcome=outcome,
         provider=context.provider.label,
-        citations=cited_numbers(record.answer, len(sources)),
+        citations=citations,
         usage=record.usage,
         timings=record.timings(),
+        notices=notices,
     )
 
 

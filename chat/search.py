@@ -4,7 +4,8 @@ The search page, the search API, the `search` command, the backoffice inspector 
 chat all go through `plan_search` then `run_search`: the question as it is searched
 (personal data removed, the glossary's abbreviations spelled out), how many passages (the
 category's k), which relevance thresholds apply (the category's, else the site's), which
-reranker scores the candidates, and one error, `SearchUnavailable`, when the vector store
+reranker scores the candidates, which documents are searched (those in force today, unless
+the plan says otherwise), and one error, `SearchUnavailable`, when the vector store
 or the embedding model cannot answer. The inspector therefore shows exactly what the chat
 searched.
 """
@@ -12,6 +13,7 @@ searched.
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -63,6 +65,8 @@ class SearchPlan:
     """The site's threshold, for the categories without one."""
     reranker: Reranker | None
     """A reranking API (the category's, else the site's); None: the offline reranker."""
+    include_out_of_force: bool = False
+    """Whether documents not in force today (expired, repealed, not yet) are searched too."""
 
 
 def plan_search(
@@ -71,10 +75,12 @@ def plan_search(
     category_ids: Sequence[int] | None,
     limit: int | None = None,
     anonymised: bool = False,
+    include_out_of_force: bool = False,
 ) -> SearchPlan:
     """The search of `question` in `category_ids`; `limit` defaults to the category's k (5
     across several). `anonymised`: the caller already removed the personal data (the chat
-    does, before it rewrites a follow-up question)."""
+    does, before it rewrites a follow-up question). Documents out of force today are left
+    out unless `include_out_of_force` (the inspector may ask for them)."""
     ids = None if category_ids is None else list(category_ids)
     prepared = question if anonymised else anonymize_if_enabled(question)
     return SearchPlan(
@@ -85,6 +91,7 @@ def plan_search(
         thresholds=relevance_thresholds(ids),
         default_threshold=site_threshold(),
         reranker=reranker_for(rerank_model_of(ids)),
+        include_out_of_force=include_out_of_force,
     )
 
 
@@ -99,7 +106,7 @@ def run_search(plan: SearchPlan, *, mode: Mode = Mode.HYBRID) -> Ranking:
             thresholds=plan.thresholds,
             default_threshold=plan.default_threshold,
             reranker=plan.reranker,
-            searchable=active_generations,
+            searchable=partial(active_generations, include_out_of_force=plan.include_out_of_force),
         )
     except (VectorStoreError, EmbeddingUnavailable) as error:
         logger.warning("A search failed: %s", error, exc_info=True)

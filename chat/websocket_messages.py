@@ -4,7 +4,8 @@ Server → client, for one question (`id` echoes the client's id for that questi
   {"type": "sources", "conversation", "exchange", "question", "sources": [...], "validated"}
   {"type": "token", "text"}                      (any number of times)
   {"type": "done", "conversation", "exchange", "answer", "outcome", "validated",
-   "provider", "citations", "usage", "timings"}
+   "provider", "citations", "usage", "timings", "notices"}  (notices: texts to show
+   below the answer, such as a cited document soon out of force)
   or {"type": "error", "code", "message"}  or  {"type": "cancelled"} after a cancel.
 """
 
@@ -40,6 +41,7 @@ def done_message(event: Done) -> dict[str, object]:
         "citations": event.citations,
         "usage": asdict(event.usage) if event.usage else None,
         "timings": event.timings,
+        "notices": event.notices,
     }
 
 

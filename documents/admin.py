@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from documents import exports, selectors, services
 from documents.exceptions import UploadRejected
@@ -16,11 +21,11 @@ from documents.models import (
     CategoryExport,
     Correction,
     Document,
-    DocumentVersion,
     GlossaryEntry,
     normalize_abbreviation,
 )
 from documents.progress import progress_strings
+from documents.validity import EXPIRY_WARNING, Validity
 from documents.versions import replace_with_new_version
 
 
@@ -104,29 +109,6 @@ class CategoryAdmin(admin.ModelAdmin):
         )
 
 
-class DocumentVersionInline(admin.TabularInline):
-    """The earlier files of a document, to download; only the current one is searched."""
-
-    model = DocumentVersion
-    extra = 0
-    fields = ["number", "download_link", "size", "version_date", "replaced_at", "replaced_by"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    @admin.display(description="fichier")
-    def download_link(self, version: DocumentVersion):
-        return format_html(
-            '<a href="{}" download>{}</a>',
-            reverse("documents:version-file", args=[version.document_id, version.number]),
-            version.original_filename or f"version {version.number}",
-        )
-
-
 class NewVersionForm(forms.Form):
     file = forms.FileField(
         label="Nouvelle version",
@@ -138,6 +120,25 @@ class NewVersionForm(forms.Form):
     )
 
 
+class ValidityFilter(admin.SimpleListFilter):
+    """Where documents stand today (`documents.validity`), and those that end soon."""
+
+    title = "validité"
+    parameter_name = "validite"
+    EXPIRING = "expiring"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [*Validity.choices, (self.EXPIRING, f"expire sous {EXPIRY_WARNING.days} jours")]
+
+    def queryset(self, request, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        today = timezone.localdate()
+        if self.value() == self.EXPIRING:
+            return queryset.expiring(on=today)
+        if self.value() in Validity.values:
+            return queryset.standing(Validity(self.value()), on=today)
+        return queryset
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -147,17 +148,17 @@ class DocumentAdmin(admin.ModelAdmin):
         "progress_bar",
         "page_count",
         "chunk_count",
+        "end_of_validity",
         "updated_at",
     ]
-    list_filter = ["status", "category", "mime_type"]
+    list_filter = [ValidityFilter, "status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
+    autocomplete_fields = ["repealed_by"]
     actions = ["reindex", "new_version"]
-    inlines = [DocumentVersionInline]
+    version_fields = ["version", "version_date", "earlier_versions", "source_path"]
     readonly_fields = [
-        "version",
-        "version_date",
-        "source_path",
+        *version_fields,
         "original_filename",
         "content_hash",
         "mime_type",
@@ -173,6 +174,37 @@ class DocumentAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+    fieldsets = [
+        (None, {"fields": ["file", "title", "category", "hints"]}),
+        (
+            "Validité",
+            {
+                "fields": ["valid_from", "valid_until", "repealed_by"],
+                "description": (
+                    "La recherche et les réponses écartent les documents qui ne sont pas en "
+                    "vigueur aujourd'hui ; une réponse qui cite un document dont la fin "
+                    f"approche ({EXPIRY_WARNING.days} jours) le signale."
+                ),
+            },
+        ),
+        (
+            "Version",
+            {
+                "fields": version_fields,
+                "description": (
+                    "« Remplacer par une nouvelle version » (en haut à droite) garde ce "
+                    "document et l'historique de ses fichiers ; seule la version en cours est "
+                    "cherchée."
+                ),
+            },
+        ),
+        ("Indexation", {"fields": readonly_fields[len(version_fields) :]}),
+    ]
+
+    @admin.display(description="en vigueur jusqu'au", ordering="valid_until")
+    def end_of_validity(self, document: Document) -> date | str | None:
+        """The last day in force; « abrogé » whatever the dates say once repealed."""
+        return "abrogé" if document.repealed_by_id else document.valid_until
 
     @admin.display(description="état", ordering="status")
     def status_badge(self, document: Document):
@@ -210,9 +242,25 @@ class DocumentAdmin(admin.ModelAdmin):
         queued = services.reindex_selected(queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
 
-    def get_inlines(self, request: HttpRequest, obj: Document | None):
-        # A document being added has no history: its form keeps the fields scripts post.
-        return self.inlines if obj else []
+    @admin.display(description="versions précédentes")
+    def earlier_versions(self, document: Document):
+        """Links to download the earlier files; only the current one is searched."""
+        versions = list(document.versions.all()) if document.pk else []
+        if not versions:
+            return "aucune"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}" download>version {} — {}</a> (du {})',
+            (
+                (
+                    reverse("documents:version-file", args=[document.pk, version.number]),
+                    version.number,
+                    version.original_filename,
+                    date_format(timezone.localtime(version.version_date), "SHORT_DATE_FORMAT"),
+                )
+                for version in versions
+            ),
+        )
 
     @admin.action(description="Remplacer par une nouvelle version")
     def new_version(self, request: HttpRequest, queryset: QuerySet[Document]):

@@ -1,21 +1,24 @@
-"""The documents API: upload files into a category, follow their indexing, replace a
-document's file by a new version."""
+"""The documents API: upload files into a category, follow their indexing, set their
+validity, replace a document's file by a new version."""
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import RetrieveAPIView, get_object_or_404
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.ratelimit import UploadThrottle
+from documents import services
 from documents.archives import is_archive
 from documents.models import Category, Document, DocumentVersion
 from documents.uploads import IncomingFile, UploadReport, upload_files
+from documents.validity import ValidityFields
 from documents.versions import replace_with_new_version
 
 
@@ -29,14 +32,13 @@ class CanUploadDocuments(BasePermission):
         return bool(user and user.is_authenticated and user.has_perm("documents.add_document"))
 
 
-class CanReplaceDocuments(BasePermission):
-    """Users holding `documents.change_document`: a new version changes the document."""
+class CanChangeDocuments(BasePermission):
+    """Changing a document (its validity) also takes `documents.change_document`."""
 
     message = "Il faut la permission de modifier des documents (documents.change_document)."
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("documents.change_document"))
+        return request.method in SAFE_METHODS or request.user.has_perm("documents.change_document")
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -78,6 +80,9 @@ class DocumentSerializer(serializers.ModelSerializer):
             "version_date",
             "source_path",
             "versions",
+            "valid_from",
+            "valid_until",
+            "repealed_by",
             "created_at",
             "updated_at",
             "url",
@@ -96,7 +101,34 @@ class DocumentSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class UploadSerializer(serializers.Serializer):
+class ValiditySerializer(serializers.Serializer):
+    """`valid_from`, `valid_until` (ISO dates, both included) and `repealed_by` (a document
+    id of the same category), each optional; checked by the model's rules."""
+
+    valid_from = serializers.DateField(required=False, allow_null=True)
+    valid_until = serializers.DateField(required=False, allow_null=True)
+    repealed_by = serializers.PrimaryKeyRelatedField(
+        queryset=Document.objects.all(), required=False, allow_null=True
+    )
+
+    def checked_validity(self, document: Document, data: dict) -> ValidityFields:
+        """`document`'s validity with `data` applied; raises DRF's ValidationError."""
+        validity = ValidityFields(
+            valid_from=data.get("valid_from", document.valid_from),
+            valid_until=data.get("valid_until", document.valid_until),
+            repealed_by=data.get("repealed_by", document.repealed_by),
+        )
+        candidate = Document(pk=document.pk, category_id=document.category_id)
+        for name, value in validity.as_fields().items():
+            setattr(candidate, name, value)
+        try:
+            candidate.clean()
+        except ValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from error
+        return validity
+
+
+class UploadSerializer(ValiditySerializer):
     # Empty files are accepted here so that the upload service reports them like the others.
     file = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), allow_empty=False
@@ -122,6 +154,7 @@ class UploadSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"title": _("Un titre ne s'applique qu'à un seul fichier, hors archive ZIP.")}
             )
+        data["validity"] = self.checked_validity(Document(category=data["category"]), data)
         return data
 
 
@@ -130,7 +163,8 @@ class DocumentUploadView(APIView):
 
     Fields: `file` (repeat it to send several; ZIP archives are expanded, each file inside
     becoming a document titled after its folders), `category` (slug or id), optional
-    `title` (only with a single non-archive file) and `hints` (applied to every document).
+    `title` (only with a single non-archive file), `hints`, `valid_from`, `valid_until` and
+    `repealed_by` (applied to every document; see `PATCH /api/documents/<id>/`).
 
     Authentication: `Authorization: Token <key>`, the token created in the Django admin
     (« Jeton d'authentification » → « Jetons ») for a user holding `documents.add_document`;
@@ -164,6 +198,7 @@ class DocumentUploadView(APIView):
             category=data["category"],
             files=[IncomingFile(file, file.name, data.get("title", "")) for file in data["file"]],
             hints=data.get("hints", ""),
+            validity=data["validity"],
         )
         return Response(self._body(report), status=_status_for(report))
 
@@ -205,31 +240,40 @@ class NewVersionSerializer(serializers.Serializer):
 
 
 class DocumentDetailView(RetrieveAPIView):
-    """`GET /api/documents/<id>/`: a document and its indexing state.
+    """`GET /api/documents/<id>/`: a document, its indexing state and its validity;
+    `PATCH` changes its validity.
 
     `status` goes pending → processing → indexed or failed; `error_message` says why it
     failed; `page_count` and `chunk_count` are filled once indexed; `version` and
     `version_date` say which file is current, `versions` lists the earlier ones. Same
-    authentication and permission as the upload.
+    authentication and permission as the upload; `PATCH` and `PUT` also take
+    `documents.change_document`.
 
-    `PUT /api/documents/<id>/` with a multipart `file`: the same as
-    `POST /api/documents/<id>/versions/`.
+    `PATCH` with any of `valid_from`, `valid_until` (ISO dates, both days included, null
+    for none) and `repealed_by` (the id of a document of the same category, or null):
+    searches and answers leave out a document out of force today (not yet in force, past
+    its end, or repealed). A 400 says which field breaks a rule (an end before the start,
+    a repeal by itself or by another category's document).
+
+    `PUT` with a multipart `file`: the same as `POST /api/documents/<id>/versions/`.
     """
 
-    permission_classes = [CanUploadDocuments]
-    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [CanUploadDocuments, CanChangeDocuments]
     queryset = Document.objects.select_related("category").prefetch_related("versions")
     serializer_class = DocumentSerializer
 
-    def get_permissions(self):
-        if self.request.method == "PUT":
-            return [CanReplaceDocuments()]
-        return super().get_permissions()
+    @extend_schema(request=ValiditySerializer, responses=DocumentSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        document = self.get_object()
+        change = ValiditySerializer(data=request.data)
+        change.is_valid(raise_exception=True)
+        services.set_validity(document, change.checked_validity(document, change.validated_data))
+        return Response(self.get_serializer(document).data)
 
     @extend_schema(
         request={"multipart/form-data": NewVersionSerializer}, responses=DocumentSerializer
     )
-    def put(self, request, pk: int):
+    def put(self, request: Request, pk: int) -> Response:
         return replace_document_file(request, pk)
 
 
@@ -245,8 +289,7 @@ class DocumentVersionsView(APIView):
     the file storage is down (nothing changed). `GET` lists the earlier versions.
     """
 
-    permission_classes = [CanReplaceDocuments]
-    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [CanUploadDocuments, CanChangeDocuments]
     throttle_classes = [UploadThrottle]
 
     @extend_schema(responses=VersionSerializer(many=True))

@@ -3,6 +3,7 @@
 import re
 import uuid
 from collections.abc import Collection, Sequence
+from datetime import date
 from difflib import SequenceMatcher
 from pathlib import PurePath
 
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from common.text import normalize_question, question_hash
+from documents.validity import Validity, condition, expiring_condition, validity_on
 
 
 class Category(models.Model):
@@ -138,6 +140,22 @@ def document_upload_path(document: "Document", filename: str) -> str:
     return f"documents/{document.category.slug}/{uuid.uuid4().hex}/{name}"
 
 
+VALIDITY_REVERSED = "La fin de validité ne peut pas précéder le début de validité."
+
+
+class DocumentQuerySet(models.QuerySet):
+    def standing(self, validity: Validity, *, on: date) -> "DocumentQuerySet":
+        """The documents at `validity` on the day `on` (`documents.validity`)."""
+        return self.filter(condition(validity, on))
+
+    def in_force(self, *, on: date) -> "DocumentQuerySet":
+        return self.standing(Validity.IN_FORCE, on=on)
+
+    def expiring(self, *, on: date) -> "DocumentQuerySet":
+        """The documents in force on `on` that end within `validity.EXPIRY_WARNING`."""
+        return self.filter(expiring_condition(on))
+
+
 class Document(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "en attente"
@@ -190,12 +208,44 @@ class Document(models.Model):
         db_index=True,
         help_text="Le chemin du fichier dans le dossier ou le bucket d'où il vient.",
     )
+    valid_from = models.DateField(
+        "en vigueur du", null=True, blank=True, help_text="Vide : depuis toujours."
+    )
+    valid_until = models.DateField(
+        "en vigueur jusqu'au",
+        null=True,
+        blank=True,
+        help_text="Ce jour inclus. Vide : sans date de fin.",
+    )
+    repealed_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="repeals",
+        verbose_name="abrogé par",
+        help_text=(
+            "Un document de la même catégorie. Un document abrogé n'est plus en vigueur, "
+            "quelles que soient ses dates."
+        ),
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["category", "content_hash"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from"))
+                | models.Q(valid_from=None)
+                | models.Q(valid_until=None),
+                name="document_valid_until_after_valid_from",
+                violation_error_message=VALIDITY_REVERSED,
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title or self.original_filename or f"document {self.pk}"
@@ -206,6 +256,27 @@ class Document(models.Model):
         if not self.title and self.original_filename:
             self.title = PurePath(self.original_filename).stem.replace("_", " ")
         super().save(*args, **kwargs)
+
+    def validity_on(self, day: date) -> Validity:
+        return validity_on(
+            day,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            repealed=self.repealed_by_id is not None,
+        )
+
+    def clean(self) -> None:
+        # The dates' order is also a constraint; checked here, the message is on the field.
+        errors = {}
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            errors["valid_until"] = VALIDITY_REVERSED
+        if self.repealed_by_id is not None:
+            if self.pk is not None and self.repealed_by_id == self.pk:
+                errors["repealed_by"] = "Un document ne peut pas s'abroger lui-même."
+            elif self.category_id is not None and self.repealed_by.category_id != self.category_id:
+                errors["repealed_by"] = "Le document qui abroge doit être de la même catégorie."
+        if errors:
+            raise ValidationError(errors)
 
 
 def version_upload_path(version: "DocumentVersion", filename: str) -> str:

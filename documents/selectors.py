@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from ai.models import RerankModel
 from documents.models import Category, Document, GlossaryEntry
@@ -46,14 +47,24 @@ def categories_for_home(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cate
     )
 
 
-def active_generations(document_ids: Collection[int]) -> dict[int, str]:
+def active_generations(
+    document_ids: Collection[int], *, include_out_of_force: bool = False
+) -> dict[int, str]:
     """The generation of passages each of `document_ids` is searched by: the last one
-    indexed completely. A document never indexed, or deleted, has none."""
-    return dict(
-        Document.objects.filter(pk__in=document_ids)
-        .exclude(index_generation="")
-        .values_list("pk", "index_generation")
-    )
+    indexed completely. A document never indexed, or deleted, has none; nor has one out of
+    force today (`documents.validity`), unless `include_out_of_force`."""
+    documents = Document.objects.filter(pk__in=document_ids).exclude(index_generation="")
+    if not include_out_of_force:
+        documents = documents.in_force(on=timezone.localdate())
+    return dict(documents.values_list("pk", "index_generation"))
+
+
+def documents_expiring(document_ids: Collection[int]) -> list[Document]:
+    """Those of `document_ids` in force today that end soon (`validity.EXPIRY_WARNING`),
+    in the order of `document_ids`."""
+    found = Document.objects.filter(pk__in=document_ids).expiring(on=timezone.localdate())
+    by_id = {document.pk: document for document in found}
+    return [by_id[pk] for pk in dict.fromkeys(document_ids) if pk in by_id]
 
 
 def documents_indexed_with_another_model() -> QuerySet[Document]:

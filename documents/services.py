@@ -18,6 +18,7 @@ from ai.vectorstore import VectorStoreError
 from common.storage import STORAGE_ERRORS
 from documents.health import expected_passage_count
 from documents.models import Category, Correction, Document
+from documents.validity import ValidityFields
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +164,17 @@ def follow_change(document: Document, *, before: dict[str, object]) -> None:
     if "category_id" in changed:
         delete_passages({"document_id": document.pk})
     reindex_selected(Document.objects.filter(pk=document.pk))
+
+
+def set_validity(document: Document, validity: ValidityFields) -> None:
+    """Give `document` these dates and repeal, checked already (`Document.clean`).
+
+    Only these fields are written: the worker may be saving the document's indexing state
+    meanwhile. Nothing is indexed again: searches read the validity from the database.
+    """
+    for name, value in validity.as_fields().items():
+        setattr(document, name, value)
+    document.save(update_fields=[*validity.as_fields(), "updated_at"])
 
 
 def requeue_unfinished(*, include_pending: bool) -> int:

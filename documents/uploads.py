@@ -15,6 +15,7 @@ from documents.archives import expand_zip, is_archive, title_from_path
 from documents.exceptions import StorageUnavailable, UploadRejected
 from documents.models import Category, Document
 from documents.upload_checks import STORAGE_DOWN, check_upload, file_name
+from documents.validity import NO_VALIDITY, ValidityFields
 from documents.versions import SameAsCurrentVersion, replace_with_new_version
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,13 @@ class DuplicateDocument(UploadRejected):
 
 
 def create_document(
-    *, category: Category, stream: IO[bytes], filename: str, title: str = "", hints: str = ""
+    *,
+    category: Category,
+    stream: IO[bytes],
+    filename: str,
+    title: str = "",
+    hints: str = "",
+    validity: ValidityFields = NO_VALIDITY,
 ) -> Document:
     """Store `stream` as a new pending document of `category` and queue it for indexing.
 
@@ -59,6 +66,7 @@ def create_document(
                 content_hash=digest,
                 size=size,
                 source_path=filename,
+                **validity.as_fields(),
             )
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the upload %s: %r", name, error)
@@ -123,21 +131,24 @@ def upload_files(
     files: Iterable[IncomingFile],
     hints: str = "",
     as_new_versions: bool = False,
+    validity: ValidityFields = NO_VALIDITY,
 ) -> UploadReport:
     """Create a document from each file, and from each file of each ZIP archive.
 
     Every file goes through `create_document`; one refused file (duplicate, empty, too
     large, unsafe archive entry) is recorded in the report and never stops the others.
-    `hints` apply to every document of the batch. Once the storage fails, the rest of the
-    batch is refused with the same reason without trying it (an archive may hold thousands).
-    `as_new_versions`: a file arriving with the path, or else the title, of a document of
-    the category becomes its new version (`documents.versions`) — the same content again
-    is a duplicate — instead of a second document.
+    `hints` and `validity` apply to every document of the batch. Once the storage fails,
+    the rest of the batch is refused with the same reason without trying it (an archive may
+    hold thousands). `as_new_versions`: a file arriving with the path, or else the title, of
+    a document of the category becomes its new version (`documents.versions`) — the same
+    content again is a duplicate — instead of a second document.
     """
     report = UploadReport(as_new_versions=as_new_versions)
     for incoming in files:
         if is_archive(incoming.name):
-            _upload_archive(report, category=category, archive=incoming, hints=hints)
+            _upload_archive(
+                report, category=category, archive=incoming, hints=hints, validity=validity
+            )
         else:
             _upload_one(
                 report,
@@ -146,12 +157,18 @@ def upload_files(
                 name=incoming.name,
                 title=incoming.title or title_from_path(incoming.name),
                 hints=hints,
+                validity=validity,
             )
     return report
 
 
 def _upload_archive(
-    report: UploadReport, *, category: Category, archive: IncomingFile, hints: str
+    report: UploadReport,
+    *,
+    category: Category,
+    archive: IncomingFile,
+    hints: str,
+    validity: ValidityFields,
 ) -> None:
     found = 0
     try:
@@ -178,6 +195,7 @@ def _upload_archive(
                 name=name,
                 title=entry.title,
                 hints=hints,
+                validity=validity,
             )
     except UploadRejected as rejection:
         report.rejected.append(RejectedUpload(archive.name, rejection.message))
@@ -196,6 +214,7 @@ def _upload_one(
     name: str,
     title: str,
     hints: str,
+    validity: ValidityFields,
 ) -> None:
     if report.storage_unavailable:
         report.rejected.append(
@@ -214,7 +233,12 @@ def _upload_one(
             )
             return
         document = create_document(
-            category=category, stream=stream, filename=name, title=title, hints=hints
+            category=category,
+            stream=stream,
+            filename=name,
+            title=title,
+            hints=hints,
+            validity=validity,
         )
     except SameAsCurrentVersion as same:
         report.duplicates.append(DuplicateUpload(name, previous, same.message))

@@ -9,6 +9,9 @@ derives from the document, the indexing generation and the passage's position
 (`documents.indexing.passage_key`), so the position is found by recomputing the ids of the
 document's current generation, and the passage's text is read from the `DocumentText`
 kept by that indexing run.
+
+Above the text, the page says whether the document is in force today (`standing`), and
+which document repealed it, when the reader may open that one.
 """
 
 import logging
@@ -16,6 +19,9 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from ai.passages import point_id
 from common.storage import STORAGE_ERRORS
@@ -25,6 +31,8 @@ from documents.exceptions import DocumentRejected
 from documents.extraction import extract
 from documents.extraction.detection import PDF
 from documents.models import Document, DocumentText
+from documents.selectors import readable_categories
+from documents.validity import Validity
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +51,28 @@ class TextWithPassage:
     passage: str = ""
     after: str = ""
     found: bool = False
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a document stands today, for the banner above it."""
+
+    validity: Validity
+    repealed: bool
+    repealed_by: Document | None = None
+    """The document that repealed it, when the reader may open it."""
+
+
+def standing(document: Document, user: AbstractBaseUser | AnonymousUser) -> Standing:
+    repealing = document.repealed_by
+    readable = repealing is not None and (
+        readable_categories(user).filter(pk=repealing.category_id).exists()
+    )
+    return Standing(
+        validity=document.validity_on(timezone.localdate()),
+        repealed=repealing is not None,
+        repealed_by=repealing if readable else None,
+    )
 
 
 def is_pdf(document: Document) -> bool:

@@ -20,14 +20,15 @@ def _readable_document(request: HttpRequest, pk: int) -> Document:
     """The document, for users who may read its category; to the others it does not exist."""
     if not request.user.is_authenticated and not settings.PUBLIC_CATEGORIES:
         raise LoginRequired
-    document = get_object_or_404(Document.objects.select_related("category"), pk=pk)
+    document = get_object_or_404(Document.objects.select_related("category", "repealed_by"), pk=pk)
     if not readable_categories(request.user).filter(pk=document.category_id).exists():
         raise Http404("No such document.")
     return document
 
 
 def view_document(request: HttpRequest, pk: int) -> HttpResponse:
-    """A document at the cited page (PDF) or with the cited passage marked in its text.
+    """A document at the cited page (PDF) or with the cited passage marked in its text,
+    with its validity and a banner when it is not in force.
 
     `?page=N` opens a PDF at page N; `?passage=<point id>` marks that passage in the text
     of the other formats.
@@ -44,6 +45,7 @@ def view_document(request: HttpRequest, pk: int) -> HttpResponse:
         "is_pdf": viewer.is_pdf(document),
         "file_url": file_url,
         "earlier_versions": document.versions.all() if request.user.is_staff else [],
+        "standing": viewer.standing(document, request.user),
     }
     is_pdf = context["is_pdf"]
     # The browser's PDF viewer cannot mark a passage: the page shows it above the PDF.

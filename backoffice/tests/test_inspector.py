@@ -1,10 +1,12 @@
 """The retrieval inspector: staff compare what each search mode finds for a question."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.urls import reverse
+from django.utils import timezone
 
 from ai.embeddings.base import EmbeddingUnavailable
 from ai.retrieval import Mode
@@ -75,6 +77,22 @@ def test_the_searched_query_spells_the_glossary_out(category):
 
     assert inspection.query == "jours de TT (télétravail)"
     assert inspection.limit == category.k
+
+
+def test_a_document_out_of_force_is_inspected_only_when_asked_for(admin_client, category):
+    Document.objects.filter(original_filename="teletravail.txt").update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+
+    default = inspect(admin_client, category, "télétravail", mode="bm25").content.decode()
+    included = inspect(
+        admin_client, category, "télétravail", mode="bm25", include_out_of_force="on"
+    ).content.decode()
+
+    assert 'data-testid="include-out-of-force"' in default
+    assert "teletravail" not in default and 'data-testid="out-of-force-included"' not in default
+    assert "<mark>télétravail</mark>" in included
+    assert 'data-testid="out-of-force-included"' in included
 
 
 def test_a_passage_links_to_the_document_viewer_on_its_page_and_passage(category):

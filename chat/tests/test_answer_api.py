@@ -2,10 +2,12 @@
 
 import json
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from chat.callbacks import NO_CALLBACKS, NOT_ALLOWED, CallbackRefused, check_callback_url
@@ -122,8 +124,23 @@ def test_an_answer_comes_with_its_sources_and_citations(client, category, user, 
     assert answer["validated"] is False
     assert answer["usage"]["completion_tokens"] > 0
     assert answer["timings"]["total_ms"] >= 0
+    assert answer["notices"] == []
     assert Conversation.objects.get(pk=answer["conversation"]).user == user
     assert answer["exchange"]
+
+
+def test_an_answer_citing_a_document_soon_out_of_force_carries_a_notice(
+    agent_client, category, llm_server
+):
+    category.documents.filter(title="teletravail").update(
+        valid_until=timezone.localdate() + timedelta(days=30)
+    )
+    answer = agent_client.post(
+        answer_url(category.slug), {"question": QUESTION}, content_type="application/json"
+    ).json()
+    assert answer["citations"] == [1]
+    [notice] = answer["notices"]
+    assert notice.startswith("Attention : « teletravail » n'est plus en vigueur après le ")
 
 
 def test_a_follow_up_continues_its_conversation(agent_client, category, llm_server):

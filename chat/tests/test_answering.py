@@ -1,5 +1,9 @@
 """The answering pipeline, below every interface: events, records, rules."""
 
+from datetime import date, timedelta
+
+from django.utils import timezone
+
 from chat.answering import Done, Sources, Token, answer_question, in_thread
 from chat.models import Exchange
 from documents.indexing import index_document
@@ -41,3 +45,73 @@ async def test_the_prompt_sent_to_the_model_holds_the_hints_of_each_passage(
     prompt = "\n".join(message["content"] for message in messages)
     assert "[1] teletravail (accord télétravail 2024)\n" in prompt
     assert "annexe" not in prompt
+
+
+# --- Validity of the documents ----------------------------------------------------------
+
+
+def end_telework_note(category, *, in_days: int) -> date:
+    """The telework note's last day in force: `in_days` from today (negative: past)."""
+    end = timezone.localdate() + timedelta(days=in_days)
+    category.documents.filter(title="teletravail").update(valid_until=end)
+    return end
+
+
+MONTHS = [
+    *("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août"),
+    *("septembre", "octobre", "novembre", "décembre"),
+]
+
+
+def expiry_notice(end: date) -> str:
+    day = f"{end.day} {MONTHS[end.month - 1]} {end.year}"
+    return f"Attention : « teletravail » n'est plus en vigueur après le {day}."
+
+
+async def test_an_answer_leaves_out_a_document_no_longer_in_force(category, user, llm_server):
+    await in_thread(end_telework_note, category=category, in_days=-1)
+
+    sources, *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+
+    assert "teletravail" not in [source["title"] for source in sources.sources]
+    assert done.outcome == Exchange.Outcome.NO_ANSWER
+
+
+async def test_an_answer_citing_a_document_ending_within_30_days_says_so(
+    category, user, llm_server
+):
+    end = await in_thread(end_telework_note, category=category, in_days=30)
+
+    sources, *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+
+    assert sources.sources[0]["title"] == "teletravail" and done.citations == [1]
+    assert done.notices == [expiry_notice(end)]
+
+
+async def test_an_extractive_answer_citing_a_document_ending_soon_says_so_too(
+    category, user, extractive
+):
+    end = await in_thread(end_telework_note, category=category, in_days=1)
+
+    *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+
+    assert done.outcome == Exchange.Outcome.EXTRACTIVE and done.citations
+    assert done.notices == [expiry_notice(end)]
+
+
+async def test_a_cited_document_in_force_for_longer_than_30_days_needs_no_notice(
+    category, user, llm_server
+):
+    await in_thread(end_telework_note, category=category, in_days=31)
+
+    *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+
+    assert done.citations == [1] and done.notices == []

@@ -1,10 +1,12 @@
 """The chat websocket: one connection, many questions, answers streamed as they come."""
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from chat.answering import in_thread
 from chat.consumers import ChatConsumer
@@ -63,6 +65,19 @@ async def test_the_answer_streams_after_its_sources_and_cites_them(category, use
     assert done["usage"]["completion_tokens"] == len(tokens)
     prompt = llm_server.requests_to("/v1/chat/completions")[-1].body["messages"][-1]["content"]
     assert "[1] teletravail" in prompt and "deux jours par semaine" in prompt
+    await communicator.disconnect()
+
+
+async def test_the_done_message_warns_of_a_cited_document_soon_out_of_force(
+    category, user, llm_server
+):
+    end = timezone.localdate() + timedelta(days=10)
+    await in_thread(category.documents.filter(title="teletravail").update, valid_until=end)
+    communicator = await connect(user)
+    *_, done = await ask(communicator, category=category.slug)
+    assert done["citations"] == [1]
+    [notice] = done["notices"]
+    assert notice.startswith("Attention : « teletravail » n'est plus en vigueur après le ")
     await communicator.disconnect()
 
 

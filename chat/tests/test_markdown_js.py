@@ -1,5 +1,5 @@
-"""The search page's scripts (the answer renderer static/js/markdown.js, the source cards),
-tested under node with a minimal DOM: chat/tests/js/*.test.mjs."""
+"""The search page's scripts (the answer renderer static/js/markdown.js, the source cards,
+the notes below an answer), tested under node with a minimal DOM: chat/tests/js/*.test.mjs."""
 
 import shutil
 import subprocess

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from ai.passages import Passage, store_passages
+from documents.models import Document
 from documents.tests.factories import CategoryFactory, IndexedDocumentFactory, searched_as
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +51,37 @@ def test_search_returns_passages_with_their_source_and_a_link_to_the_page(admin_
     assert result["page"] == 3
     assert result["url"].startswith("/documents/41/?page=3&passage=")
     assert "<mark>congés</mark>" in result["highlighted"]
+
+
+@pytest.mark.parametrize(
+    "out_of_force",
+    [
+        {"valid_until": timedelta(days=-1)},
+        {"valid_from": timedelta(days=1)},
+        {"repealed": True},
+    ],
+    ids=["expired", "not-yet-in-force", "repealed"],
+)
+def test_a_document_out_of_force_today_is_not_found(admin_client, category, out_of_force):
+    guide = Document.objects.get(pk=41)
+    if out_of_force.pop("repealed", False):
+        guide.repealed_by = IndexedDocumentFactory(category=category)
+    for field, offset in out_of_force.items():
+        setattr(guide, field, timezone.localdate() + offset)
+    guide.save()
+
+    response = admin_client.get(URL, {"q": "report des congés", "category": category.slug})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+def test_a_document_is_found_on_the_last_day_it_is_in_force(admin_client, category):
+    Document.objects.filter(pk=41).update(valid_until=timezone.localdate())
+
+    response = admin_client.get(URL, {"q": "report des congés", "category": category.slug})
+
+    assert [result["document_id"] for result in response.json()["results"]] == [41]
 
 
 def test_a_token_authenticates_api_clients(client, admin_user, category):

@@ -1,6 +1,9 @@
+from datetime import date, timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ai.models import LanguageModel
 from documents.models import Category, Correction, Document
@@ -94,3 +97,82 @@ def test_a_broken_category_prompt_is_refused_on_the_admin_form(admin_client):
     assert response.status_code == 200
     assert "Variable inconnue dans le prompt" in response.content.decode()
     assert not Category.objects.exists()
+
+
+# --- Validity ---------------------------------------------------------------------------
+
+
+def test_the_document_list_filters_by_validity(admin_client):
+    today = timezone.localdate()
+    in_force = DocumentFactory(title="En vigueur")
+    DocumentFactory(title="Pas encore", valid_from=today + timedelta(days=1))
+    DocumentFactory(title="Expirée", valid_until=today - timedelta(days=1))
+    DocumentFactory(title="Abrogée", category=in_force.category, repealed_by=in_force)
+    DocumentFactory(title="Bientôt finie", valid_until=today + timedelta(days=30))
+    expected = {
+        "in_force": {"En vigueur", "Bientôt finie"},
+        "not_yet": {"Pas encore"},
+        "ended": {"Expirée", "Abrogée"},
+        "expiring": {"Bientôt finie"},
+    }
+    for value, titles in expected.items():
+        response = admin_client.get(
+            reverse("admin:documents_document_changelist"), {"validite": value}
+        )
+        shown = {str(document) for document in response.context["cl"].result_list}
+        assert shown == titles, value
+
+
+def test_the_document_list_shows_when_each_ends(admin_client):
+    repealing = DocumentFactory(title="Circulaire 2026", valid_until=date(2026, 12, 31))
+    DocumentFactory(title="Circulaire 2024", category=repealing.category, repealed_by=repealing)
+    page = admin_client.get(reverse("admin:documents_document_changelist")).content.decode()
+    assert "En vigueur jusqu&#x27;au" in page
+    assert 'field-end_of_validity nowrap">31 décembre 2026<' in page
+    assert 'field-end_of_validity">abrogé<' in page
+
+
+def test_the_document_form_groups_the_validity_fields(admin_client):
+    document = DocumentFactory()
+    page = admin_client.get(
+        reverse("admin:documents_document_change", args=[document.pk])
+    ).content.decode()
+    validity = page[page.index(">Validité</h2>") : page.index(">Indexation</h2>")]
+    for field in ["valid_from", "valid_until", "repealed_by"]:
+        assert f'name="{field}"' in validity
+
+
+def test_a_document_is_repealed_in_the_admin_by_another_of_its_category(admin_client):
+    repealing = DocumentFactory(title="Circulaire 2026")
+    document = DocumentFactory(category=repealing.category)
+    response = admin_client.post(
+        reverse("admin:documents_document_change", args=[document.pk]),
+        {
+            "title": document.title,
+            "category": document.category.pk,
+            "hints": "",
+            "valid_from": "01/01/2024",
+            "valid_until": "",
+            "repealed_by": repealing.pk,
+        },
+    )
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.valid_from, document.repealed_by) == (date(2024, 1, 1), repealing)
+
+
+def test_the_admin_form_refuses_a_repeal_by_another_categorys_document(admin_client):
+    document = DocumentFactory()
+    response = admin_client.post(
+        reverse("admin:documents_document_change", args=[document.pk]),
+        {
+            "title": document.title,
+            "category": document.category.pk,
+            "hints": "",
+            "valid_from": "",
+            "valid_until": "",
+            "repealed_by": DocumentFactory().pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "doit être de la même catégorie" in response.content.decode()

@@ -1,5 +1,6 @@
 import io
 import zipfile
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -230,3 +231,139 @@ def test_get_needs_authentication(category):
     document = DocumentFactory(category=category)
     response = APIClient().get(reverse("documents_api:document-detail", args=[document.pk]))
     assert response.status_code == 401
+
+
+# --- Validity ---------------------------------------------------------------------------
+
+
+def detail_url(document: Document) -> str:
+    return reverse("documents_api:document-detail", args=[document.pk])
+
+
+def test_get_returns_the_validity_of_a_document(api):
+    repealing = DocumentFactory()
+    document = DocumentFactory(
+        category=repealing.category,
+        valid_from=date(2024, 1, 1),
+        valid_until=date(2026, 12, 31),
+        repealed_by=repealing,
+    )
+    body = api.get(detail_url(document)).json()
+    assert (body["valid_from"], body["valid_until"], body["repealed_by"]) == (
+        "2024-01-01",
+        "2026-12-31",
+        repealing.pk,
+    )
+
+
+def test_an_upload_sets_the_validity_of_its_documents(api, category):
+    response = api.post(
+        UPLOAD_URL,
+        {
+            "file": a_file(),
+            "category": category.slug,
+            "valid_from": "2025-09-01",
+            "valid_until": "2026-08-31",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201
+    [created] = response.json()["created"]
+    assert (created["valid_from"], created["valid_until"], created["repealed_by"]) == (
+        "2025-09-01",
+        "2026-08-31",
+        None,
+    )
+    document = Document.objects.get()
+    assert (document.valid_from, document.valid_until) == (date(2025, 9, 1), date(2026, 8, 31))
+
+
+def test_an_upload_ending_before_it_starts_answers_400_on_the_end(api, category):
+    response = api.post(
+        UPLOAD_URL,
+        {
+            "file": a_file(),
+            "category": category.slug,
+            "valid_from": "2026-09-01",
+            "valid_until": "2026-08-31",
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["valid_until"]
+    assert not Document.objects.exists()
+
+
+def test_patch_repeals_a_document_and_sets_its_end(api, category):
+    document = DocumentFactory(category=category)
+    repealing = DocumentFactory(category=category)
+    response = api.patch(
+        detail_url(document),
+        {"repealed_by": repealing.pk, "valid_until": "2026-06-30"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["repealed_by"], response.json()["valid_until"]) == (
+        repealing.pk,
+        "2026-06-30",
+    )
+    document.refresh_from_db()
+    assert (document.repealed_by, document.valid_until) == (repealing, date(2026, 6, 30))
+
+
+def test_patch_keeps_the_fields_it_does_not_name_and_null_clears_one(api, category):
+    document = DocumentFactory(
+        category=category, valid_from=date(2024, 1, 1), valid_until=date(2026, 12, 31)
+    )
+    response = api.patch(detail_url(document), {"valid_until": None}, format="json")
+    assert response.status_code == 200
+    document.refresh_from_db()
+    assert (document.valid_from, document.valid_until) == (date(2024, 1, 1), None)
+
+
+def test_patch_checks_the_new_end_against_the_start_already_stored(api, category):
+    document = DocumentFactory(category=category, valid_from=date(2026, 1, 1))
+    response = api.patch(detail_url(document), {"valid_until": "2025-12-31"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["valid_until"]
+
+
+@pytest.mark.parametrize("repealing", ["itself", "another category's"])
+def test_patch_refuses_a_repeal_by_itself_or_by_another_categorys_document(
+    api, category, repealing
+):
+    document = DocumentFactory(category=category)
+    other = document if repealing == "itself" else DocumentFactory()
+    response = api.patch(detail_url(document), {"repealed_by": other.pk}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["repealed_by"]
+    document.refresh_from_db()
+    assert document.repealed_by is None
+
+
+def test_patch_of_an_unknown_repealing_document_answers_400(api, category):
+    document = DocumentFactory(category=category)
+    response = api.patch(detail_url(document), {"repealed_by": 987654}, format="json")
+    assert response.status_code == 400
+
+
+def test_patch_takes_the_change_document_permission(django_user_model, category):
+    uploader = django_user_model.objects.create_user("uploader")
+    uploader.user_permissions.add(Permission.objects.get(codename="add_document"))
+    document = DocumentFactory(category=category)
+    client = token_client(uploader)
+    change = {"valid_until": "2026-06-30"}
+    assert client.patch(detail_url(document), change, format="json").status_code == 403
+    uploader.user_permissions.add(Permission.objects.get(codename="change_document"))
+    assert client.patch(detail_url(document), change, format="json").status_code == 200
+
+
+def test_patch_changes_only_the_validity(api, category):
+    document = DocumentFactory(category=category, title="Circulaire")
+    api.patch(
+        detail_url(document),
+        {"valid_until": "2026-06-30", "title": "Autre", "status": "indexed"},
+        format="json",
+    )
+    document.refresh_from_db()
+    assert (document.title, document.status) == ("Circulaire", Document.Status.PENDING)

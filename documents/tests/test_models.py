@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -90,3 +92,49 @@ def test_the_category_form_refuses_a_broken_prompt():
     with pytest.raises(ValidationError) as refusal:
         category.full_clean()
     assert "system_prompt" in refusal.value.message_dict
+
+
+# --- Validity --------------------------------------------------------------------------
+
+
+def test_a_validity_ending_before_it_starts_is_refused_on_its_end():
+    document = DocumentFactory(valid_from=date(2026, 6, 1))
+    document.valid_until = date(2026, 5, 31)
+    with pytest.raises(ValidationError) as refused:
+        document.full_clean()
+    assert refused.value.message_dict == {
+        "valid_until": ["La fin de validité ne peut pas précéder le début de validité."]
+    }
+
+
+def test_the_database_refuses_a_validity_ending_before_it_starts():
+    with pytest.raises(IntegrityError):
+        DocumentFactory(valid_from=date(2026, 6, 1), valid_until=date(2026, 5, 31))
+
+
+def test_a_document_cannot_repeal_itself():
+    document = DocumentFactory()
+    document.repealed_by = document
+    with pytest.raises(ValidationError) as refused:
+        document.full_clean()
+    assert refused.value.message_dict == {
+        "repealed_by": ["Un document ne peut pas s'abroger lui-même."]
+    }
+
+
+def test_a_document_is_repealed_only_by_one_of_its_category():
+    document = DocumentFactory()
+    document.repealed_by = DocumentFactory()
+    with pytest.raises(ValidationError) as refused:
+        document.full_clean()
+    assert refused.value.message_dict == {
+        "repealed_by": ["Le document qui abroge doit être de la même catégorie."]
+    }
+
+
+def test_a_repealed_document_comes_back_in_force_when_its_repealing_one_is_deleted():
+    repealing = DocumentFactory()
+    document = DocumentFactory(category=repealing.category, repealed_by=repealing)
+    repealing.delete()
+    document.refresh_from_db()
+    assert document.repealed_by is None

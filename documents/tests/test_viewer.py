@@ -1,10 +1,14 @@
-"""The document viewer: who may open a document, the PDF at its page, the cited passage
-marked in the text of the other formats, and never a document's markup on our pages."""
+"""The document viewer: who may open a document, whether it is in force, the PDF at its
+page, the cited passage marked in the text of the other formats, and never a document's
+markup on our pages."""
+
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from ai.passages import point_id
 from documents import indexing, viewer
@@ -94,6 +98,56 @@ def test_visitors_read_a_public_category_when_the_site_allows_it(client, setting
 
 def test_an_unknown_document_is_not_found(reader):
     assert reader.get(reverse("documents:view", args=[987654])).status_code == 404
+
+
+# --- Whether it is in force ---------------------------------------------------------------
+
+
+def test_the_viewer_says_from_when_until_when_a_document_is_in_force(reader):
+    document = DocumentFactory(valid_from=date(2024, 1, 1), valid_until=date(2099, 12, 31))
+    page = reader.get(view_url(document)).content.decode()
+    assert "En vigueur du 1 janvier 2024 au 31 décembre 2099" in page
+    assert 'data-testid="out-of-force"' not in page
+
+
+def test_a_document_without_dates_says_nothing_of_them(reader):
+    page = reader.get(view_url(DocumentFactory())).content.decode()
+    assert 'data-testid="validity"' not in page and 'data-testid="out-of-force"' not in page
+
+
+def test_a_repealed_document_says_it_is_no_longer_in_force_and_links_to_the_repealing_one(
+    reader,
+):
+    repealing = DocumentFactory(title="Circulaire 2026")
+    document = DocumentFactory(category=repealing.category, repealed_by=repealing)
+    page = reader.get(view_url(document)).content.decode()
+    assert 'data-testid="out-of-force"' in page
+    assert "Ce document n'est plus en vigueur" in page
+    assert f'href="{view_url(repealing)}">Circulaire 2026</a>' in page
+
+
+def test_an_expired_document_says_it_is_no_longer_in_force_and_until_when_it_was(reader):
+    end = timezone.localdate() - timedelta(days=1)
+    page = reader.get(view_url(DocumentFactory(valid_until=end))).content.decode()
+    assert "Ce document n'est plus en vigueur" in page and "Il l'était jusqu'au " in page
+    assert 'data-testid="repealed-by"' not in page
+
+
+def test_the_repealing_document_is_not_linked_for_a_reader_who_may_not_open_it(reader):
+    hidden = DocumentFactory(category=CategoryFactory(visibility=Category.Visibility.GROUPS))
+    document = DocumentFactory()
+    # Moved since: the repeal no longer shares the category.
+    Document.objects.filter(pk=document.pk).update(repealed_by=hidden)
+    page = reader.get(view_url(document)).content.decode()
+    assert "Ce document n'est plus en vigueur" in page and "Il est abrogé." in page
+    assert view_url(hidden) not in page
+
+
+def test_a_document_not_yet_in_force_says_from_when(reader):
+    start = timezone.localdate() + timedelta(days=1)
+    page = reader.get(view_url(DocumentFactory(valid_from=start))).content.decode()
+    assert 'data-testid="not-yet-in-force"' in page
+    assert 'data-testid="out-of-force"' not in page
 
 
 # --- PDFs: the browser's viewer, at the cited page --------------------------------------

@@ -31,6 +31,8 @@ class Command(AnswerCommand):
             )
         except UserError as error:
             raise CommandError(error.message) from error
+        for notice in done.notices:
+            self.stdout.write(notice)
         self.write_sources(sources)
         self.write_summary(done)
 

@@ -1,4 +1,4 @@
-// Just enough of the DOM for static/js/markdown.js and the source cards to run under node, with a serialiser
+// Just enough of the DOM for static/js/markdown.js, the source cards and the answer's notes to run under node, with a serialiser
 // that writes attributes and text escaped, as a browser's would.
 
 class FakeNode {
@@ -61,11 +61,17 @@ class FakeElement extends FakeNode {
     this.tagName = tag;
     this.className = "";
     this.dataset = {};
+    this.attributes = {};
+  }
+
+  setAttribute(name, value) {
+    this.attributes[name] = String(value);
   }
 
   get html() {
     const attributes = PROPERTIES.filter((name) => this[name] !== undefined)
       .map((name) => ` ${name}="${escape(String(this[name]))}"`)
+      .concat(Object.entries(this.attributes).map(([name, value]) => ` ${name}="${escape(value)}"`))
       .concat(Object.entries(this.dataset).map(([name, value]) => ` data-${name}="${escape(value)}"`))
       .join("");
     if (VOID.has(this.tagName)) return `<${this.tagName}${attributes}>`;

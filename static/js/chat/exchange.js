@@ -37,6 +37,7 @@ export class ExchangeView {
       class: "answer break-words leading-relaxed text-slate-800",
     }, h("p", { class: "animate-pulse text-slate-600 motion-reduce:animate-none" }, strings.searching));
     this.notice = h("p", { class: "mt-3 text-sm", hidden: true });
+    this.answerNotices = h("div", { "data-testid": "answer-notices", class: "mt-3 space-y-2", hidden: true });
     this.badge = h("p", {
       class: "mb-2 inline-block rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800",
       hidden: true,
@@ -58,6 +59,7 @@ export class ExchangeView {
         h("p", { class: "sr-only" }, strings.assistant),
         this.badge,
         this.answer,
+        this.answerNotices,
         this.notice,
         this.sourcesSection,
         this.actions,
@@ -99,6 +101,9 @@ export class ExchangeView {
     if (typeof message.answer === "string") this.text = message.answer;
     this.badge.hidden = !message.validated;
     this.end("done");
+    const notices = answerNotices(message.notices);
+    this.answerNotices.replaceChildren(...notices);
+    this.answerNotices.hidden = !notices.length;
     this.showActions();
   }
 
@@ -289,6 +294,17 @@ export class ExchangeView {
     else if (state === "cancelled") view.showNotice(options.strings.cancelled, "status");
     return view;
   }
+}
+
+/** The `done` message's notices (a cited document soon out of force…), one note each, as text. */
+export function answerNotices(notices) {
+  if (!Array.isArray(notices)) return [];
+  return notices
+    .filter((notice) => typeof notice === "string" && notice)
+    .map((notice) => h("p", {
+      role: "note",
+      class: "rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900",
+    }, notice));
 }
 
 async function copyText(text) {
