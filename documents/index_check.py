@@ -41,7 +41,6 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from ai.embeddings import EmbeddingUnavailable
 from ai.passages import delete_passages, stored_passage_count, stored_payloads
@@ -50,15 +49,7 @@ from documents.models import Correction, Document, IndexCheck
 from documents.selectors import documents_indexed_with_another_model
 from documents.services import index_correction, reindex_selected
 
-KINDS: dict[str, str] = {
-    "orphan_passages": _("Passages de documents supprimés"),
-    "missing_passages": _("Documents indexés dont des passages manquent"),
-    "stale_category": _("Passages sous une ancienne catégorie"),
-    "stale_generations": _("Anciennes générations de passages"),
-    "other_model": _("Documents indexés avec un autre modèle d'embeddings"),
-    "orphan_corrections": _("Passages de corrections supprimées"),
-    "missing_corrections": _("Corrections absentes de l'index"),
-}
+KINDS = IndexCheck.Kind.values
 EXAMPLES = 5
 # Checks kept for the dashboard's history; older ones are deleted.
 KEPT_CHECKS = 100
@@ -111,7 +102,8 @@ def read_store() -> StoreContents:
 
 @dataclass
 class Drift:
-    """What the check found, by kind (KINDS); the ids are documents' or corrections'."""
+    """What the check found, by kind (`IndexCheck.Kind`); the ids are documents' or
+    corrections'."""
 
     orphan_passages: set[int] = field(default_factory=set)
     missing_passages: set[int] = field(default_factory=set)

@@ -435,6 +435,15 @@ class IndexCheck(models.Model):
     """One comparison of the database with the vector store (`documents.index_check`):
     what drifted, per kind, and what was repaired."""
 
+    class Kind(models.TextChoices):
+        ORPHAN_PASSAGES = "orphan_passages", "passages de documents supprimés"
+        MISSING_PASSAGES = "missing_passages", "documents indexés dont des passages manquent"
+        STALE_CATEGORY = "stale_category", "passages sous une ancienne catégorie"
+        STALE_GENERATIONS = "stale_generations", "anciennes générations de passages"
+        OTHER_MODEL = "other_model", "documents indexés avec un autre modèle d'embeddings"
+        ORPHAN_CORRECTIONS = "orphan_corrections", "passages de corrections supprimées"
+        MISSING_CORRECTIONS = "missing_corrections", "corrections absentes de l'index"
+
     started_at = models.DateTimeField("commencée le", auto_now_add=True)
     finished_at = models.DateTimeField("terminée le", null=True, blank=True)
     repair = models.BooleanField("réparation demandée", default=False)
@@ -456,6 +465,14 @@ class IndexCheck(models.Model):
     @property
     def drift_found(self) -> int:
         return sum(self.found.values())
+
+    def drift_by_kind(self) -> list[tuple[str, int, int]]:
+        """Each kind found: its label, how many were found, how many repaired."""
+        return [
+            (label, self.found[kind], self.repaired.get(kind, 0))
+            for kind, label in self.Kind.choices
+            if self.found.get(kind)
+        ]
 
     @property
     def left_unrepaired(self) -> bool:
