@@ -56,7 +56,8 @@ prepare_app() {
 serve() {
     if [ -n "${CELERY_BROKER_URL:-}" ]; then
         echo "==> Starting the Celery worker (broker $CELERY_BROKER_URL)"
-        celery -A cassandre worker --loglevel=INFO &
+        # --beat: the worker also queues the periodic index check (INDEX_CHECK_INTERVAL).
+        celery -A cassandre worker --beat --loglevel=INFO &
         worker_pid=$!
         trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
         python manage.py serve --host "$HOST" --port "$PORT"

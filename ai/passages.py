@@ -17,12 +17,13 @@ the terms of the whole text (BM25 with `ai.lexical.DOCUMENT_B`). Retrieval reads
 document-level evidence: a short page that matches as a whole is not outranked by a long
 one whose passages each match a little. Its payload: `kind`, `category_id`,
 `document_id`, `generation`. `delete_passages` deletes from both collections.
+`stored_payloads` reads either without its vectors (the index check, `documents.index_check`).
 """
 
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,9 +73,25 @@ def stored_passage_count(payload_filter: PayloadFilter) -> int:
     return store.count(payload_filter) if store.collection_exists() else 0
 
 
+def stored_payloads(
+    fields: Sequence[str], *, summaries: bool = False
+) -> Iterator[Mapping[str, object]]:
+    """The payloads, reduced to `fields`, of the current model's passages (or of its
+    document summaries); none when the collection does not exist (not created here)."""
+    model_id = get_embedder().model_id
+    name = _summary_collection(model_id) if summaries else collection_name(model_id)
+    store = get_vector_store(name)
+    if store.collection_exists():
+        yield from store.scroll_payloads(fields)
+
+
 def summary_store() -> VectorStore:
     """The document summaries of the current embedding model, created on first use."""
-    return _store(collection_name(get_embedder().model_id) + "-documents")
+    return _store(_summary_collection(get_embedder().model_id))
+
+
+def _summary_collection(model_id: str) -> str:
+    return collection_name(model_id) + "-documents"
 
 
 def _store(name: str) -> VectorStore:

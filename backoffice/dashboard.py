@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from ai.citations import CITED_AFTER, CITED_BEFORE
 from chat.models import CorrectionProposal, Exchange, Feedback
-from documents.models import Document
+from documents.models import Document, IndexCheck
+from documents.selectors import latest_index_check
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -268,10 +269,11 @@ class Dashboard:
     indexing: IndexingDays
     documents_by_status: list[StatusCount]
     pending_proposals: int
+    index_check: IndexCheck | None
 
 
 def dashboard(period: Period) -> Dashboard:
-    """Every figure of the dashboard: eight queries, whatever the data."""
+    """Every figure of the dashboard: nine queries, whatever the data."""
     return Dashboard(
         period=period,
         questions=questions_per_day(period),
@@ -281,6 +283,7 @@ def dashboard(period: Period) -> Dashboard:
         indexing=indexing_per_day(period),
         documents_by_status=documents_by_status(),
         pending_proposals=pending_proposals(),
+        index_check=latest_index_check(),
     )
 
 

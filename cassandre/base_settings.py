@@ -138,6 +138,21 @@ else:
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     }
 
+# How often the database and the vector store are compared and their drift repaired
+# (`documents.index_check`), in seconds; 0: never. With a separate worker, Celery beat
+# queues the check (`celery -A cassandre beat`, or a worker started with --beat); the
+# embedded worker queues it itself, on a timer.
+INDEX_CHECK_INTERVAL = env_int("INDEX_CHECK_INTERVAL", 3600)
+CELERY_BEAT_SCHEDULE = {}
+if INDEX_CHECK_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["check-index"] = {
+        "task": "documents.check_index",
+        "schedule": float(INDEX_CHECK_INTERVAL),
+        # A check queued while no worker ran is not worth running late: the next one comes.
+        "options": {"expires": INDEX_CHECK_INTERVAL},
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
 # --- Channel layer: channels-redis, or in memory for the single embedded process ----------
 CHANNEL_REDIS = env_str("CHANNEL_REDIS")
 if CHANNEL_REDIS:

@@ -560,3 +560,52 @@ class CategoryExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else ""
+
+
+class IndexCheck(models.Model):
+    """One comparison of the database with the vector store (`documents.index_check`):
+    what drifted, per kind, and what was repaired."""
+
+    class Kind(models.TextChoices):
+        ORPHAN_PASSAGES = "orphan_passages", "passages de documents supprimés"
+        MISSING_PASSAGES = "missing_passages", "documents indexés dont des passages manquent"
+        STALE_CATEGORY = "stale_category", "passages sous une ancienne catégorie"
+        STALE_GENERATIONS = "stale_generations", "anciennes générations de passages"
+        OTHER_MODEL = "other_model", "documents indexés avec un autre modèle d'embeddings"
+        ORPHAN_CORRECTIONS = "orphan_corrections", "passages de corrections supprimées"
+        MISSING_CORRECTIONS = "missing_corrections", "corrections absentes de l'index"
+
+    started_at = models.DateTimeField("commencée le", auto_now_add=True)
+    finished_at = models.DateTimeField("terminée le", null=True, blank=True)
+    repair = models.BooleanField("réparation demandée", default=False)
+    found = models.JSONField("écarts trouvés", default=dict, help_text="Nombre par sorte.")
+    examples = models.JSONField(
+        "exemples", default=dict, help_text="Quelques identifiants par sorte."
+    )
+    repaired = models.JSONField("écarts réparés", default=dict, help_text="Nombre par sorte.")
+    error = models.TextField("erreur", blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "vérification de l'index"
+        verbose_name_plural = "vérifications de l'index"
+
+    def __str__(self) -> str:
+        return f"vérification du {self.started_at:%Y-%m-%d %H:%M}" if self.started_at else ""
+
+    @property
+    def drift_found(self) -> int:
+        return sum(self.found.values())
+
+    def drift_by_kind(self) -> list[tuple[str, int, int]]:
+        """Each kind found: its label, how many were found, how many repaired."""
+        return [
+            (label, self.found[kind], self.repaired.get(kind, 0))
+            for kind, label in self.Kind.choices
+            if self.found.get(kind)
+        ]
+
+    @property
+    def left_unrepaired(self) -> bool:
+        """Drift was found and not repaired: the check did not repair, or failed midway."""
+        return bool(self.drift_found and (not self.repair or self.error))

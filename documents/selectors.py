@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ai.models import RerankModel
-from documents.models import Category, Document, GlossaryEntry
+from documents.models import Category, Document, GlossaryEntry, IndexCheck
 
 
 def readable_categories(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Category]:
@@ -74,6 +74,11 @@ def documents_indexed_with_another_model() -> QuerySet[Document]:
     return Document.objects.filter(status=Document.Status.INDEXED).exclude(
         embedding_model=get_embedder().model_id
     )
+
+
+def latest_index_check() -> IndexCheck | None:
+    """The last finished comparison of the database with the vector store."""
+    return IndexCheck.objects.exclude(finished_at=None).first()
 
 
 def category_ids_for_slugs(

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from ai.embeddings import EmbeddingUnavailable
 from ai.vectorstore import VectorStoreError
-from documents import exports, indexing, services
+from documents import exports, index_check, indexing, services
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,11 @@ def build_category_export(export_id: int) -> None:
     exports.build_category_export(export_id)
 
 
+@shared_task(name="documents.check_index")
+def check_index() -> None:
+    index_check.check_index(repair=True)
+
+
 @worker_ready.connect(dispatch_uid="documents.requeue_unfinished")
 def requeue_unfinished_documents(**kwargs) -> None:
     services.requeue_unfinished(include_pending=settings.EMBEDDED_WORKER)
@@ -106,3 +111,39 @@ class QueueDocumentsLeftOut(bootsteps.StartStopStep):
 
 
 current_app.steps["consumer"].add(QueueDocumentsLeftOut)
+
+
+class CheckIndexPeriodically(bootsteps.StartStopStep):
+    """The embedded mode's stand-in for Celery beat: every INDEX_CHECK_INTERVAL seconds,
+    queue the index check for this same worker.
+
+    Only the timer lives here: the check runs as a task, like any other, so it never holds
+    the consumer's timer. A separate worker leaves it to beat (CELERY_BEAT_SCHEDULE).
+    """
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, consumer, **kwargs) -> None:
+        self.timer_entry = None
+        super().__init__(consumer, **kwargs)
+
+    def include_if(self, consumer) -> bool:
+        return settings.EMBEDDED_WORKER and settings.INDEX_CHECK_INTERVAL > 0
+
+    def start(self, consumer) -> None:
+        self.timer_entry = consumer.timer.call_repeatedly(
+            settings.INDEX_CHECK_INTERVAL, self.queue_check
+        )
+
+    def stop(self, consumer) -> None:
+        if self.timer_entry is not None:
+            self.timer_entry.cancel()
+            self.timer_entry = None
+
+    shutdown = stop
+
+    def queue_check(self) -> None:
+        services.send_task(check_index)
+
+
+current_app.steps["consumer"].add(CheckIndexPeriodically)

@@ -88,6 +88,28 @@ def test_delete_can_spare_the_points_matching_an_exclusion(filled):
     assert filled.count({"document_id": [0, 1], "category_id": 0}) == 0
 
 
+def test_scrolling_reads_every_payload_page_by_page_reduced_to_the_fields_asked(filled):
+    payloads = list(filled.scroll_payloads(["document_id", "category_id"], page_size=2))
+    assert sorted(payload["document_id"] for payload in payloads) == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert all(set(payload) == {"document_id", "category_id"} for payload in payloads)
+
+
+def test_scrolling_with_a_filter_reads_only_the_matching_points(filled):
+    payloads = filled.scroll_payloads(["document_id"], payload_filter={"category_id": 1})
+    assert sorted(payload["document_id"] for payload in payloads) == [0, 1, 1, 2]
+
+
+def test_scrolling_leaves_out_a_field_a_point_does_not_have(filled):
+    payloads = list(filled.scroll_payloads(["generation"], page_size=4))
+    assert payloads == [{}] * 9
+
+
+def test_scrolling_a_missing_collection_says_so(store):
+    store.drop_collection()
+    with pytest.raises(CollectionMissing):
+        list(store.scroll_payloads(["document_id"]))
+
+
 def test_operations_on_a_missing_collection_say_so(store):
     store.drop_collection()
     assert not store.collection_exists()

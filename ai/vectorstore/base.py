@@ -6,7 +6,7 @@ search, plus a JSON payload. Filters are plain mappings: `{"category_id": 3}` ma
 value, `{"document_id": [1, 2]}` matches any of several.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -14,6 +14,8 @@ DENSE_VECTOR = "dense"
 SPARSE_VECTOR = "sparse"
 # Payload fields every query filters on: indexed when the collection is created.
 INDEXED_PAYLOAD_FIELDS = ("category_id", "document_id")
+# Points read per request when scrolling a collection's payloads.
+SCROLL_PAGE_SIZE = 1000
 
 FilterValue = str | int | bool | Sequence[str | int]
 PayloadFilter = Mapping[str, FilterValue]
@@ -85,6 +87,17 @@ class VectorStore(Protocol):
         (BM25 when the points carry BM25 term weights); a vector without terms finds none."""
 
     def count(self, payload_filter: PayloadFilter | None = None) -> int: ...
+
+    def scroll_payloads(
+        self,
+        fields: Sequence[str],
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[Mapping[str, object]]:
+        """The payloads of every point matching `payload_filter`, reduced to `fields` (a
+        point without one of them lacks it) and read `page_size` points at a time, never
+        their vectors: a whole collection can be walked without being held in memory."""
 
     def ping(self) -> None:
         """Raise VectorStoreError unless the engine answers."""

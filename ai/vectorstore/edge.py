@@ -7,7 +7,7 @@ and the Celery worker in the same process for that reason.
 
 import shutil
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,6 +16,7 @@ import qdrant_edge as qe
 from ai.vectorstore.base import (
     DENSE_VECTOR,
     INDEXED_PAYLOAD_FIELDS,
+    SCROLL_PAGE_SIZE,
     SPARSE_VECTOR,
     CollectionMissing,
     PayloadFilter,
@@ -197,6 +198,28 @@ class EdgeVectorStore:
     def count(self, payload_filter: PayloadFilter | None = None) -> int:
         request = qe.CountRequest(exact=True, filter=_filter(payload_filter))
         return self._run(lambda shard: shard.count(request))
+
+    def scroll_payloads(
+        self,
+        fields: Sequence[str],
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[Mapping[str, object]]:
+        offset = None
+        while True:
+            request = qe.ScrollRequest(
+                offset=offset,
+                limit=page_size,
+                filter=_filter(payload_filter),
+                with_payload=list(fields),
+                with_vector=False,
+            )
+            records, offset = self._run(lambda shard, request=request: shard.scroll(request))
+            for record in records:
+                yield record.payload or {}
+            if offset is None:
+                return
 
     def ping(self) -> None:
         if self.collection_exists():

@@ -1,6 +1,6 @@
 """A Qdrant server (or cluster) through qdrant-client: the production backend."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
@@ -8,6 +8,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from ai.vectorstore.base import (
     DENSE_VECTOR,
     INDEXED_PAYLOAD_FIELDS,
+    SCROLL_PAGE_SIZE,
     SPARSE_VECTOR,
     CollectionMissing,
     PayloadFilter,
@@ -175,6 +176,29 @@ class QdrantServerVectorStore:
             exact=True,
         )
         return result.count
+
+    def scroll_payloads(
+        self,
+        fields: Sequence[str],
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[Mapping[str, object]]:
+        offset = None
+        while True:
+            records, offset = self._call(
+                self.client.scroll,
+                collection_name=self.collection,
+                scroll_filter=_filter(payload_filter),
+                limit=page_size,
+                offset=offset,
+                with_payload=list(fields),
+                with_vectors=False,
+            )
+            for record in records:
+                yield record.payload or {}
+            if offset is None:
+                return
 
     def ping(self) -> None:
         self._call(self.client.get_collections)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backoffice.charts import TOP, Series, bar_chart, nice_ceiling
 from backoffice.dashboard import (
@@ -19,7 +20,7 @@ from backoffice.dashboard import (
 )
 from chat.models import CorrectionProposal, Exchange, Feedback
 from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory, UserFactory
-from documents.models import Document
+from documents.models import Document, IndexCheck
 from documents.tests.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,51 @@ def test_stacked_bars_pile_the_series_from_the_baseline():
     assert upper.y == pytest.approx(TOP)  # 3 + 2 reaches the top of the scale, 5
     assert lower.tooltip == "lundi — sans passage : 3"
     assert chart.rows[0].values == [3, 2]
+
+
+def checked(**fields) -> IndexCheck:
+    return IndexCheck.objects.create(finished_at=timezone.now(), **fields)
+
+
+def test_the_last_index_check_is_shown_per_kind_with_what_it_repaired(admin_client):
+    checked(found={"orphan_passages": 1, "stale_generations": 0})
+    checked(
+        repair=True,
+        found={"orphan_passages": 2, "stale_category": 0},
+        repaired={"orphan_passages": 2},
+    )
+
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+    section = page.split('data-testid="index-check"')[1]
+
+    assert "Passages de documents supprimés" in section
+    assert "Passages sous une ancienne catégorie" not in section
+    assert '<td class="py-1 pr-2 text-right">2</td>' in section
+    assert '<td class="py-1 text-right">2</td>' in section
+    assert 'data-testid="index-check-unrepaired"' not in section
+
+
+def test_drift_the_last_check_left_unrepaired_is_flagged(admin_client):
+    checked(found={"missing_passages": 3})
+
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+
+    assert 'data-testid="index-check-unrepaired"' in page
+    assert "Documents indexés dont des passages manquent" in page
+
+
+def test_a_check_that_failed_says_why_and_flags_its_drift(admin_client):
+    checked(repair=True, found={"orphan_corrections": 1}, error="VectorStoreError: injoignable")
+
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+
+    assert "VectorStoreError: injoignable" in page
+    assert 'data-testid="index-check-unrepaired"' in page
+
+
+def test_an_index_in_step_is_said_so_and_no_check_yet_too(admin_client):
+    assert "pas encore été comparé" in admin_client.get(DASHBOARD_URL).content.decode()
+
+    checked(repair=True, found={"orphan_passages": 0})
+
+    assert "correspond à la base" in admin_client.get(DASHBOARD_URL).content.decode()

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from testing.services import run_python
@@ -114,6 +115,29 @@ def test_prod_settings_pass_the_deployment_checklist_without_a_warning(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+PRINT_BEAT_SCHEDULE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps(settings.CELERY_BEAT_SCHEDULE))
+"""
+
+
+@pytest.mark.parametrize(("interval", "expected"), [("", 3600.0), ("600", 600.0), ("0", None)])
+def test_beat_queues_the_index_check_every_interval_and_never_at_zero(tmp_path, interval, expected):
+    env = {"INDEX_CHECK_INTERVAL": interval} if interval else {}
+    result = run_python(
+        PRINT_BEAT_SCHEDULE, settings_module="cassandre.dev_settings", env=env, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    entry = json.loads(result.stdout).get("check-index")
+    if expected is None:
+        assert entry is None
+    else:
+        assert entry["task"] == "documents.check_index"
+        assert entry["schedule"] == expected
 
 
 def test_every_variable_the_settings_read_is_in_the_readme_table():
