@@ -1,8 +1,12 @@
 """A file whose text is almost that of a document of its category is offered as that
-document's new version, with the similarity shown."""
+document's new version, with the similarity shown — through indexing, the admin and the API."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from ai.retrieval import search_passages
 from documents import indexing
@@ -100,3 +104,135 @@ def test_the_lookup_goes_through_the_band_keys_of_the_signatures(guide):
 
 def test_a_signature_depends_on_the_words_only_not_on_case_or_punctuation():
     assert (signature(shingles(GUIDE)) == signature(shingles(GUIDE.upper() + " !"))).all()
+
+
+# The admin
+
+
+def test_the_admin_offers_to_make_the_duplicate_a_new_version(admin_client, guide, amended):
+    page = admin_client.get(reverse("admin:documents_document_change", args=[amended.pk]))
+
+    offer = page.content.decode().split('data-testid="near-duplicate"')[1].split("</ul>")[0]
+    assert "probablement une nouvelle version de" in offer
+    assert f"En faire une nouvelle version de « {guide} » (97 % identique)" in offer
+    assert reverse("admin:documents_document_merge", args=[amended.pk, guide.pk]) in offer
+    untouched = admin_client.get(reverse("admin:documents_document_change", args=[guide.pk]))
+    assert 'data-testid="near-duplicate"' not in untouched.content.decode()
+
+
+def test_merging_in_the_admin_makes_the_duplicate_version_2_of_the_first(
+    admin_client, guide, amended, category
+):
+    response = admin_client.post(
+        reverse("admin:documents_document_merge", args=[amended.pk, guide.pk]), follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:documents_document_change", args=[guide.pk]
+    )
+    assert "est devenu la version 2 de" in response.content.decode()
+    assert not Document.objects.filter(pk=amended.pk).exists()
+    guide.refresh_from_db()
+    assert (guide.version, guide.original_filename) == (2, "guide-2025.txt")
+    assert guide.versions.get().original_filename == "guide.txt"
+    indexing.index_document(guide.pk)
+    guide.refresh_from_db()
+    assert guide.extracted_text.text == AMENDED and guide.similar_to is None
+    assert searched_documents(category) == {guide.pk}
+
+
+def test_the_admin_lists_the_probable_duplicates_under_their_filter(admin_client, guide, amended):
+    changelist = reverse("admin:documents_document_changelist")
+
+    page = admin_client.get(f"{changelist}?doublon=oui").content.decode()
+
+    assert "doublon probable" in page
+    assert f'data-testid="progress-{amended.pk}"' in page
+    assert f'data-testid="progress-{guide.pk}"' not in page
+
+
+def test_the_admin_action_merges_each_selected_duplicate_into_its_document(
+    admin_client, guide, amended
+):
+    admin_client.post(
+        reverse("admin:documents_document_changelist"),
+        {"action": "merge_near_duplicates", "_selected_action": [amended.pk]},
+    )
+
+    assert list(Document.objects.values_list("pk", "version")) == [(guide.pk, 2)]
+
+
+def test_keeping_both_clears_the_offer_until_the_text_changes(admin_client, guide, amended):
+    admin_client.post(reverse("admin:documents_document_keep_apart", args=[amended.pk]))
+
+    amended.refresh_from_db()
+    assert amended.similar_to is None and amended.similarity is None
+    indexing.index_document(amended.pk)
+    amended.refresh_from_db()
+    assert amended.similar_to is None
+
+
+def test_merging_in_the_admin_takes_the_permission_to_delete(client, django_user_model, amended):
+    editor = django_user_model.objects.create_user("editeur", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_document"))
+    client.force_login(editor)
+
+    url = reverse("admin:documents_document_merge", args=[amended.pk, amended.similar_to_id])
+    assert client.post(url).status_code == 403
+    assert Document.objects.filter(pk=amended.pk).exists()
+
+
+# The API
+
+
+@pytest.fixture
+def api(admin_user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    return client
+
+
+def test_the_api_shows_what_a_document_probably_is_a_new_version_of(api, guide, amended):
+    body = api.get(f"/api/documents/{amended.pk}/").json()
+
+    assert body["similar_to"] == guide.pk and body["similarity"] >= 0.9
+    assert api.get(f"/api/documents/{guide.pk}/").json()["similar_to"] is None
+
+
+def test_the_api_merges_the_duplicate_into_the_document_it_repeats(api, guide, amended):
+    response = api.post(f"/api/documents/{amended.pk}/merge-into/{guide.pk}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["version"], body["status"]) == (guide.pk, 2, "pending")
+    assert api.get(f"/api/documents/{amended.pk}/").status_code == 404
+
+
+def test_the_api_refuses_to_merge_documents_of_different_categories(api, index, guide):
+    elsewhere = index(AMENDED, category=CategoryFactory(name="Paie"), name="guide.txt")
+
+    response = api.post(f"/api/documents/{elsewhere.pk}/merge-into/{guide.pk}/")
+
+    assert response.status_code == 400 and response.json()["code"] == "not-a-version"
+    assert "pas de la même catégorie" in response.json()["detail"]
+
+
+def test_merging_through_the_api_takes_the_permission_to_delete(django_user_model, amended):
+    editor = django_user_model.objects.create_user("editeur")
+    editor.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_document", "change_document"])
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+
+    response = client.post(f"/api/documents/{amended.pk}/merge-into/{amended.similar_to_id}/")
+
+    assert response.status_code == 403
+    assert Document.objects.filter(pk=amended.pk).exists()
+
+
+def test_the_api_dismisses_the_offer(api, amended):
+    response = api.delete(f"/api/documents/{amended.pk}/similar-to/")
+
+    assert response.status_code == 204
+    assert api.get(f"/api/documents/{amended.pk}/").json()["similar_to"] is None
