@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet
@@ -10,10 +11,13 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
+from common.errors import UserError
 from documents import exports, selectors, services
 from documents.exceptions import UploadRejected
 from documents.models import (
@@ -24,6 +28,7 @@ from documents.models import (
     GlossaryEntry,
     normalize_abbreviation,
 )
+from documents.near_duplicates import keep_apart, merge_as_new_version, offer_label
 from documents.progress import progress_strings
 from documents.validity import EXPIRY_WARNING, Validity
 from documents.versions import replace_with_new_version
@@ -139,6 +144,21 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class NearDuplicateFilter(admin.SimpleListFilter):
+    """The documents whose text is almost that of another one (`documents.near_duplicates`)."""
+
+    title = "doublon probable"
+    parameter_name = "doublon"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("oui", "oui"), ("non", "non")]
+
+    def queryset(self, request, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        if self.value() in ("oui", "non"):
+            return queryset.filter(similar_to__isnull=self.value() == "non")
+        return queryset
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -151,12 +171,19 @@ class DocumentAdmin(admin.ModelAdmin):
         "end_of_validity",
         "updated_at",
     ]
-    list_filter = [ValidityFilter, "status", "category", "mime_type"]
+    list_filter = [ValidityFilter, NearDuplicateFilter, "status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
     autocomplete_fields = ["repealed_by"]
-    actions = ["reindex", "new_version"]
-    version_fields = ["version", "version_date", "earlier_versions", "source_path"]
+    actions = ["reindex", "new_version", "merge_near_duplicates", "keep_near_duplicates_apart"]
+    version_fields = [
+        "version",
+        "version_date",
+        "earlier_versions",
+        "source_path",
+        "similar_to",
+        "similarity",
+    ]
     readonly_fields = [
         *version_fields,
         "original_filename",
@@ -275,12 +302,55 @@ class DocumentAdmin(admin.ModelAdmin):
             reverse("admin:documents_document_new_version", args=[queryset.get().pk])
         )
 
+    @admin.action(
+        description="En faire une nouvelle version du document qu'ils reprennent",
+        permissions=["change", "delete"],
+    )
+    def merge_near_duplicates(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        """Each selected probable duplicate becomes the new version of its document."""
+        flagged = list(queryset.filter(similar_to__isnull=False).select_related("similar_to"))
+        merged = 0
+        for duplicate in flagged:
+            try:
+                merge_as_new_version(duplicate, into=duplicate.similar_to, author=request.user)
+            except UserError as error:
+                self.message_user(request, f"« {duplicate} » : {error.message}", messages.ERROR)
+            else:
+                merged += 1
+        self.message_user(
+            request, f"{merged} document(s) devenu(s) la nouvelle version du document repris."
+        )
+        if len(flagged) < queryset.count():
+            self.message_user(
+                request,
+                "Les documents sélectionnés qui ne sont pas des doublons probables sont "
+                "laissés tels quels.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Écarter la proposition de nouvelle version", permissions=["change"])
+    def keep_near_duplicates_apart(self, request, queryset: QuerySet[Document]) -> None:
+        flagged = list(queryset.filter(similar_to__isnull=False))
+        for document in flagged:
+            keep_apart(document)
+        self.message_user(request, f"{len(flagged)} document(s) gardé(s) à part.")
+
     def get_urls(self):
         return [
             path(
                 "<int:pk>/new-version/",
                 self.admin_site.admin_view(self.new_version_view),
                 name="documents_document_new_version",
+            ),
+            path(
+                "<int:pk>/merge-into/<int:into>/",
+                self.admin_site.admin_view(self.merge_view),
+                name="documents_document_merge",
+            ),
+            path(
+                "<int:pk>/keep-apart/",
+                self.admin_site.admin_view(self.keep_apart_view),
+                name="documents_document_keep_apart",
             ),
             *super().get_urls(),
         ]
@@ -316,6 +386,53 @@ class DocumentAdmin(admin.ModelAdmin):
             "form": form,
         }
         return TemplateResponse(request, "admin/documents/document/new_version.html", context)
+
+    @method_decorator(require_POST)
+    def merge_view(self, request: HttpRequest, pk: int, into: int) -> HttpResponse:
+        """« En faire une nouvelle version de « X » »: the document `pk` becomes the next
+        version of `into`, and is deleted."""
+        duplicate = get_object_or_404(Document, pk=pk)
+        target = get_object_or_404(Document, pk=into)
+        if not (
+            self.has_delete_permission(request, duplicate)
+            and self.has_change_permission(request, target)
+        ):
+            raise PermissionDenied
+        name = str(duplicate)
+        try:
+            merged = merge_as_new_version(duplicate, into=target, author=request.user)
+        except UserError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:documents_document_change", args=[pk]))
+        self.message_user(
+            request,
+            f"« {name} » est devenu la version {merged.version} de « {merged} » : elle est en "
+            "cours d'indexation, la recherche trouve la précédente d'ici là.",
+        )
+        return HttpResponseRedirect(reverse("admin:documents_document_change", args=[into]))
+
+    @method_decorator(require_POST)
+    def keep_apart_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """« Garder les deux documents »: dismiss the offer."""
+        document = get_object_or_404(Document.objects.select_related("similar_to"), pk=pk)
+        if not self.has_change_permission(request, document):
+            raise PermissionDenied
+        other = document.similar_to
+        keep_apart(document)
+        if other is not None:
+            self.message_user(request, f"« {document} » et « {other} » restent deux documents.")
+        return HttpResponseRedirect(reverse("admin:documents_document_change", args=[pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The offer to make a probable duplicate the new version of its document."""
+        document = self.get_object(request, unquote(object_id))
+        if document is not None and document.similar_to is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "near_duplicate": document.similar_to,
+                "near_duplicate_offer": offer_label(document),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
         stale = selectors.documents_indexed_with_another_model().count()

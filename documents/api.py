@@ -1,5 +1,6 @@
 """The documents API: upload files into a category, follow their indexing, set their
-validity, replace a document's file by a new version."""
+validity, replace a document's file by a new version, merge a near-duplicate into the
+document it repeats."""
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -17,6 +18,7 @@ from common.ratelimit import UploadThrottle
 from documents import services
 from documents.archives import is_archive
 from documents.models import Category, Document, DocumentVersion
+from documents.near_duplicates import keep_apart, merge_as_new_version
 from documents.uploads import IncomingFile, UploadReport, upload_files
 from documents.validity import ValidityFields
 from documents.versions import replace_with_new_version
@@ -39,6 +41,19 @@ class CanChangeDocuments(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS or request.user.has_perm("documents.change_document")
+
+
+class CanMergeDocuments(BasePermission):
+    """Merging a document into another deletes it: `documents.change_document` and
+    `documents.delete_document`."""
+
+    message = (
+        "Il faut les permissions de modifier et de supprimer des documents "
+        "(documents.change_document, documents.delete_document)."
+    )
+
+    def has_permission(self, request, view) -> bool:
+        return request.user.has_perms(["documents.change_document", "documents.delete_document"])
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -83,6 +98,8 @@ class DocumentSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_until",
             "repealed_by",
+            "similar_to",
+            "similarity",
             "created_at",
             "updated_at",
             "url",
@@ -245,7 +262,10 @@ class DocumentDetailView(RetrieveAPIView):
 
     `status` goes pending → processing → indexed or failed; `error_message` says why it
     failed; `page_count` and `chunk_count` are filled once indexed; `version` and
-    `version_date` say which file is current, `versions` lists the earlier ones. Same
+    `version_date` say which file is current, `versions` lists the earlier ones;
+    `similar_to` is the document of the same category whose text is almost the same (with
+    `similarity`, from 0 to 1), which this one is probably a new version of: see
+    `POST /api/documents/<id>/merge-into/<other>/` and `DELETE .../similar-to/`. Same
     authentication and permission as the upload; `PATCH` and `PUT` also take
     `documents.change_document`.
 
@@ -319,3 +339,41 @@ def replace_document_file(request, pk: int) -> Response:
         DocumentSerializer(replaced, context={"request": request}).data,
         status=status.HTTP_201_CREATED,
     )
+
+
+class DocumentMergeView(APIView):
+    """`POST /api/documents/<id>/merge-into/<other>/`: the document `id` becomes the new
+    version of `other`, of the same category, and is deleted (its file is kept as the
+    current one of `other`, which keeps its id, title, hints and validity).
+
+    This is how to accept what `similar_to` offers: a document whose text is at least 90 %
+    that of another document of its category says so once indexed (`similar_to`, its id;
+    `similarity`, from 0 to 1). Requires `documents.change_document` and
+    `documents.delete_document`. 200 with `other` (pending, `version` one higher); 400 when
+    the two cannot be merged (the same document, other categories, or `id` has earlier
+    versions of its own); 409 when the file is already the current one of `other`; 503 when
+    the file storage is down (nothing changed).
+    """
+
+    permission_classes = [CanUploadDocuments, CanMergeDocuments]
+
+    @extend_schema(request=None, responses=DocumentSerializer)
+    def post(self, request: Request, pk: int, other: int) -> Response:
+        duplicate = get_object_or_404(Document, pk=pk)
+        into = get_object_or_404(Document.objects.select_related("category"), pk=other)
+        merged = merge_as_new_version(duplicate, into=into, author=request.user)
+        return Response(DocumentSerializer(merged, context={"request": request}).data)
+
+
+class NearDuplicateView(APIView):
+    """`DELETE /api/documents/<id>/similar-to/`: dismiss the offer to make the document a
+    new version of its `similar_to`; both stay documents of their own, and the offer does
+    not come back unless the document's text changes. Requires
+    `documents.change_document`. 204."""
+
+    permission_classes = [CanUploadDocuments, CanChangeDocuments]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        keep_apart(get_object_or_404(Document, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from documents.api import DocumentDetailView, DocumentUploadView, DocumentVersionsView
+from documents.api import (
+    DocumentDetailView,
+    DocumentMergeView,
+    DocumentUploadView,
+    DocumentVersionsView,
+    NearDuplicateView,
+)
 
 app_name = "documents_api"
 urlpatterns = [
@@ -10,5 +16,15 @@ urlpatterns = [
         "documents/<int:pk>/versions/",
         DocumentVersionsView.as_view(),
         name="document-versions",
+    ),
+    path(
+        "documents/<int:pk>/merge-into/<int:other>/",
+        DocumentMergeView.as_view(),
+        name="document-merge",
+    ),
+    path(
+        "documents/<int:pk>/similar-to/",
+        NearDuplicateView.as_view(),
+        name="document-similar-to",
     ),
 ]

@@ -1,7 +1,8 @@
 """The ingestion pipeline of one document: stored file → passages in the vector store.
 
 read → detect type → extract → attach hints → chunk → embed + upsert (batched) → switch
-the document to the new generation → drop the passages of the previous one → indexed.
+the document to the new generation → drop the passages of the previous one → note a
+near-duplicate of another document (`documents.near_duplicates`) → indexed.
 Each run writes a *generation* of passages whose ids derive from the content, the chunking
 settings and the model: re-running the same task overwrites the same points (idempotent).
 Searches only read a document's active generation (`Document.index_generation`), switched
@@ -25,6 +26,7 @@ from documents.exceptions import DocumentRejected
 from documents.extraction import Section, extract
 from documents.hints import parse_hints
 from documents.models import Document, DocumentText
+from documents.near_duplicates import note_near_duplicate
 from documents.progress import publish_progress
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ def index_document(document_id: int) -> IndexingResult | None:
         return IndexingResult(document.pk, Document.Status.FAILED)
     except SERVICE_ERRORS as exc:
         raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
+    note_near_duplicate(document, prepared.text)
     _set_status(
         document,
         Document.Status.INDEXED,

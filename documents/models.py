@@ -229,6 +229,19 @@ class Document(models.Model):
             "quelles que soient ses dates."
         ),
     )
+    similar_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="probable_versions",
+        verbose_name="nouvelle version probable de",
+        help_text="Un document de la même catégorie dont le texte est presque le même.",
+    )
+    similarity = models.FloatField(
+        "similarité", null=True, blank=True, editable=False, help_text="De 0 à 1."
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -519,6 +532,38 @@ class DocumentText(models.Model):
 
     def __str__(self) -> str:
         return f"texte de {self.document}"
+
+
+class TextSignature(models.Model):
+    """The MinHash signature of a document's indexed text (`documents.near_duplicates`),
+    to find the documents whose text is almost the same."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, primary_key=True, related_name="text_signature"
+    )
+    minhash = models.BinaryField("signature MinHash")
+
+    class Meta:
+        verbose_name = "signature du texte"
+        verbose_name_plural = "signatures des textes"
+
+    def __str__(self) -> str:
+        return f"signature de {self.document}"
+
+
+class SignatureBand(models.Model):
+    """One band of a document's signature, hashed: documents sharing a band are the
+    candidates compared, found through the index on `key` instead of a scan."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signature_bands")
+    key = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = "bande de signature"
+        verbose_name_plural = "bandes de signatures"
+
+    def __str__(self) -> str:
+        return f"bande {self.key} de {self.document_id}"
 
 
 def export_upload_path(export: "CategoryExport", filename: str) -> str:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from documents.models import Document
+from documents.near_duplicates import OFFER, percent
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ def publish_progress(
         "progress": progress,
         "chunks": chunks,
         "error": document.error_message,
+        "near_duplicate": near_duplicate_offer(document),
     }
     future = asyncio.run_coroutine_threadsafe(
         layer.group_send(PROGRESS_GROUP, message), _publisher_loop()
@@ -69,7 +71,7 @@ def progress_of(document_ids: list[int]) -> list[dict[str, object]]:
     Pages poll it beside the websocket: with the in-memory channel layer, messages sent
     from the worker's thread may never reach the web's consumers.
     """
-    documents = Document.objects.filter(pk__in=document_ids).order_by("pk")
+    documents = Document.objects.filter(pk__in=document_ids).select_related("similar_to")
     return [
         {
             "document": document.pk,
@@ -78,11 +80,27 @@ def progress_of(document_ids: list[int]) -> list[dict[str, object]]:
             "progress": document.progress,
             "chunks": document.chunk_count,
             "error": document.error_message,
+            "near_duplicate": near_duplicate_offer(document),
         }
-        for document in documents.only(
-            "pk", "category_id", "status", "progress", "chunk_count", "error_message"
-        )
+        for document in documents.order_by("pk")
     ]
+
+
+def near_duplicate_offer(document: Document) -> dict[str, object] | None:
+    """The document this one is probably a new version of, and where staff accept or
+    dismiss the offer (`documents.near_duplicates`); None when there is none."""
+    if document.similar_to_id is None:
+        return None
+    return {
+        "document": document.similar_to_id,
+        "title": str(document.similar_to),
+        "similarity": document.similarity,
+        "percent": percent(document.similarity or 0),
+        "merge_url": reverse(
+            "admin:documents_document_merge", args=[document.pk, document.similar_to_id]
+        ),
+        "keep_url": reverse("admin:documents_document_keep_apart", args=[document.pk]),
+    }
 
 
 def progress_strings() -> dict[str, object]:
@@ -94,4 +112,7 @@ def progress_strings() -> dict[str, object]:
         "processing": gettext("{label} ({progress} %)"),
         "failed": gettext("⚠ {label}"),
         "finished": gettext("« {title} » : {label}"),
+        "near_duplicate": gettext("Probablement une nouvelle version de « {title} »."),
+        "merge": str(OFFER),
+        "keep_apart": gettext("Garder les deux documents"),
     }

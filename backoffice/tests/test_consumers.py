@@ -31,6 +31,7 @@ async def test_staff_receive_live_indexing_progress(redis_channel_layer):
         "progress": 40,
         "chunks": 12,
         "error": "",
+        "near_duplicate": None,
     }
     await communicator.disconnect()
 

@@ -36,6 +36,7 @@ def test_the_endpoint_gives_the_progress_of_the_documents_asked_for(admin_client
                 "progress": 40,
                 "chunks": 12,
                 "error": "",
+                "near_duplicate": None,
             },
             {
                 "document": failed.pk,
@@ -44,8 +45,28 @@ def test_the_endpoint_gives_the_progress_of_the_documents_asked_for(admin_client
                 "progress": 0,
                 "chunks": 0,
                 "error": "Fichier illisible.",
+                "near_duplicate": None,
             },
         ]
+    }
+
+
+def test_the_progress_of_a_probable_new_version_offers_to_merge_it(admin_client):
+    earlier = DocumentFactory(title="Guide des congés")
+    later = DocumentFactory(category=earlier.category)
+    Document.objects.filter(pk=later.pk).update(
+        status=Document.Status.INDEXED, similar_to=earlier, similarity=0.934
+    )
+
+    (progress,) = admin_client.get(f"{PROGRESS_URL}?ids={later.pk}").json()["documents"]
+
+    assert progress["near_duplicate"] == {
+        "document": earlier.pk,
+        "title": "Guide des congés",
+        "similarity": 0.934,
+        "percent": 93,
+        "merge_url": reverse("admin:documents_document_merge", args=[later.pk, earlier.pk]),
+        "keep_url": reverse("admin:documents_document_keep_apart", args=[later.pk]),
     }
 
 
@@ -99,6 +120,9 @@ def test_the_admin_list_gives_its_script_the_endpoints_and_the_words(admin_clien
         "indexed": "indexé",
         "failed": "échec",
     }
+    assert (
+        strings["merge"] == "En faire une nouvelle version de « {title} » ({percent} % identique)"
+    )
 
 
 def test_a_failed_document_shows_why_on_its_status(admin_client):

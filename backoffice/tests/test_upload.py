@@ -129,3 +129,15 @@ def test_the_accepted_documents_show_a_live_progress_bar(admin_client):
     assert f'data-status="{document.status}"' in page
     assert f'data-status-label="{document.pk}"' in page
     assert "js/backoffice/progress.js" in page and 'id="progress-strings"' in page
+
+
+def test_each_accepted_document_has_a_place_for_the_offer_to_make_it_a_new_version(
+    admin_client,
+):
+    """`progress.js` fills it once indexing finds the document almost the same as another."""
+    category = CategoryFactory()
+    files = [SimpleUploadedFile("note.txt", NOTE)]
+    page = admin_client.post(UPLOAD_URL, {"category": category.pk, "files": files}).content
+    document = Document.objects.get()
+    slot = page.decode().split(f'data-offer="{document.pk}"')[1].split(">")[0]
+    assert "hidden" in slot

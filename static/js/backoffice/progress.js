@@ -5,7 +5,12 @@
 // a shown document is still pending or processing, from polling the progress endpoint
 // every 2 s: with the in-memory channel layer, messages sent from the worker's thread may
 // never reach this page's socket. Both give the same message shape:
-// {document, category, status, progress, chunks, error}.
+// {document, category, status, progress, chunks, error, near_duplicate}.
+//
+// On the upload page, each accepted file also has a slot `[data-offer=<id>]`: when the
+// indexed document turns out to be almost the text of another one (near_duplicate:
+// {document, title, percent, merge_url, keep_url}), it offers to make it that document's
+// new version, or to keep both, as buttons posting to the admin.
 
 const POLL_INTERVAL = 2000;
 const UNFINISHED = new Set(["pending", "processing"]);
@@ -48,6 +53,45 @@ function update(message) {
     const title = bar.dataset.title ?? "";
     live.textContent = format(strings.finished, { title, label: strings.labels[message.status] ?? message.status });
   }
+  offer(message);
+}
+
+function postButton(action, label, testid) {
+  const form = document.createElement("form");
+  form.method = "post";
+  form.action = action;
+  const token = document.createElement("input");
+  token.type = "hidden";
+  token.name = "csrfmiddlewaretoken";
+  token.value = document.querySelector("input[name=csrfmiddlewaretoken]")?.value ?? "";
+  const button = document.createElement("button");
+  button.type = "submit";
+  button.dataset.testid = testid;
+  button.className = "rounded text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600";
+  button.textContent = label;
+  form.append(token, button);
+  return form;
+}
+
+function offer(message) {
+  const slot = document.querySelector(`[data-offer="${CSS.escape(String(message.document))}"]`);
+  if (!slot || message.near_duplicate === undefined) return;
+  const near = message.near_duplicate;
+  if (!near) {
+    slot.hidden = true;
+    slot.replaceChildren();
+    return;
+  }
+  const values = { title: near.title, percent: near.percent };
+  const text = document.createElement("span");
+  text.textContent = format(strings.near_duplicate, values);
+  if (live && slot.hidden) live.textContent = `${live.textContent} ${text.textContent}`.trim();
+  slot.replaceChildren(
+    text,
+    postButton(near.merge_url, format(strings.merge, values), "merge"),
+    postButton(near.keep_url, strings.keep_apart, "keep-apart"),
+  );
+  slot.hidden = false;
 }
 
 function unfinishedIds() {
