@@ -139,6 +139,21 @@ class ValidityFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    """The documents whose file left the folder or bucket they are synchronised from."""
+
+    title = "archivé"
+    parameter_name = "archive"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "archivé"), ("no", "non archivé")]
+
+    def queryset(self, request, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(archived_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -151,12 +166,19 @@ class DocumentAdmin(admin.ModelAdmin):
         "end_of_validity",
         "updated_at",
     ]
-    list_filter = [ValidityFilter, "status", "category", "mime_type"]
+    list_filter = [ValidityFilter, ArchivedFilter, "status", "category", "mime_type"]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
     autocomplete_fields = ["repealed_by"]
     actions = ["reindex", "new_version"]
-    version_fields = ["version", "version_date", "earlier_versions", "source_path"]
+    version_fields = [
+        "version",
+        "version_date",
+        "earlier_versions",
+        "source_path",
+        "source_modified",
+        "archived_at",
+    ]
     readonly_fields = [
         *version_fields,
         "original_filename",
@@ -203,7 +225,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="en vigueur jusqu'au", ordering="valid_until")
     def end_of_validity(self, document: Document) -> date | str | None:
-        """The last day in force; « abrogé » whatever the dates say once repealed."""
+        """The last day in force; « archivé » or « abrogé » whatever the dates say."""
+        if document.archived_at:
+            return "archivé"
         return "abrogé" if document.repealed_by_id else document.valid_until
 
     @admin.display(description="état", ordering="status")

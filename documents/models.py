@@ -208,6 +208,23 @@ class Document(models.Model):
         db_index=True,
         help_text="Le chemin du fichier dans le dossier ou le bucket d'où il vient.",
     )
+    source_modified = models.DateTimeField(
+        "modifié dans la source",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Date de modification du fichier à la dernière synchronisation.",
+    )
+    archived_at = models.DateTimeField(
+        "archivé le",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Son fichier a quitté le dossier ou le bucket synchronisé : il n'est plus cherché, "
+            "mais reste téléchargeable par l'équipe. Il revient si le fichier revient."
+        ),
+    )
     valid_from = models.DateField(
         "en vigueur du", null=True, blank=True, help_text="Vide : depuis toujours."
     )
@@ -263,6 +280,7 @@ class Document(models.Model):
             valid_from=self.valid_from,
             valid_until=self.valid_until,
             repealed=self.repealed_by_id is not None,
+            archived=self.archived_at is not None,
         )
 
     def clean(self) -> None:
