@@ -14,13 +14,14 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from documents import exports, selectors, services
+from documents import exports, folder_sync, selectors, services
 from documents.exceptions import UploadRejected
 from documents.models import (
     Category,
     CategoryExport,
     Correction,
     Document,
+    FolderSync,
     GlossaryEntry,
     normalize_abbreviation,
 )
@@ -428,3 +429,34 @@ class GlossaryEntryAdmin(admin.ModelAdmin):
     )
     def scope(self, entry: GlossaryEntry) -> Category | None:
         return entry.category
+
+
+@admin.register(FolderSync)
+class FolderSyncAdmin(admin.ModelAdmin):
+    """Folders and buckets kept in step with a category (`documents.folder_sync`)."""
+
+    list_display = ["source", "category", "enabled", "interval_minutes", "last_run_at", "outcome"]
+    list_filter = ["enabled", "category"]
+    list_select_related = ["category"]
+    readonly_fields = ["last_run_at", "last_summary", "last_error"]
+    actions = ["sync_now"]
+
+    @admin.display(description="dernier bilan")
+    def outcome(self, scheduled: FolderSync) -> str:
+        return f"⚠ {scheduled.last_error}" if scheduled.last_error else scheduled.last_summary
+
+    @admin.action(description="Synchroniser maintenant")
+    def sync_now(self, request, queryset: QuerySet[FolderSync]) -> None:
+        queued = [scheduled for scheduled in queryset if folder_sync.request_folder_sync(scheduled)]
+        if len(queued) < queryset.count():
+            self.message_user(
+                request,
+                "La file des tâches est injoignable : réessayez dans un instant.",
+                level=messages.ERROR,
+            )
+        if queued:
+            self.message_user(
+                request,
+                f"{len(queued)} synchronisation(s) lancée(s) : leur bilan s'affichera ici une "
+                "fois terminées.",
+            )

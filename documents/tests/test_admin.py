@@ -12,7 +12,7 @@ from documents.tests.factories import CategoryFactory, CorrectionFactory, Docume
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["category", "document", "correction"])
+@pytest.mark.parametrize("model", ["category", "document", "correction", "foldersync"])
 def test_every_model_has_working_admin_pages(admin_client, model):
     CorrectionFactory()
     DocumentFactory()
