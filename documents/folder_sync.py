@@ -17,7 +17,8 @@ used: a multipart upload's ETag is no digest of the content, and folders have no
 
 A new file whose content the category already holds is linked to that document when no
 other source follows it (uploaded by hand or by `index_documents`) or when it was archived
-(its source moved); otherwise it is refused as a duplicate.
+(its file was moved or renamed, or the source itself moved); otherwise it is refused as a
+duplicate.
 """
 
 import logging
@@ -151,14 +152,17 @@ def sync_source(
             "nothing was archived. Delete them from the admin if the source is empty indeed."
         )
     report = SyncReport(root=source.root, deleted=delete_removed)
+    # Removed first: a file renamed or moved within the source then finds its document
+    # archived, and is linked back to it rather than refused as a duplicate.
+    listed = {f"{source.root}/{file.path}" for file in files}
+    for path in set(followed) - listed:
+        _remove(report, followed.pop(path), delete=delete_removed)
     for file in progress(files):
-        document = followed.pop(f"{source.root}/{file.path}", None)
+        document = followed.get(f"{source.root}/{file.path}")
         try:
             _sync_file(report, category=category, source=source, file=file, document=document)
         except (UploadRejected, SourceUnavailable) as rejection:
             report.rejected.append(Rejection(file.path, _reason(rejection)))
-    for document in followed.values():
-        _remove(report, document, delete=delete_removed)
     return report
 
 

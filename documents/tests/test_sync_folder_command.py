@@ -236,6 +236,22 @@ def test_a_file_refused_is_reported_and_fails_the_command_with_strict(source, ca
     assert list(category.documents.values_list("title", flat=True)) == ["guide"]
 
 
+def test_a_file_moved_within_the_source_keeps_its_document(source, category):
+    source.write("guide.txt", GUIDE)
+    sync(source)
+    guide = category.documents.get()
+    source.remove("guide.txt")
+    source.write("RH/guide.txt", GUIDE)
+
+    output = sync(source)
+
+    guide.refresh_from_db()
+    assert category.documents.count() == 1 and guide.archived_at is None
+    assert guide.source_path == source.source_path("RH/guide.txt")
+    assert "1 restored, 0 unchanged, 1 archived" in output
+    assert "Nothing changed." in sync(source)
+
+
 # --- Local folders ------------------------------------------------------------------------
 
 
