@@ -151,6 +151,15 @@ if INDEX_CHECK_INTERVAL > 0:
         # A check queued while no worker ran is not worth running late: the next one comes.
         "options": {"expires": INDEX_CHECK_INTERVAL},
     }
+# How often the folder and bucket synchronisations scheduled in the admin (FolderSync) are
+# looked at, in seconds; each runs when its own interval has passed. 0: never.
+FOLDER_SYNC_CHECK_INTERVAL = env_int("FOLDER_SYNC_CHECK_INTERVAL", 60)
+if FOLDER_SYNC_CHECK_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["sync-folders"] = {
+        "task": "documents.sync_due_folders",
+        "schedule": float(FOLDER_SYNC_CHECK_INTERVAL),
+        "options": {"expires": FOLDER_SYNC_CHECK_INTERVAL},
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- Channel layer: channels-redis, or in memory for the single embedded process ----------
@@ -194,6 +203,9 @@ RATE_LIMIT_LOGINS = env_rate("RATE_LIMIT_LOGINS", "10/300")
 # --- Files: S3 / Minio when MINIO_URL is set, else a local folder -------------------------
 MINIO_URL = env_str("MINIO_URL")
 MINIO_STORAGE_BUCKET_NAME = env_str("MINIO_STORAGE_BUCKET_NAME", "cassandre")
+MINIO_ACCESS_KEY_ID = env_str("MINIO_ACCESS_KEY_ID")
+MINIO_SECRET_ACCESS_KEY = env_str("MINIO_SECRET_ACCESS_KEY")
+MINIO_REGION = env_str("MINIO_REGION", "us-east-1")
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 if MINIO_URL:
@@ -201,10 +213,10 @@ if MINIO_URL:
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "endpoint_url": MINIO_URL,
-            "access_key": env_str("MINIO_ACCESS_KEY_ID"),
-            "secret_key": env_str("MINIO_SECRET_ACCESS_KEY"),
+            "access_key": MINIO_ACCESS_KEY_ID,
+            "secret_key": MINIO_SECRET_ACCESS_KEY,
             "bucket_name": MINIO_STORAGE_BUCKET_NAME,
-            "region_name": env_str("MINIO_REGION", "us-east-1"),
+            "region_name": MINIO_REGION,
             "addressing_style": "path",
             "signature_version": "s3v4",
             "default_acl": None,

@@ -18,13 +18,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from common.errors import UserError
-from documents import exports, selectors, services
+from documents import exports, folder_sync, selectors, services
 from documents.exceptions import UploadRejected
 from documents.models import (
     Category,
     CategoryExport,
     Correction,
     Document,
+    FolderSync,
     GlossaryEntry,
     normalize_abbreviation,
 )
@@ -159,6 +160,21 @@ class NearDuplicateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArchivedFilter(admin.SimpleListFilter):
+    """The documents whose file left the folder or bucket they are synchronised from."""
+
+    title = "archivé"
+    parameter_name = "archive"
+
+    def lookups(self, request, model_admin) -> list[tuple[str, str]]:
+        return [("yes", "archivé"), ("no", "non archivé")]
+
+    def queryset(self, request, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(archived_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
@@ -171,7 +187,14 @@ class DocumentAdmin(admin.ModelAdmin):
         "end_of_validity",
         "updated_at",
     ]
-    list_filter = [ValidityFilter, NearDuplicateFilter, "status", "category", "mime_type"]
+    list_filter = [
+        ValidityFilter,
+        NearDuplicateFilter,
+        ArchivedFilter,
+        "status",
+        "category",
+        "mime_type",
+    ]
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
     autocomplete_fields = ["repealed_by"]
@@ -183,6 +206,8 @@ class DocumentAdmin(admin.ModelAdmin):
         "source_path",
         "similar_to",
         "similarity",
+        "source_modified",
+        "archived_at",
     ]
     readonly_fields = [
         *version_fields,
@@ -230,7 +255,9 @@ class DocumentAdmin(admin.ModelAdmin):
 
     @admin.display(description="en vigueur jusqu'au", ordering="valid_until")
     def end_of_validity(self, document: Document) -> date | str | None:
-        """The last day in force; « abrogé » whatever the dates say once repealed."""
+        """The last day in force; « archivé » or « abrogé » whatever the dates say."""
+        if document.archived_at:
+            return "archivé"
         return "abrogé" if document.repealed_by_id else document.valid_until
 
     @admin.display(description="état", ordering="status")
@@ -521,3 +548,34 @@ class GlossaryEntryAdmin(admin.ModelAdmin):
     )
     def scope(self, entry: GlossaryEntry) -> Category | None:
         return entry.category
+
+
+@admin.register(FolderSync)
+class FolderSyncAdmin(admin.ModelAdmin):
+    """Folders and buckets kept in step with a category (`documents.folder_sync`)."""
+
+    list_display = ["source", "category", "enabled", "interval_minutes", "last_run_at", "outcome"]
+    list_filter = ["enabled", "category"]
+    list_select_related = ["category"]
+    readonly_fields = ["last_run_at", "last_summary", "last_error"]
+    actions = ["sync_now"]
+
+    @admin.display(description="dernier bilan")
+    def outcome(self, scheduled: FolderSync) -> str:
+        return f"⚠ {scheduled.last_error}" if scheduled.last_error else scheduled.last_summary
+
+    @admin.action(description="Synchroniser maintenant")
+    def sync_now(self, request, queryset: QuerySet[FolderSync]) -> None:
+        queued = [scheduled for scheduled in queryset if folder_sync.request_folder_sync(scheduled)]
+        if len(queued) < queryset.count():
+            self.message_user(
+                request,
+                "La file des tâches est injoignable : réessayez dans un instant.",
+                level=messages.ERROR,
+            )
+        if queued:
+            self.message_user(
+                request,
+                f"{len(queued)} synchronisation(s) lancée(s) : leur bilan s'affichera ici une "
+                "fois terminées.",
+            )

@@ -3,7 +3,7 @@
 import re
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from difflib import SequenceMatcher
 from pathlib import PurePath
 
@@ -208,6 +208,23 @@ class Document(models.Model):
         db_index=True,
         help_text="Le chemin du fichier dans le dossier ou le bucket d'où il vient.",
     )
+    source_modified = models.DateTimeField(
+        "modifié dans la source",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Date de modification du fichier à la dernière synchronisation.",
+    )
+    archived_at = models.DateTimeField(
+        "archivé le",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=(
+            "Son fichier a quitté le dossier ou le bucket synchronisé : il n'est plus cherché, "
+            "mais reste téléchargeable par l'équipe. Il revient si le fichier revient."
+        ),
+    )
     valid_from = models.DateField(
         "en vigueur du", null=True, blank=True, help_text="Vide : depuis toujours."
     )
@@ -276,6 +293,7 @@ class Document(models.Model):
             valid_from=self.valid_from,
             valid_until=self.valid_until,
             repealed=self.repealed_by_id is not None,
+            archived=self.archived_at is not None,
         )
 
     def clean(self) -> None:
@@ -654,3 +672,67 @@ class IndexCheck(models.Model):
     def left_unrepaired(self) -> bool:
         """Drift was found and not repaired: the check did not repair, or failed midway."""
         return bool(self.drift_found and (not self.repair or self.error))
+
+
+class FolderSync(models.Model):
+    """A folder or bucket kept in step with a category, every `interval_minutes`
+    (`documents.folder_sync`): its new files added, changed ones new versions, removed
+    ones archived or deleted."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="folder_syncs", verbose_name="catégorie"
+    )
+    source = models.CharField(
+        "source",
+        max_length=1000,
+        help_text=(
+            "Un dossier du serveur (/srv/partage/RH) ou un bucket S3 (s3://bucket/préfixe), "
+            "lu avec les identifiants du stockage des fichiers (MINIO_*)."
+        ),
+    )
+    delete_removed = models.BooleanField(
+        "supprimer les documents retirés",
+        default=False,
+        help_text=(
+            "Sinon, un document dont le fichier a disparu est archivé : plus cherché, mais "
+            "gardé et téléchargeable par l'équipe ; il revient si le fichier revient."
+        ),
+    )
+    enabled = models.BooleanField(
+        "planifiée", default=True, help_text="Décochée : seulement à la demande."
+    )
+    interval_minutes = models.PositiveIntegerField(
+        "intervalle (minutes)", default=60, validators=[MinValueValidator(1)]
+    )
+    last_run_at = models.DateTimeField("dernière synchronisation", null=True, blank=True)
+    last_summary = models.TextField("bilan", blank=True)
+    last_error = models.TextField("erreur", blank=True)
+
+    class Meta:
+        ordering = ["category__name", "source"]
+        verbose_name = "synchronisation de dossier"
+        verbose_name_plural = "synchronisations de dossiers"
+        constraints = [
+            models.UniqueConstraint(fields=["category", "source"], name="unique_folder_sync")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.category}" if self.category_id else self.source
+
+    def clean(self) -> None:
+        bucket = self.source.startswith("s3://") and self.source.removeprefix("s3://").strip("/")
+        if not (bucket or self.source.startswith("/")):
+            raise ValidationError(
+                {
+                    "source": "Indiquez le chemin absolu d'un dossier (/srv/partage/RH) ou un "
+                    "bucket (s3://bucket ou s3://bucket/préfixe)."
+                }
+            )
+
+    def is_due(self, now: datetime) -> bool:
+        """Scheduled, and never run or last run at least `interval_minutes` ago."""
+        if not self.enabled:
+            return False
+        return self.last_run_at is None or (
+            self.last_run_at + timedelta(minutes=self.interval_minutes) <= now
+        )

@@ -8,7 +8,8 @@ from django.conf import settings
 
 from ai.embeddings import EmbeddingUnavailable
 from ai.vectorstore import VectorStoreError
-from documents import exports, index_check, indexing, services
+from documents import exports, folder_sync, index_check, indexing, services
+from documents.models import FolderSync
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +70,18 @@ def check_index() -> None:
     index_check.check_index(repair=True)
 
 
+@shared_task(name="documents.sync_folder")
+def sync_folder(folder_sync_id: int) -> None:
+    scheduled = FolderSync.objects.select_related("category").filter(pk=folder_sync_id).first()
+    if scheduled is not None:
+        folder_sync.run_folder_sync(scheduled)
+
+
+@shared_task(name="documents.sync_due_folders")
+def sync_due_folders() -> None:
+    folder_sync.queue_due_syncs()
+
+
 @worker_ready.connect(dispatch_uid="documents.requeue_unfinished")
 def requeue_unfinished_documents(**kwargs) -> None:
     services.requeue_unfinished(include_pending=settings.EMBEDDED_WORKER)
@@ -113,27 +126,31 @@ class QueueDocumentsLeftOut(bootsteps.StartStopStep):
 current_app.steps["consumer"].add(QueueDocumentsLeftOut)
 
 
-class CheckIndexPeriodically(bootsteps.StartStopStep):
-    """The embedded mode's stand-in for Celery beat: every INDEX_CHECK_INTERVAL seconds,
-    queue the index check for this same worker.
+class QueuePeriodically(bootsteps.StartStopStep):
+    """The embedded mode's stand-in for Celery beat: every `interval_setting` seconds,
+    queue `task` for this same worker.
 
-    Only the timer lives here: the check runs as a task, like any other, so it never holds
-    the consumer's timer. A separate worker leaves it to beat (CELERY_BEAT_SCHEDULE).
+    Only the timer lives here: the task runs like any other, so it never holds the
+    consumer's timer. A separate worker leaves it to beat (CELERY_BEAT_SCHEDULE).
     """
 
     requires = {"celery.worker.consumer.tasks:Tasks"}
+    interval_setting = ""
+    task = None
 
     def __init__(self, consumer, **kwargs) -> None:
         self.timer_entry = None
         super().__init__(consumer, **kwargs)
 
     def include_if(self, consumer) -> bool:
-        return settings.EMBEDDED_WORKER and settings.INDEX_CHECK_INTERVAL > 0
+        return settings.EMBEDDED_WORKER and self.interval > 0
+
+    @property
+    def interval(self) -> int:
+        return getattr(settings, self.interval_setting)
 
     def start(self, consumer) -> None:
-        self.timer_entry = consumer.timer.call_repeatedly(
-            settings.INDEX_CHECK_INTERVAL, self.queue_check
-        )
+        self.timer_entry = consumer.timer.call_repeatedly(self.interval, self.queue)
 
     def stop(self, consumer) -> None:
         if self.timer_entry is not None:
@@ -142,8 +159,22 @@ class CheckIndexPeriodically(bootsteps.StartStopStep):
 
     shutdown = stop
 
-    def queue_check(self) -> None:
-        services.send_task(check_index)
+    def queue(self) -> None:
+        services.send_task(self.task)
+
+
+class CheckIndexPeriodically(QueuePeriodically):
+    interval_setting = "INDEX_CHECK_INTERVAL"
+    task = check_index
+
+
+class SyncFoldersPeriodically(QueuePeriodically):
+    """Look for the folder synchronisations due (`FolderSync`) every
+    FOLDER_SYNC_CHECK_INTERVAL seconds."""
+
+    interval_setting = "FOLDER_SYNC_CHECK_INTERVAL"
+    task = sync_due_folders
 
 
 current_app.steps["consumer"].add(CheckIndexPeriodically)
+current_app.steps["consumer"].add(SyncFoldersPeriodically)

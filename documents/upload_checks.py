@@ -44,6 +44,13 @@ def check_upload(stream: IO[bytes], name: str) -> tuple[str, int]:
     passes: not empty, not too large, of a type that can be read and named for its type
     (`documents.filetypes`). Raises UploadRejected."""
     digest, size = content_hash(stream)
+    check_size(size, name)
+    check_upload_type(stream, name)
+    return digest, size
+
+
+def check_size(size: int, name: str) -> None:
+    """Refuse an empty or too large file, before reading it when its size is known."""
     if size == 0:
         raise UploadRejected(_("« %(name)s » est vide."), {"name": name})
     if size > settings.UPLOAD_MAX_FILE_SIZE:
@@ -52,5 +59,3 @@ def check_upload(stream: IO[bytes], name: str) -> tuple[str, int]:
             _("« %(name)s » dépasse la taille maximale de %(limit)s Mo."),
             {"name": name, "limit": limit},
         )
-    check_upload_type(stream, name)
-    return digest, size

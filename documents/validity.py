@@ -3,8 +3,10 @@
 A document is in force on a day when it is not repealed (`Document.repealed_by`), its start
 (`valid_from`), if it has one, is that day or before, and its end (`valid_until`), if it has
 one, that day or after: both dates are included. A repealed document is out of force
-whatever its dates say. Searches and answers leave out the documents not in force today,
-and "today" is always `django.utils.timezone.localdate()` (the site's time zone).
+whatever its dates say, and so is an archived one (`Document.archived_at`: its file left
+the folder or bucket it is synchronised from, `documents.folder_sync`). Searches and answers
+leave out the documents not in force today, and "today" is always
+`django.utils.timezone.localdate()` (the site's time zone).
 """
 
 from dataclasses import dataclass
@@ -24,7 +26,7 @@ EXPIRY_WARNING = timedelta(days=30)
 class Validity(models.TextChoices):
     IN_FORCE = "in_force", "en vigueur"
     NOT_YET = "not_yet", "pas encore en vigueur"
-    ENDED = "ended", "expiré ou abrogé"
+    ENDED = "ended", "expiré, abrogé ou archivé"
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,15 @@ NO_VALIDITY = ValidityFields()
 
 
 def validity_on(
-    day: date, *, valid_from: date | None, valid_until: date | None, repealed: bool
+    day: date,
+    *,
+    valid_from: date | None,
+    valid_until: date | None,
+    repealed: bool,
+    archived: bool = False,
 ) -> Validity:
-    """Where a document with these dates, repealed or not, stands on `day`."""
-    if repealed or (valid_until is not None and valid_until < day):
+    """Where a document with these dates, repealed or not, archived or not, stands on `day`."""
+    if repealed or archived or (valid_until is not None and valid_until < day):
         return Validity.ENDED
     if valid_from is not None and valid_from > day:
         return Validity.NOT_YET
@@ -59,7 +66,7 @@ def validity_on(
 
 def condition(validity: Validity, day: date) -> Q:
     """The documents that stand at `validity` on `day`, as a filter on Document."""
-    ended = Q(repealed_by__isnull=False) | Q(valid_until__lt=day)
+    ended = Q(repealed_by__isnull=False) | Q(archived_at__isnull=False) | Q(valid_until__lt=day)
     if validity == Validity.ENDED:
         return ended
     not_yet = Q(valid_from__gt=day) & ~ended

@@ -11,7 +11,7 @@ document's current generation, and the passage's text is read from the `Document
 kept by that indexing run.
 
 Above the text, the page says whether the document is in force today (`standing`), and
-which document repealed it, when the reader may open that one.
+which document repealed it, when the reader may open that one, or that it is archived.
 """
 
 import logging
@@ -61,6 +61,7 @@ class Standing:
     repealed: bool
     repealed_by: Document | None = None
     """The document that repealed it, when the reader may open it."""
+    archived: bool = False
 
 
 def standing(document: Document, user: AbstractBaseUser | AnonymousUser) -> Standing:
@@ -72,6 +73,7 @@ def standing(document: Document, user: AbstractBaseUser | AnonymousUser) -> Stan
         validity=document.validity_on(timezone.localdate()),
         repealed=repealing is not None,
         repealed_by=repealing if readable else None,
+        archived=document.archived_at is not None,
     )
 
 

@@ -12,7 +12,7 @@ from documents.tests.factories import CategoryFactory, CorrectionFactory, Docume
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("model", ["category", "document", "correction"])
+@pytest.mark.parametrize("model", ["category", "document", "correction", "foldersync"])
 def test_every_model_has_working_admin_pages(admin_client, model):
     CorrectionFactory()
     DocumentFactory()
@@ -121,6 +121,26 @@ def test_the_document_list_filters_by_validity(admin_client):
         )
         shown = {str(document) for document in response.context["cl"].result_list}
         assert shown == titles, value
+
+
+def test_the_document_list_filters_the_archived_documents_and_counts_them_as_ended(
+    admin_client,
+):
+    DocumentFactory(title="Suivie")
+    DocumentFactory(title="Retirée du dossier", archived_at=timezone.now())
+    expected = {
+        ("archive", "yes"): {"Retirée du dossier"},
+        ("archive", "no"): {"Suivie"},
+        ("validite", "ended"): {"Retirée du dossier"},
+    }
+    for (parameter, value), titles in expected.items():
+        response = admin_client.get(
+            reverse("admin:documents_document_changelist"), {parameter: value}
+        )
+        shown = {str(document) for document in response.context["cl"].result_list}
+        assert shown == titles, (parameter, value)
+    page = admin_client.get(reverse("admin:documents_document_changelist")).content.decode()
+    assert 'field-end_of_validity">archivé<' in page
 
 
 def test_the_document_list_shows_when_each_ends(admin_client):

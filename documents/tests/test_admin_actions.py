@@ -1,4 +1,5 @@
-"""Re-indexing and deleting documents from the admin list, passages included."""
+"""Re-indexing and deleting documents from the admin list, passages included; running
+folder syncs now."""
 
 import pytest
 from celery import current_app as celery_app
@@ -7,8 +8,8 @@ from django.urls import reverse
 
 from ai.passages import passage_store
 from documents import indexing
-from documents.models import Document
-from documents.tests.factories import DocumentFactory
+from documents.models import Document, FolderSync
+from documents.tests.factories import CategoryFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,24 @@ def test_reindexing_from_the_list_queues_the_documents_again(
     document.refresh_from_db()
     assert document.status == Document.Status.PENDING and document.progress == 0
     assert len(callbacks) == 1
+
+
+def test_sync_now_runs_the_selected_folder_syncs_and_shows_their_summary(
+    admin_client, eager_tasks, tmp_path
+):
+    (tmp_path / "partage").mkdir()
+    (tmp_path / "partage" / "guide.txt").write_bytes(b"Les conges se posent en ligne.")
+    scheduled = FolderSync.objects.create(
+        category=CategoryFactory(), source=str(tmp_path / "partage"), enabled=False
+    )
+
+    response = admin_client.post(
+        reverse("admin:documents_foldersync_changelist"),
+        {"action": "sync_now", "_selected_action": [scheduled.pk]},
+        follow=True,
+    )
+
+    assert "1 synchronisation(s) lancée(s)" in response.content.decode()
+    assert scheduled.category.documents.get().title == "guide"
+    page = admin_client.get(reverse("admin:documents_foldersync_changelist")).content.decode()
+    assert "1 ajouté(s), 0 nouvelle(s) version(s)" in page

@@ -1,4 +1,5 @@
-"""The periodic index check: a task that repairs, queued by beat or by the embedded worker."""
+"""Periodic tasks — the index check, the look for folder syncs due — queued by beat or by
+the embedded worker."""
 
 from types import SimpleNamespace
 
@@ -51,3 +52,25 @@ def test_the_embedded_timer_queues_the_check_every_interval(settings, monkeypatc
 
     assert consumer.timer.every == [600]
     assert queued == ["check_index"]
+
+
+def test_the_embedded_timer_looks_for_the_folder_syncs_due_every_interval(settings, monkeypatch):
+    settings.EMBEDDED_WORKER, settings.FOLDER_SYNC_CHECK_INTERVAL = True, 60
+    queued = []
+    monkeypatch.setattr(tasks.sync_due_folders, "delay", lambda: queued.append("sync_due"))
+    consumer = SimpleNamespace(timer=FakeTimer())
+    step = tasks.SyncFoldersPeriodically(consumer)
+
+    assert step.include_if(consumer)
+    step.start(consumer)
+    consumer.timer.function()
+
+    assert consumer.timer.every == [60]
+    assert queued == ["sync_due"]
+
+
+def test_beat_looks_for_the_folder_syncs_due():
+    from django.conf import settings
+
+    entry = settings.CELERY_BEAT_SCHEDULE["sync-folders"]
+    assert entry["task"] == tasks.sync_due_folders.name

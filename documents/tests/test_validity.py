@@ -1,4 +1,4 @@
-"""When a document is in force: its dates, both days included, and its repeal."""
+"""When a document is in force: its dates, both days included, its repeal, its archiving."""
 
 from datetime import timedelta
 
@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from documents.models import Document
+from documents.selectors import active_generations
 from documents.tests.factories import DocumentFactory
 from documents.validity import EXPIRY_WARNING, Validity, validity_on
 
@@ -43,6 +44,12 @@ def test_a_repealed_document_has_ended_whatever_its_dates():
     )
 
 
+def test_an_archived_document_has_ended_whatever_its_dates():
+    assert validity_on(
+        TODAY, valid_from=None, valid_until=TODAY + DAY, repealed=False, archived=True
+    ) == (Validity.ENDED)
+
+
 @pytest.mark.django_db
 def test_the_database_sorts_documents_as_the_rule_does():
     in_force = [
@@ -57,6 +64,8 @@ def test_the_database_sorts_documents_as_the_rule_does():
         DocumentFactory(valid_until=TODAY - DAY),
         DocumentFactory(category=repealing.category, repealed_by=repealing),
         DocumentFactory(category=repealing.category, valid_from=TODAY + DAY, repealed_by=repealing),
+        DocumentFactory(archived_at=timezone.now()),
+        DocumentFactory(valid_from=TODAY + DAY, archived_at=timezone.now()),
     ]
     expected = {Validity.IN_FORCE: in_force, Validity.NOT_YET: not_yet, Validity.ENDED: ended}
 
@@ -78,3 +87,15 @@ def test_documents_expiring_are_those_in_force_that_end_within_the_warning():
     DocumentFactory(repealed_by=soon[0], category=soon[0].category, valid_until=TODAY + DAY)
 
     assert set(Document.objects.expiring(on=TODAY)) == set(soon)
+
+
+@pytest.mark.django_db
+def test_an_archived_document_is_no_longer_searched_unless_out_of_force_ones_are_asked_for():
+    kept = DocumentFactory(index_generation="g1")
+    archived = DocumentFactory(index_generation="g1", archived_at=timezone.now())
+
+    assert active_generations([kept.pk, archived.pk]) == {kept.pk: "g1"}
+    assert set(active_generations([kept.pk, archived.pk], include_out_of_force=True)) == {
+        kept.pk,
+        archived.pk,
+    }

@@ -2,7 +2,7 @@
 page, the cited passage marked in the text of the other formats, and never a document's
 markup on our pages."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
@@ -131,6 +131,13 @@ def test_an_expired_document_says_it_is_no_longer_in_force_and_until_when_it_was
     page = reader.get(view_url(DocumentFactory(valid_until=end))).content.decode()
     assert "Ce document n'est plus en vigueur" in page and "Il l'était jusqu'au " in page
     assert 'data-testid="repealed-by"' not in page
+
+
+def test_an_archived_document_says_since_when_it_left_its_synchronised_folder(reader):
+    archived_at = timezone.make_aware(datetime(2026, 3, 2, 10))
+    page = reader.get(view_url(DocumentFactory(archived_at=archived_at))).content.decode()
+    assert "Ce document n'est plus en vigueur" in page
+    assert "Il est archivé depuis le 2 mars 2026 : son fichier a quitté le dossier" in page
 
 
 def test_the_repealing_document_is_not_linked_for_a_reader_who_may_not_open_it(reader):

@@ -133,6 +133,33 @@ class DocumentsCommand(BaseCommand):
                 self.stderr.write("Interrupted: no longer waiting for the worker.")
         return _outcome(document_ids, unfinished=len(waiting))
 
+    def follow_indexing(
+        self, document_ids: list[int], *, wait: bool, timeout: float | None, started: float
+    ) -> IndexingOutcome | None:
+        """Say what was queued, or wait for it and summarise; None when not waiting."""
+        if not wait:
+            self.stdout.write(
+                f"{len(document_ids)} document(s) queued: a Celery worker indexes them "
+                "(pass --wait to follow it)."
+            )
+            return None
+        outcome = self.wait_for_indexing(document_ids, timeout=timeout)
+        self.write_summary(outcome, seconds=time.monotonic() - started)
+        if outcome.unfinished:
+            raise CommandError(
+                f"Stopped waiting with {outcome.unfinished} document(s) still pending or "
+                "processing; they stay queued (on the memory broker, the next "
+                "`manage.py serve` queues them again)."
+            )
+        return outcome
+
+    def exit_if_strict(self, strict: bool, *, rejected: int, failed: int) -> None:
+        if strict and (rejected or failed):
+            raise CommandError(
+                f"--strict: {rejected} file(s) rejected, {failed} document(s) failed.",
+                returncode=1,
+            )
+
     def write_summary(self, outcome: IndexingOutcome, *, seconds: float) -> None:
         rate = outcome.chunks / seconds if seconds else 0.0
         self.stdout.write(

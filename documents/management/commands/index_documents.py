@@ -1,14 +1,13 @@
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from documents.archives import is_ignored
 from documents.management.commands.base import DocumentsCommand
 from documents.models import Category, Document
 from documents.services import reindex_documents
+from documents.sources import walk_folder
 from documents.uploads import IncomingFile, UploadReport, upload_files
 
 
@@ -72,22 +71,9 @@ class Command(DocumentsCommand):
             document_ids = [document.pk for document in report.created + report.new_versions]
             rejected = len(report.rejected)
 
-        if not wait:
-            self.stdout.write(
-                f"{len(document_ids)} document(s) queued: a Celery worker indexes them "
-                "(pass --wait to follow it)."
-            )
-            self.exit_if_strict(strict, rejected=rejected, failed=0)
-            return
-        outcome = self.wait_for_indexing(document_ids, timeout=timeout)
-        self.write_summary(outcome, seconds=time.monotonic() - started)
-        if outcome.unfinished:
-            raise CommandError(
-                f"Stopped waiting with {outcome.unfinished} document(s) still pending or "
-                "processing; they stay queued (on the memory broker, the next "
-                "`manage.py serve` queues them again)."
-            )
-        self.exit_if_strict(strict, rejected=rejected, failed=len(outcome.failed))
+        outcome = self.follow_indexing(document_ids, wait=wait, timeout=timeout, started=started)
+        failed = len(outcome.failed) if outcome else 0
+        self.exit_if_strict(strict, rejected=rejected, failed=failed)
 
     def reindex(self, category: Category | None) -> list[int]:
         documents = Document.objects.all() if category is None else category.documents.all()
@@ -120,13 +106,6 @@ class Command(DocumentsCommand):
             )
         return report
 
-    def exit_if_strict(self, strict: bool, *, rejected: int, failed: int) -> None:
-        if strict and (rejected or failed):
-            raise CommandError(
-                f"--strict: {rejected} file(s) rejected, {failed} document(s) failed.",
-                returncode=1,
-            )
-
 
 def collect_files(paths: list[Path]) -> list[tuple[Path, str]]:
     """Each file to upload with its name relative to the folder given (hence its title).
@@ -138,20 +117,10 @@ def collect_files(paths: list[Path]) -> list[tuple[Path, str]]:
         if path.is_file():
             files.append((path, path.name))
         elif path.is_dir():
-            files.extend(_walk(path))
+            files.extend(walk_folder(path))
         else:
             raise CommandError(f"No such file or folder: {path}")
     return files
-
-
-def _walk(folder: Path) -> Iterator[tuple[Path, str]]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(name for name in dirnames if not is_ignored([name]))
-        for filename in sorted(filenames):
-            if is_ignored([filename]):
-                continue
-            path = Path(dirpath, filename)
-            yield path, path.relative_to(folder).as_posix()
 
 
 def open_each(files: list[tuple[Path, str]]) -> Iterator[IncomingFile]:
