@@ -224,6 +224,10 @@ class AnswerTask(models.Model):
     callback_status = models.CharField(
         max_length=200, blank=True, help_text="HTTP status of the callback, or why it failed."
     )
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the callback was received, refused or given up."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
