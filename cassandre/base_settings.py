@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.middleware.ApiErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "cassandre.urls"
@@ -328,6 +329,10 @@ RELEVANCE_THRESHOLD = (
 # Where asynchronous answers may be POSTed (URL prefixes, comma-separated). Empty: nowhere.
 ANSWER_CALLBACK_ALLOWED_URLS = env_list("ANSWER_CALLBACK_ALLOWED_URLS")
 ANSWER_CALLBACK_TIMEOUT = env_int("ANSWER_CALLBACK_TIMEOUT", 10)
+# Empty: a secret derived from SECRET_KEY (chat.callbacks.callback_secret).
+ANSWER_CALLBACK_SECRET = env_str("ANSWER_CALLBACK_SECRET", "")
+ANSWER_CALLBACK_RETRIES = env_int("ANSWER_CALLBACK_RETRIES", 5)
+ANSWER_CALLBACK_RETRY_DELAY = env_int("ANSWER_CALLBACK_RETRY_DELAY", 30)
 
 # --- Static files and CSS ------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chat.answering import Done, Sources, answer_question
-from chat.callbacks import check_callback_url, post_callback
+from chat.callbacks import CallbackUnavailable, check_callback_url, post_callback
 from chat.conversations import CategoryNotFound, QuestionRefused
 from chat.models import AnswerTask, Conversation
 from chat.websocket_messages import done_message
@@ -80,12 +80,23 @@ def create_answer_task(
     return task
 
 
-def run_answer_task(*, task_id: UUID | str) -> None:
+def run_answer_task(*, task_id: UUID | str, last_attempt: bool = True) -> None:
     """Answer the task's question, keep the result or the error, then POST it to the
-    callback URL, if any. A task already finished (a redelivered message) is left as is."""
+    callback URL, if any.
+
+    A task already answered (a retry, a redelivered message) is not answered again, and its
+    callback is posted only while it was neither received, refused nor given up. Raises
+    `CallbackUnavailable` when the callback failed in a way that may pass, unless this was
+    the `last_attempt`: the caller tries again later.
+    """
     task = AnswerTask.objects.select_related("category").get(pk=task_id)
-    if task.status in (AnswerTask.Status.DONE, AnswerTask.Status.FAILED):
-        return
+    if task.status not in (AnswerTask.Status.DONE, AnswerTask.Status.FAILED):
+        _answer(task)
+    if task.callback_url and task.callback_finished_at is None:
+        _call_back(task, last_attempt=last_attempt)
+
+
+def _answer(task: AnswerTask) -> None:
     task.status = AnswerTask.Status.RUNNING
     task.save(update_fields=["status"])
     try:
@@ -104,9 +115,24 @@ def run_answer_task(*, task_id: UUID | str) -> None:
         task.status = AnswerTask.Status.DONE
     task.finished_at = timezone.now()
     task.save(update_fields=["status", "result", "error_message", "finished_at"])
-    if task.callback_url:
+
+
+def _call_back(task: AnswerTask, *, last_attempt: bool) -> None:
+    task.callback_attempts += 1
+    try:
         task.callback_status = post_callback(task.callback_url, task_as_dict(task))
-        task.save(update_fields=["callback_status"])
+    except CallbackUnavailable as error:
+        task.callback_status = error.status
+        if not last_attempt:
+            task.save(update_fields=["callback_status", "callback_attempts"])
+            raise
+        logger.warning(
+            "Answer callback of task %s given up after %s attempts.",
+            task.pk,
+            task.callback_attempts,
+        )
+    task.callback_finished_at = timezone.now()
+    task.save(update_fields=["callback_status", "callback_attempts", "callback_finished_at"])
 
 
 def task_as_dict(task: AnswerTask) -> dict[str, object]:

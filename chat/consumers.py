@@ -24,12 +24,25 @@ UNEXPECTED = _(
 )
 
 
+def signed_in(scope: dict) -> bool:
+    """Whether the handshake's session is a signed-in user's: sockets are theirs only."""
+    user = scope.get("user")
+    return user is not None and user.is_authenticated
+
+
 class PingConsumer(AsyncJsonWebsocketConsumer):
     """Answers {"type": "ping"} with {"type": "pong"}, routed through the channel layer.
 
     The reply travels through the channel layer on purpose, so a pong proves both the
-    websocket and the layer (Redis in production) work.
+    websocket and the layer (Redis in production) work. Signed-in users only (4401 for a
+    visitor): nothing a visitor needs, and each socket holds a connection and a channel.
     """
+
+    async def connect(self) -> None:
+        if not signed_in(self.scope):
+            await self.close(code=4401)
+            return
+        await self.accept()
 
     async def receive_json(self, content, **kwargs) -> None:
         if content.get("type") == "ping":
@@ -90,8 +103,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     language = settings.LANGUAGE_CODE
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        if not signed_in(self.scope):
             await self.close(code=4401)
             return
         self.language = language_of(self.scope)

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from chat import selectors
 from chat.answer_api import DetailSerializer
+from chat.conversations import question_as_asked
 from chat.feedback_api import FeedbackSerializer
 from chat.models import Conversation, Exchange
 from documents.models import Category
@@ -30,6 +31,9 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 
 class ExchangeSerializer(serializers.ModelSerializer):
+    """One exchange of the user's own conversation: the question as they asked it."""
+
+    question = serializers.SerializerMethodField()
     validated = serializers.BooleanField(read_only=True)
     feedback = serializers.SerializerMethodField(help_text="Votre avis sur la réponse, ou null.")
 
@@ -46,6 +50,9 @@ class ExchangeSerializer(serializers.ModelSerializer):
             "created_at",
             "feedback",
         ]
+
+    def get_question(self, exchange: Exchange) -> str:
+        return question_as_asked(exchange)
 
     @extend_schema_field(FeedbackSerializer(allow_null=True))
     def get_feedback(self, exchange: Exchange) -> dict | None:

@@ -18,6 +18,7 @@ from ai.llm import Provider, Usage, provider_for
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from chat.models import TITLE_LENGTH, Conversation, Exchange
 from common.errors import UserError
+from common.sealing import seal, unseal
 from documents.models import Category
 from documents.selectors import readable_categories, readable_category_ids
 
@@ -180,7 +181,8 @@ def start_exchange(
         Conversation.objects.filter(pk=conversation_id).update(updated_at=timezone.now())
     exchange = Exchange.objects.create(
         conversation_id=conversation_id,
-        question=context.question,
+        question=context.anonymized_question,
+        sealed_question=_sealed_original(context),
         standalone_question=standalone_question,
         sources=sources,
         correction_id=correction_id,
@@ -189,6 +191,23 @@ def start_exchange(
         retrieval_ms=retrieval_ms,
     )
     return conversation_id, exchange.pk
+
+
+def _sealed_original(context: AskContext) -> str:
+    """The question as asked, sealed for its author; nothing when anonymising changed nothing."""
+    if context.question == context.anonymized_question:
+        return ""
+    return seal(context.question)
+
+
+def question_as_asked(exchange: Exchange) -> str:
+    """The question as its author typed it: for them alone (their conversations, their data).
+
+    Everyone else reads `exchange.question`, anonymised. Sealed under a key since dropped, the
+    original is lost and the author reads the anonymised question too."""
+    if not exchange.sealed_question:
+        return exchange.question
+    return unseal(exchange.sealed_question) or exchange.question
 
 
 def _title(question: str) -> str:

@@ -59,7 +59,17 @@ class Exchange(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="exchanges"
     )
-    question = models.TextField("question")
+    question = models.TextField(
+        "question",
+        help_text="Sans les données personnelles que l'anonymisation y a trouvées "
+        "(ANONYMIZE_QUESTIONS).",
+    )
+    sealed_question = models.TextField(
+        "question telle que posée (chiffrée)",
+        blank=True,
+        editable=False,
+        help_text="Lisible par son auteur seul ; vide quand l'anonymisation n'a rien changé.",
+    )
     standalone_question = models.TextField(
         "question autonome", blank=True, help_text="La question réécrite avec l'historique."
     )
@@ -213,6 +223,10 @@ class AnswerTask(models.Model):
     error_message = models.TextField(blank=True)
     callback_status = models.CharField(
         max_length=200, blank=True, help_text="HTTP status of the callback, or why it failed."
+    )
+    callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the callback was received, refused or given up."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

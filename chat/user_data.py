@@ -1,8 +1,9 @@
 """What Cassandre holds about one person, to give it to them or to erase it (GDPR requests).
 
-That is their conversations (questions, answers and the sources given), their ratings,
-the corrections they proposed and their asynchronous API tasks. Corrections approved from
-their proposals are the organisation's answers now: they stay, unlinked from the proposal.
+That is their conversations (each question as they asked it and as others read it, answers
+and the sources given), their ratings, the corrections they proposed and their asynchronous
+API tasks. Corrections approved from their proposals are the organisation's answers now:
+they stay, unlinked from the proposal.
 """
 
 from dataclasses import dataclass
@@ -13,12 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from chat.conversations import question_as_asked
 from chat.models import AnswerTask, Conversation, CorrectionProposal, Exchange, Feedback
 
 USER_FIELDS = ["username", "email", "first_name", "last_name", "date_joined", "last_login"]
 EXCHANGE_FIELDS = [
     "id",
-    "question",
     "standalone_question",
     "answer",
     "sources",
@@ -120,8 +121,13 @@ def _conversation(conversation: Conversation) -> dict[str, object]:
         "title": conversation.title,
         "created_at": conversation.created_at,
         "updated_at": conversation.updated_at,
-        "exchanges": [
-            {field: getattr(exchange, field) for field in EXCHANGE_FIELDS}
-            for exchange in conversation.exchanges.all()
-        ],
+        "exchanges": [_exchange(exchange) for exchange in conversation.exchanges.all()],
+    }
+
+
+def _exchange(exchange: Exchange) -> dict[str, object]:
+    return {
+        "question": question_as_asked(exchange),
+        "question_anonymised": exchange.question,
+        **{field: getattr(exchange, field) for field in EXCHANGE_FIELDS},
     }

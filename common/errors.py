@@ -67,6 +67,19 @@ class RateLimited(UserError):
         self.wait = wait
 
 
+class RequestTooLarge(UserError):
+    """A request body over DATA_UPLOAD_MAX_MEMORY_SIZE (files aside, which have their own)."""
+
+    code = "too_large"
+    status = 413
+
+    def __init__(self, *, most_bytes: int) -> None:
+        super().__init__(
+            _("La requête est trop volumineuse (%(most)s Mo au plus)."),
+            {"most": most_bytes // (1024 * 1024)},
+        )
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, which also answers a `UserError` with its message, code and status."""
     if not isinstance(exc, UserError):

@@ -20,6 +20,7 @@ SECRET_SETTINGS = (
     "EMBEDDING_API_KEY",
     "QDRANT_API_KEY",
     "RERANK_API_KEY",
+    "ANSWER_CALLBACK_SECRET",
 )
 # Service URLs may carry a password: redis://:password@redis:6379/0.
 URL_SETTINGS = ("CELERY_BROKER_URL", "CHANNEL_REDIS", "CACHE_REDIS", "QDRANT_URL", "MINIO_URL")

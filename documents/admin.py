@@ -96,12 +96,16 @@ class CategoryAdmin(admin.ModelAdmin):
         # formset its clients (scripts, the embedded-app test) post.
         return self.inlines if obj else [DocumentInline]
 
-    @admin.action(description="Réindexer les documents des catégories sélectionnées")
+    @admin.action(
+        description="Réindexer les documents des catégories sélectionnées",
+        # A whole category: its change permission, which editors do not have.
+        permissions=["change"],
+    )
     def reindex(self, request, queryset: QuerySet[Category]) -> None:
         queued = sum(services.reindex_documents(category=category) for category in queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
 
-    @admin.action(description="Télécharger la catégorie (ZIP)")
+    @admin.action(description="Télécharger la catégorie (ZIP)", permissions=["change"])
     def export_zip(self, request, queryset: QuerySet[Category]) -> None:
         for category in queryset:
             exports.request_category_export(category=category, requested_by=request.user)
@@ -291,7 +295,7 @@ class DocumentAdmin(admin.ModelAdmin):
             title=str(document),
         )
 
-    @admin.action(description="Réindexer les documents sélectionnés")
+    @admin.action(description="Réindexer les documents sélectionnés", permissions=["change"])
     def reindex(self, request, queryset: QuerySet[Document]) -> None:
         queued = services.reindex_selected(queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
@@ -316,7 +320,7 @@ class DocumentAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Remplacer par une nouvelle version")
+    @admin.action(description="Remplacer par une nouvelle version", permissions=["change"])
     def new_version(self, request: HttpRequest, queryset: QuerySet[Document]):
         if queryset.count() != 1:
             self.message_user(

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 
 from ai.models import RerankModel
 from backoffice.roles import EDITORS, ensure_editor_group
+from documents.models import CategoryExport
 from documents.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,19 @@ def test_editors_see_a_category_s_reranking_but_cannot_change_it(editor_client):
 
     assert "TEI interne" in page
     assert 'name="rerank_model"' not in page
+
+
+@pytest.mark.parametrize("action", ["reindex", "export_zip"])
+def test_editors_can_neither_reindex_nor_export_a_category(editor_client, action):
+    """Both act on a whole category, whose change permission editors do not have."""
+    category = CategoryFactory()
+    url = "/admin/documents/category/"
+    assert f'value="{action}"' not in editor_client.get(url).content.decode()
+
+    response = editor_client.post(
+        url, {"action": action, "_selected_action": [category.pk]}, follow=True
+    )
+
+    said = [str(message) for message in response.context["messages"]]
+    assert not any("réindexation" in text or "préparation" in text for text in said)
+    assert not CategoryExport.objects.exists()

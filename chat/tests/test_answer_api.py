@@ -1,16 +1,29 @@
 """The answering API (v1): answers at once, tasks polled or called back, and its schema."""
 
+import hashlib
+import hmac
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from celery import current_app as celery_app
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from chat.callbacks import NO_CALLBACKS, NOT_ALLOWED, CallbackRefused, check_callback_url
+from chat import tasks
+from chat.callbacks import (
+    NO_CALLBACKS,
+    NOT_ALLOWED,
+    SIGNATURE_HEADER,
+    CallbackRefused,
+    callback_secret,
+    check_callback_url,
+    retry_delay,
+)
 from chat.complete_answers import run_answer_task
 from chat.models import AnswerTask, Conversation
 from documents.tests.factories import CategoryFactory
@@ -43,11 +56,15 @@ def language_model_down(settings, llm_server):
 
 
 class CallbackReceiver:
-    """A web server on 127.0.0.1 that records the POSTs it receives under /hooks/."""
+    """A web server on 127.0.0.1 that records the POSTs it receives under /hooks/; it
+    answers `failing_status` to the first `failures` of them."""
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], dict]] = []
+        self.bodies: list[bytes] = []
         self.redirect_to = ""
+        self.failures = 0
+        self.failing_status = 503
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
 
     @property
@@ -62,7 +79,10 @@ class CallbackReceiver:
                 body = self.rfile.read(int(self.headers["content-length"]))
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 receiver.received.append((headers, json.loads(body)))
-                if receiver.redirect_to:
+                receiver.bodies.append(body)
+                if len(receiver.received) <= receiver.failures:
+                    self.send_response(receiver.failing_status)
+                elif receiver.redirect_to:
                     self.send_response(302)
                     self.send_header("Location", receiver.redirect_to)
                 else:
@@ -396,6 +416,98 @@ def test_an_unreachable_callback_is_recorded(agent_client, category, llm_server,
     run_answer_task(task_id=task.pk)
     task.refresh_from_db()
     assert task.callback_status == "échec : ConnectError"
+
+
+def verify(body: bytes, header: str, secret: str, tolerance: int = 300) -> bool:
+    """The receiver's check, as the README gives it."""
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    timestamp = int(fields["t"])
+    expected = hmac.new(
+        secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    fresh = abs(time.time() - timestamp) <= tolerance
+    return fresh and hmac.compare_digest(expected, fields["v1"])
+
+
+@pytest.fixture
+def through_celery():
+    """The Celery task runs at once, its retries too (their countdown skipped)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+def test_a_callback_is_signed_with_the_callback_secret(
+    agent_client, category, llm_server, receiver, settings
+):
+    settings.ANSWER_CALLBACK_SECRET = "whsec-partagé-avec-le-destinataire"
+    task = queue_question(agent_client, category, callback_url=f"{receiver.prefix}/cassandre")
+    run_answer_task(task_id=task.pk)
+
+    ((headers, _),) = receiver.received
+    signature = headers[SIGNATURE_HEADER.lower()]
+    assert verify(receiver.bodies[0], signature, "whsec-partagé-avec-le-destinataire")
+    assert not verify(receiver.bodies[0] + b" ", signature, "whsec-partagé-avec-le-destinataire")
+    assert not verify(receiver.bodies[0], signature, "un-autre-secret")
+
+
+def test_without_a_callback_secret_one_is_derived_from_the_secret_key(settings):
+    settings.ANSWER_CALLBACK_SECRET = ""
+    derived = callback_secret()
+    assert len(derived) >= 32 and settings.SECRET_KEY not in derived
+    settings.SECRET_KEY = "another-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    assert callback_secret() != derived
+
+
+def test_a_callback_answered_by_a_server_error_is_tried_again_until_received(
+    agent_client, category, llm_server, receiver, through_celery
+):
+    receiver.failures = 2
+    task = queue_question(agent_client, category, callback_url=f"{receiver.prefix}/cassandre")
+
+    assert len(receiver.received) == 3
+    assert receiver.received[0][1] == receiver.received[2][1]
+    task.refresh_from_db()
+    assert (task.callback_status, task.callback_attempts) == ("200", 3)
+
+
+def test_an_unreachable_callback_is_given_up_after_its_retries_and_recorded(
+    agent_client, category, llm_server, settings, through_celery
+):
+    url = f"http://127.0.0.1:{free_port()}/hooks"
+    settings.ANSWER_CALLBACK_ALLOWED_URLS = [url]
+    settings.ANSWER_CALLBACK_RETRIES = 2
+    task = queue_question(agent_client, category, callback_url=url)
+
+    task.refresh_from_db()
+    assert task.status == AnswerTask.Status.DONE
+    assert (task.callback_status, task.callback_attempts) == ("échec : ConnectError", 3)
+
+
+def test_a_callback_refused_by_its_receiver_is_not_tried_again(
+    agent_client, category, llm_server, receiver, through_celery
+):
+    receiver.failures, receiver.failing_status = 1, 400
+    task = queue_question(agent_client, category, callback_url=f"{receiver.prefix}/cassandre")
+
+    assert len(receiver.received) == 1
+    task.refresh_from_db()
+    assert (task.callback_status, task.callback_attempts) == ("400", 1)
+
+
+def test_a_task_redelivered_after_its_callback_was_received_posts_nothing_more(
+    agent_client, category, llm_server, receiver
+):
+    task = queue_question(agent_client, category, callback_url=f"{receiver.prefix}/cassandre")
+    run_answer_task(task_id=task.pk)
+    tasks.run_answer_task.apply(args=[str(task.pk)])
+    assert len(receiver.received) == 1
+
+
+def test_retries_wait_longer_each_time_within_a_bound(settings):
+    settings.ANSWER_CALLBACK_RETRY_DELAY = 10
+    assert [retry_delay(attempt) for attempt in range(1, 5)] == [10, 20, 40, 80]
+    assert retry_delay(30) == 3600
 
 
 # --- Schema -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ folder syncs now."""
 
 import pytest
 from celery import current_app as celery_app
+from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
@@ -28,6 +29,28 @@ def indexed_document() -> Document:
     document = DocumentFactory(file=ContentFile(text.encode(), name="guide.txt"))
     indexing.index_document(document.pk)
     return Document.objects.get(pk=document.pk)
+
+
+@pytest.fixture
+def viewer_client(client, django_user_model):
+    """Staff who may only read documents."""
+    viewer = django_user_model.objects.create_user("lectrice", is_staff=True)
+    viewer.user_permissions.set(Permission.objects.filter(codename="view_document"))
+    client.force_login(viewer)
+    return client
+
+
+@pytest.mark.parametrize("action", ["reindex", "new_version"])
+def test_a_reader_of_documents_can_run_no_action_on_them(viewer_client, action):
+    document = DocumentFactory()
+    assert f'value="{action}"' not in viewer_client.get(CHANGELIST_URL).content.decode()
+
+    response = viewer_client.post(
+        CHANGELIST_URL, {"action": action, "_selected_action": [document.pk]}
+    )
+
+    assert response.status_code == 200
+    assert Document.objects.get(pk=document.pk).status == document.status
 
 
 def test_both_actions_are_offered_on_the_document_list(admin_client):

@@ -10,6 +10,7 @@ import re
 import httpx
 import pytest
 import websockets
+from django.contrib.auth import get_user_model
 
 from testing.nginx import nginx_binary, running_nginx
 from testing.services import require, running_daphne
@@ -54,9 +55,27 @@ def test_a_forged_forwarded_address_does_not_escape_the_sign_in_limit(site):
     assert statuses[10:] == [429, 429]
 
 
+def session_cookie(site: str) -> str:
+    """A signed-in session through nginx, as the Cookie header a browser would send."""
+    get_user_model().objects.create_user("agent", password="secret-agent-1")
+    with httpx.Client(base_url=f"http://{site}") as client:
+        page = client.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        client.post(
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token, "username": "agent", "password": "secret-agent-1"},
+            headers={"Referer": f"http://{site}/"},
+        )
+        return f"sessionid={client.cookies['sessionid']}"
+
+
 def test_a_page_on_another_port_of_the_host_cannot_open_the_websocket(site):
+    cookie = session_cookie(site)
+
     async def pong(origin: str) -> dict:
-        async with websockets.connect(f"ws://{site}/ws/ping/", origin=origin) as socket:
+        async with websockets.connect(
+            f"ws://{site}/ws/ping/", origin=origin, additional_headers={"Cookie": cookie}
+        ) as socket:
             await socket.send(json.dumps({"type": "ping", "echo": 1}))
             return json.loads(await asyncio.wait_for(socket.recv(), 5))
 
