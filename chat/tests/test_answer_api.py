@@ -1,9 +1,7 @@
 """The answering API (v1): answers at once, tasks polled or called back, and its schema."""
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.urls import reverse
@@ -14,6 +12,7 @@ from chat.callbacks import NO_CALLBACKS, NOT_ALLOWED, CallbackRefused, check_cal
 from chat.complete_answers import run_answer_task
 from chat.models import AnswerTask, Conversation
 from documents.tests.factories import CategoryFactory
+from testing.callback_receiver import CallbackReceiver
 from testing.services import free_port
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
@@ -40,48 +39,6 @@ def unindexed_category(transactional_db):
 @pytest.fixture
 def language_model_down(settings, llm_server):
     settings.LLM_API_BASE = f"http://127.0.0.1:{free_port()}/v1"
-
-
-class CallbackReceiver:
-    """A web server on 127.0.0.1 that records the POSTs it receives under /hooks/."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], dict]] = []
-        self.redirect_to = ""
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-
-    @property
-    def prefix(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/hooks"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                receiver.received.append((headers, json.loads(body)))
-                if receiver.redirect_to:
-                    self.send_response(302)
-                    self.send_header("Location", receiver.redirect_to)
-                else:
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args) -> None:
-                pass
-
-        return Handler
-
-    def __enter__(self) -> "CallbackReceiver":
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 @pytest.fixture
