@@ -86,6 +86,24 @@ def test_an_answer_comes_with_its_sources_and_citations(client, category, user, 
     assert answer["exchange"]
 
 
+def test_the_timings_count_the_models_wait_before_its_first_token(
+    agent_client, category, llm_server
+):
+    # A deliberate delay gives the measured wait a floor; no upper bound on anything.
+    llm_server.first_token_delay = 0.3
+
+    response = agent_client.post(
+        answer_url(category.slug), {"question": QUESTION}, content_type="application/json"
+    )
+
+    timings = response.json()["timings"]
+
+    assert timings["model_wait_ms"] >= 300
+    assert timings["first_token_ms"] >= timings["model_wait_ms"]
+    assert timings["total_ms"] >= timings["first_token_ms"]
+    assert timings["overhead_ms"] == timings["first_token_ms"] - timings["model_wait_ms"]
+
+
 def test_an_answer_citing_a_document_soon_out_of_force_carries_a_notice(
     agent_client, category, llm_server
 ):
