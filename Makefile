@@ -33,8 +33,8 @@ docker-down: ## Stop the Docker services (volumes are kept)
 migrate: ## Apply database migrations
 	$(PY) manage.py migrate
 
-worker: ## Run a Celery worker (needs CELERY_BROKER_URL)
-	$(VENV)/bin/celery -A cassandre worker --loglevel=INFO
+worker: ## Run a Celery worker reading every queue (needs CELERY_BROKER_URL; QUEUES=answers for one)
+	$(VENV)/bin/celery -A cassandre worker --loglevel=INFO $(if $(QUEUES),--queues=$(QUEUES))
 
 css: ## Rebuild the Tailwind CSS once (use `cd theme/static_src && npm run dev` to watch)
 	cd theme/static_src && npm ci --no-audit --no-fund --loglevel=error && npm run build

@@ -6,6 +6,7 @@ use a fixture that starts a server (`PROCESS_FIXTURES`). `make test-fast` leaves
 (`-m "not e2e"`); CI runs everything.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,38 @@ def redis_channel_layer(settings):
 
     backend = settings.CHANNEL_LAYERS["default"]["BACKEND"]
     require(backend == "channels_redis.core.RedisChannelLayer", "Redis (channel layer)")
+
+
+@pytest.fixture
+def services_env(transactional_db, settings, s3_storage, s3_server, tmp_path) -> dict[str, str]:
+    """The environment of a deployment on this test's PostgreSQL database, Redis and S3."""
+    from django.db import connection
+
+    from common.services import ensure_storage_ready
+    from testing.seaweedfs import S3_TEST_BUCKET
+    from testing.services import require
+
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "Redis (Celery broker)")
+    require(connection.vendor == "postgresql", "PostgreSQL (shared with the worker)")
+    ensure_storage_ready()
+    database = connection.settings_dict
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
+        "CASSANDRE_DATA_DIR": str(tmp_path / "data"),
+        "DB_HOST": database["HOST"],
+        "DB_PORT": str(database["PORT"]),
+        "DB_NAME": database["NAME"],
+        "DB_USER": database["USER"],
+        "DB_PASSWORD": database["PASSWORD"],
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CHANNEL_REDIS": settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0],
+        "MINIO_URL": s3_server.endpoint_url,
+        "MINIO_ACCESS_KEY_ID": s3_server.access_key,
+        "MINIO_SECRET_ACCESS_KEY": s3_server.secret_key,
+        "MINIO_STORAGE_BUCKET_NAME": S3_TEST_BUCKET,
+    }
 
 
 @pytest.fixture

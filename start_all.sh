@@ -8,8 +8,8 @@
 #   ./start_all.sh css        install the npm packages and build the CSS only
 #
 # With no variable set everything runs embedded in ONE process (SQLite, in-process Celery
-# worker, in-memory channel layer, local files, Qdrant Edge). With CELERY_BROKER_URL set, a
-# separate Celery worker process is started next to daphne.
+# workers, in-memory channel layer, local files, Qdrant Edge). With CELERY_BROKER_URL set,
+# two Celery worker processes (indexing and exports; answers) are started next to daphne.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -55,11 +55,16 @@ prepare_app() {
 
 serve() {
     if [ -n "${CELERY_BROKER_URL:-}" ]; then
-        echo "==> Starting the Celery worker (broker $CELERY_BROKER_URL)"
-        # --beat: the worker also queues the periodic index check (INDEX_CHECK_INTERVAL).
-        celery -A cassandre worker --beat --loglevel=INFO &
-        worker_pid=$!
-        trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+        echo "==> Starting the Celery workers (broker $CELERY_BROKER_URL)"
+        # One worker per kind of work, so answers never wait behind an indexing nor the
+        # reverse. --beat: the indexing worker also queues the periodic index check
+        # (INDEX_CHECK_INTERVAL).
+        celery -A cassandre worker --queues=indexing,exports --beat --loglevel=INFO \
+            --hostname "indexing@%h" &
+        indexing_pid=$!
+        celery -A cassandre worker --queues=answers --loglevel=INFO --hostname "answers@%h" &
+        answers_pid=$!
+        trap 'kill "$indexing_pid" "$answers_pid" 2>/dev/null || true' EXIT INT TERM
         python manage.py serve --host "$HOST" --port "$PORT"
     else
         exec python manage.py serve --host "$HOST" --port "$PORT"

@@ -8,6 +8,8 @@ to start in that state; `dev_settings` welcomes it.
 
 from pathlib import Path
 
+from kombu import Queue
+
 from cassandre.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,7 +126,20 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "cassandre"
+# One queue per kind of work, each consumed by its own worker (embedded: its own worker
+# thread), so that answers never wait behind an indexing nor an indexing behind answers:
+# twelve queued answers with a slow callback once delayed a small document by a minute.
+# Exports share the indexing worker (see README, « Montée en charge »).
+INDEXING_QUEUE, ANSWERS_QUEUE, EXPORTS_QUEUE = "indexing", "answers", "exports"
+# A worker started without --queues reads all three (tests, `make worker`).
+CELERY_TASK_QUEUES = [Queue(name) for name in (INDEXING_QUEUE, ANSWERS_QUEUE, EXPORTS_QUEUE)]
+CELERY_TASK_ROUTES = {
+    "documents.build_category_export": {"queue": EXPORTS_QUEUE},
+    "documents.*": {"queue": INDEXING_QUEUE},
+    "chat.*": {"queue": ANSWERS_QUEUE},
+}
+# A task no route names still reaches a worker.
+CELERY_TASK_DEFAULT_QUEUE = INDEXING_QUEUE
 CELERY_TASK_IGNORE_RESULT = True
 # The memory broker only reaches a worker living in the same process: `manage.py serve`
 # starts one inside the web process when this is true.

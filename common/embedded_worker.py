@@ -1,32 +1,71 @@
-"""A Celery worker running in a thread of the web process, for the embedded mode.
+"""Celery workers running in threads of the web process, for the embedded mode.
 
 With the memory broker, tasks can only reach a worker in the same process; running it
 here is also what lets the worker share the one process allowed to open Qdrant Edge.
+
+Two workers, one slot each, like the two worker processes of a deployment: one takes the
+indexing and export queues, the other the answers, so a slow answer (a model or a callback
+that takes its time) never holds an indexing back, nor the reverse.
+
+The answers worker runs a Celery app of its own: a worker chooses its queues on its app
+(`app.amqp.queues`), so two workers of one app would share one choice. The tasks are shared
+ones and the memory broker's queues live in the process, so both apps reach both queues; the
+worker steps added to the main app (the sweeps, the index check's timer) and the readiness
+signal stay with the indexing worker.
 """
 
 import logging
 import threading
 
+from celery import Celery
 from celery import current_app as celery_app
 from celery.signals import worker_ready
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-def start_embedded_worker() -> threading.Thread:
-    worker = celery_app.WorkController(
-        app=celery_app,
+def _answers_app() -> Celery:
+    app = Celery("cassandre-answers", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.autodiscover_tasks()
+    return app
+
+
+def _start_worker(app: Celery, *, name: str, queues: list[str], ready_callback) -> threading.Thread:
+    worker = app.WorkController(
+        app=app,
         pool_cls="solo",
         concurrency=1,
+        queues=queues,
         without_heartbeat=True,
         without_mingle=True,
         without_gossip=True,
-        hostname="embedded@cassandre",
-        # Like a `celery worker` process, announce readiness: receivers of worker_ready
-        # (re-queueing unfinished documents, for one) work the same in both modes.
-        ready_callback=lambda consumer: worker_ready.send(sender=consumer),
+        hostname=f"{name}@cassandre",
+        ready_callback=ready_callback,
     )
-    thread = threading.Thread(target=worker.start, name="celery-embedded", daemon=True)
+    thread = threading.Thread(target=worker.start, name=f"celery-{name}", daemon=True)
     thread.start()
-    logger.info("Embedded Celery worker started (memory broker).")
     return thread
+
+
+def start_embedded_worker() -> list[threading.Thread]:
+    """Start the indexing (and exports) worker and the answers worker; their threads."""
+    threads = [
+        _start_worker(
+            celery_app,
+            name="embedded-indexing",
+            queues=[settings.INDEXING_QUEUE, settings.EXPORTS_QUEUE],
+            # Like a `celery worker` process, announce readiness: receivers of worker_ready
+            # (re-queueing unfinished documents, for one) work the same in both modes.
+            ready_callback=lambda consumer: worker_ready.send(sender=consumer),
+        ),
+        _start_worker(
+            _answers_app(),
+            name="embedded-answers",
+            queues=[settings.ANSWERS_QUEUE],
+            ready_callback=lambda consumer: None,
+        ),
+    ]
+    logger.info("Embedded Celery workers started (memory broker): indexing, answers.")
+    return threads

@@ -30,7 +30,8 @@ BASE_DIR = Path(settings.BASE_DIR)
 COMPOSE_FILE = BASE_DIR / "docker-compose.yml"
 ENTRYPOINT = BASE_DIR / "docker" / "entrypoint.sh"
 DATA_SERVICES = {"postgres", "redis", "qdrant", "minio", "minio-init"}
-APP_SERVICES = {"web", "worker"}
+APP_SERVICES = {"web", "worker", "worker-answers"}
+WORKERS = ("worker", "worker-answers")
 
 
 def compose_binary() -> str | None:
@@ -195,8 +196,27 @@ def test_the_entrypoint_still_prepares_the_app_before_the_images_daphne(stub_com
     assert run_entrypoint(command, stub_commands) == [*PREPARATION, " ".join(command)]
 
 
-def test_the_entrypoint_starts_the_worker_without_migrating(dev_stack, stub_commands):
-    command = dev_stack["services"]["worker"]["command"]
+def worker_queues(service: dict) -> set[str]:
+    [option] = [part for part in service["command"] if part.startswith("--queues=")]
+    return set(option.removeprefix("--queues=").split(","))
+
+
+def test_answers_have_a_worker_of_their_own_and_indexing_and_exports_another(dev_stack):
+    services = dev_stack["services"]
+
+    assert worker_queues(services["worker-answers"]) == {"answers"}
+    assert worker_queues(services["worker"]) == {"indexing", "exports"}
+
+
+def test_only_one_worker_runs_beat(dev_stack):
+    beats = [name for name in WORKERS if "--beat" in dev_stack["services"][name]["command"]]
+
+    assert beats == ["worker"]
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_the_entrypoint_starts_the_worker_without_migrating(dev_stack, stub_commands, name):
+    command = dev_stack["services"][name]["command"]
 
     assert run_entrypoint(command, stub_commands) == [" ".join(command)]
 

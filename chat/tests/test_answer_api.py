@@ -3,10 +3,8 @@
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from celery import current_app as celery_app
@@ -27,6 +25,7 @@ from chat.callbacks import (
 from chat.complete_answers import run_answer_task
 from chat.models import AnswerTask, Conversation
 from documents.tests.factories import CategoryFactory
+from testing.callback_receiver import CallbackReceiver
 from testing.services import free_port
 
 QUESTION = "Combien de jours de télétravail par semaine ?"
@@ -53,55 +52,6 @@ def unindexed_category(transactional_db):
 @pytest.fixture
 def language_model_down(settings, llm_server):
     settings.LLM_API_BASE = f"http://127.0.0.1:{free_port()}/v1"
-
-
-class CallbackReceiver:
-    """A web server on 127.0.0.1 that records the POSTs it receives under /hooks/; it
-    answers `failing_status` to the first `failures` of them."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], dict]] = []
-        self.bodies: list[bytes] = []
-        self.redirect_to = ""
-        self.failures = 0
-        self.failing_status = 503
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-
-    @property
-    def prefix(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/hooks"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                receiver.received.append((headers, json.loads(body)))
-                receiver.bodies.append(body)
-                if len(receiver.received) <= receiver.failures:
-                    self.send_response(receiver.failing_status)
-                elif receiver.redirect_to:
-                    self.send_response(302)
-                    self.send_header("Location", receiver.redirect_to)
-                else:
-                    self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args) -> None:
-                pass
-
-        return Handler
-
-    def __enter__(self) -> "CallbackReceiver":
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 @pytest.fixture
@@ -147,6 +97,24 @@ def test_an_answer_comes_with_its_sources_and_citations(client, category, user, 
     assert answer["notices"] == []
     assert Conversation.objects.get(pk=answer["conversation"]).user == user
     assert answer["exchange"]
+
+
+def test_the_timings_count_the_models_wait_before_its_first_token(
+    agent_client, category, llm_server
+):
+    # A deliberate delay gives the measured wait a floor; no upper bound on anything.
+    llm_server.first_token_delay = 0.3
+
+    response = agent_client.post(
+        answer_url(category.slug), {"question": QUESTION}, content_type="application/json"
+    )
+
+    timings = response.json()["timings"]
+
+    assert timings["model_wait_ms"] >= 300
+    assert timings["first_token_ms"] >= timings["model_wait_ms"]
+    assert timings["total_ms"] >= timings["first_token_ms"]
+    assert timings["overhead_ms"] == timings["first_token_ms"] - timings["model_wait_ms"]
 
 
 def test_an_answer_citing_a_document_soon_out_of_force_carries_a_notice(

@@ -2,6 +2,7 @@
 
 import asyncio
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -11,6 +12,7 @@ from django.utils import timezone
 from chat.answering import in_thread
 from chat.consumers import ChatConsumer
 from chat.models import Conversation, Exchange
+from common import ratelimit
 from documents.models import Correction
 from documents.services import index_correction
 from documents.tests.factories import CategoryFactory
@@ -312,14 +314,26 @@ async def test_an_oversized_message_is_refused_before_it_is_decoded(user, settin
     await communicator.disconnect()
 
 
-async def test_too_many_questions_are_refused_until_the_window_ends(category, user, settings):
+async def test_too_many_questions_are_refused_until_the_window_ends(
+    category, user, settings, monkeypatch
+):
     settings.LLM_PROVIDER = "extractive"
     settings.RATE_LIMIT_QUESTIONS = (2, 60)
+    # The counters' clock: 20 seconds into a minute, so the window ends 40 seconds later.
+    now = [60 * 1_000_000 + 20.0]
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: now[0]))
     communicator = await connect(user)
     assert (await ask(communicator))[-1]["type"] == "done"
     assert (await ask(communicator))[-1]["type"] == "done"
     (refused,) = await ask(communicator)
-    assert refused["code"] == "rate_limited" and "Réessayez dans" in refused["message"]
+    assert refused["code"] == "rate_limited" and "Réessayez dans 40 s" in refused["message"]
+
+    now[0] += 39
+    (still_refused,) = await ask(communicator)
+    assert still_refused["code"] == "rate_limited"
+
+    now[0] += 1
+    assert (await ask(communicator))[-1]["type"] == "done"
     await communicator.disconnect()
 
 

@@ -191,9 +191,13 @@ def test_deleting_a_category_removes_the_passages_of_its_documents(
 ):
     document = index(make_document(GUIDE))
     kept = index(make_document(GUIDE, category=CategoryFactory()))
+    category_id = document.category_id
+    assert passage_store().count({"category_id": category_id}) == document.chunk_count > 0
+
     with django_capture_on_commit_callbacks(execute=True):
         document.category.delete()
-    assert passage_store().count({"category_id": document.category_id}) == 0
+
+    assert passage_store().count({"category_id": category_id}) == 0
     assert passages_of(kept) == kept.chunk_count
 
 

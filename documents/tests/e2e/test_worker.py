@@ -1,15 +1,12 @@
 """Ingestion on the real services, as deployed: PostgreSQL, Redis, a separate Celery worker
 process and S3 (SeaweedFS), with the `index_documents` command and a plain upload."""
 
-import os
 import re
 import subprocess
 
 import pytest
 from celery import current_app as celery_app
-from django.db import connection
 
-from common.services import ensure_storage_ready
 from documents.models import Document
 from documents.tests.factories import DocumentFactory
 from testing.sample_corpus import write_sample_corpus
@@ -17,39 +14,12 @@ from testing.seaweedfs import S3_TEST_BUCKET
 from testing.services import (
     BASE_DIR,
     python_command,
-    require,
     start_process,
     stop_process,
     wait_until,
 )
 
 pytestmark = pytest.mark.services
-
-
-@pytest.fixture
-def services_env(transactional_db, settings, s3_storage, s3_server, tmp_path) -> dict[str, str]:
-    """The environment of a deployment on this test's PostgreSQL database, Redis and S3."""
-    require(settings.CELERY_BROKER_URL.startswith("redis://"), "Redis (Celery broker)")
-    require(connection.vendor == "postgresql", "PostgreSQL (shared with the worker)")
-    ensure_storage_ready()
-    database = connection.settings_dict
-    return {
-        "PATH": os.environ["PATH"],
-        "HOME": str(tmp_path),
-        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
-        "CASSANDRE_DATA_DIR": str(tmp_path / "data"),
-        "DB_HOST": database["HOST"],
-        "DB_PORT": str(database["PORT"]),
-        "DB_NAME": database["NAME"],
-        "DB_USER": database["USER"],
-        "DB_PASSWORD": database["PASSWORD"],
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CHANNEL_REDIS": settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0],
-        "MINIO_URL": s3_server.endpoint_url,
-        "MINIO_ACCESS_KEY_ID": s3_server.access_key,
-        "MINIO_SECRET_ACCESS_KEY": s3_server.secret_key,
-        "MINIO_STORAGE_BUCKET_NAME": S3_TEST_BUCKET,
-    }
 
 
 @pytest.fixture
