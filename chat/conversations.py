@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ai.anonymizer import anonymize_if_enabled
 from ai.llm import Provider, Usage, provider_for
+from ai.models import LanguageModel
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
 from chat.models import TITLE_LENGTH, Conversation, Exchange
 from common.errors import UserError
@@ -114,9 +115,28 @@ def load_ask_context(
         category=category,
         conversation_id=conversation.pk if conversation else None,
         history=conversation_history(conversation) if conversation else (),
-        provider=provider or provider_for(category.language_model if category else None),
+        provider=provider or provider_for(_language_model(category, readable)),
         system_prompt=_usable_prompt(category),
         readable_ids=readable_category_ids(user),
+    )
+
+
+def _language_model(
+    category: Category | None, readable: QuerySet[Category]
+) -> LanguageModel | None:
+    """The model that answers: the category's (None: the site's). Asked across every
+    category, the site's model when it has one; else the model most of the readable
+    categories use — with one category set up with a model and no site model, a question
+    from the home page would otherwise get the extractive answer and « no model »."""
+    if category is not None:
+        return category.language_model
+    if settings.LLM_PROVIDER != LanguageModel.Kind.EXTRACTIVE:
+        return None
+    return (
+        LanguageModel.objects.filter(categories__in=readable)
+        .annotate(used=Count("categories", filter=Q(categories__in=readable)))
+        .order_by("-used", "name")
+        .first()
     )
 
 
