@@ -21,3 +21,6 @@ urlpatterns = [
     path("recherche/", RedirectView.as_view(pattern_name="chat:search", query_string=True)),
     path("", RedirectView.as_view(pattern_name="chat:search"), name="home"),
 ]
+
+# The 404, 403 and 500 pages are the templates of the same names; a 400 may be a 413.
+handler400 = "common.views.bad_request"
