@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from common.accounts import login_rate_limited
+from common.accounts import login_rate_limited, refused_to_non_staff
 from common.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/login/", login_rate_limited(admin.site.login)),
+    path("admin/login/", refused_to_non_staff(login_rate_limited(admin.site.login))),
     path("admin/", admin.site.urls),
     path("accounts/", include("common.account_urls")),
     path("backoffice/", include("backoffice.urls")),
