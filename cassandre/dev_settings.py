@@ -2,6 +2,10 @@
 
 Every service whose variables are unset runs embedded (see base_settings). Set the
 variables to run the same code on PostgreSQL, Redis, S3 and a Qdrant server.
+
+DEBUG stays off unless asked for (`make dev`, `DEBUG=true`): the default run is what people
+try Cassandre with, and Django's debug pages would show them, and anyone who can reach the
+port, the settings, paths, versions and URL patterns.
 """
 
 import os
@@ -12,7 +16,7 @@ from cassandre.base_settings import *  # noqa: F403
 from cassandre.base_settings import DATA_DIR, INSTALLED_APPS, LOGGING, SECRET_KEY
 from cassandre.env import env_bool
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 # The measurement harness (`bench/`: sample corpus, benchmarks, evaluation sets) and its
 # commands; a checkout has it, the production image does not.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
@@ -58,6 +62,7 @@ LOGGING = {
     "loggers": {**LOGGING["loggers"], "django.channels.server": {"level": "CRITICAL"}},
 }
 
-# Serve static files straight from the apps' folders: no collectstatic needed in dev.
+# Serve static files straight from the apps' folders, DEBUG or not: no collectstatic needed
+# (daphne serves no static file by itself; the image collects them, nginx serves them).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

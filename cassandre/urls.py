@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from common.accounts import login_rate_limited
+from common.accounts import login_rate_limited, refused_to_non_staff
 from common.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/login/", login_rate_limited(admin.site.login)),
+    path("admin/login/", refused_to_non_staff(login_rate_limited(admin.site.login))),
     path("admin/", admin.site.urls),
     path("accounts/", include("common.account_urls")),
     path("backoffice/", include("backoffice.urls")),
@@ -21,3 +21,6 @@ urlpatterns = [
     path("recherche/", RedirectView.as_view(pattern_name="chat:search", query_string=True)),
     path("", RedirectView.as_view(pattern_name="chat:search"), name="home"),
 ]
+
+# The 404, 403 and 500 pages are the templates of the same names; a 400 may be a 413.
+handler400 = "common.views.bad_request"

@@ -1,9 +1,12 @@
 """Signing in and out of the site, for every user (the admin's own form lets staff only in)."""
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 
@@ -36,6 +39,38 @@ def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         return response
 
     return limited
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the backoffice's pages: a visitor is sent to the site's sign-in page, and back
+    after it; a signed-in user who is not staff gets the 403 page, which says so.
+
+    Django's `staff_member_required` sends both to the admin's form, where a signed-in user
+    can do nothing but sign in again as somebody else.
+    """
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def refused_to_non_staff(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """For the admin's sign-in form, where every admin page sends whoever may not see it: a
+    signed-in user who is not staff gets the 403 page instead of that form."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 login = login_rate_limited(

@@ -1,11 +1,11 @@
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from common.accounts import staff_required
 from documents import viewer
 from documents.extraction.detection import PDF
 from documents.models import CategoryExport, Document, DocumentVersion
@@ -109,7 +109,7 @@ def download_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
     return response
 
 
-@staff_member_required
+@staff_required
 @permission_required("documents.view_categoryexport", raise_exception=True)
 def download_export(request: HttpRequest, pk: int) -> HttpResponse:
     """A category's ZIP, once built, for the staff who may see exports."""

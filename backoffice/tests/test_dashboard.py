@@ -19,7 +19,7 @@ from backoffice.dashboard import (
     top_documents,
 )
 from chat.models import CorrectionProposal, Exchange, Feedback
-from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory, UserFactory
+from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory
 from documents.models import Document, IndexCheck
 from documents.tests.factories import DocumentFactory
 
@@ -184,23 +184,6 @@ def test_the_dashboard_takes_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(12):
         assert admin_client.get(DASHBOARD_URL, {"days": 90}).status_code == 200
-
-
-def test_non_staff_users_are_sent_to_the_admin_login(client):
-    user = UserFactory()
-    client.force_login(user)
-
-    response = client.get(DASHBOARD_URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_anonymous_visitors_are_sent_to_the_admin_login(client):
-    response = client.get(DASHBOARD_URL)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize(

@@ -42,19 +42,6 @@ def post(client, category, content: str, name: str = "questions.csv", **fields):
     return client.post(EVALUATION_URL, {**data, **fields})
 
 
-def test_anonymous_visitors_are_sent_to_the_admin_login(client):
-    response = client.get(EVALUATION_URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_users_who_are_not_staff_are_sent_to_the_admin_login(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("lecteur", password="x"))
-    response = client.get(EVALUATION_URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
 def test_the_page_offers_the_categories_and_the_column_names(admin_client):
     CategoryFactory(name="Ressources humaines")
     page = admin_client.get(EVALUATION_URL).content.decode()

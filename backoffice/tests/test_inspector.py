@@ -157,17 +157,6 @@ def test_the_category_choice_offers_the_categories_the_user_reads(admin_client, 
     assert 'data-testid="mode-hybrid"' not in page
 
 
-@pytest.mark.parametrize("staff", [False, None])
-def test_only_staff_may_inspect(client, category, staff):
-    if staff is not None:
-        client.force_login(UserFactory(is_staff=staff))
-
-    response = inspect(client, category)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_inspector_shows_exactly_the_passages_the_chat_searched(settings):
     """One route from a question to passages: same query (anonymised, glossary applied),

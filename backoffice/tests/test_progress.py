@@ -74,15 +74,6 @@ def test_the_endpoint_without_ids_answers_an_empty_list(admin_client):
     assert admin_client.get(PROGRESS_URL).json() == {"documents": []}
 
 
-def test_the_endpoint_is_for_staff_only(client, django_user_model):
-    document = DocumentFactory()
-    url = f"{PROGRESS_URL}?ids={document.pk}"
-    assert client.get(url).status_code == 302
-    client.force_login(django_user_model.objects.create_user("lecteur"))
-    response = client.get(url)
-    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
-
-
 def test_staff_who_may_not_see_documents_are_refused(client, django_user_model):
     staff = django_user_model.objects.create_user("stagiaire", is_staff=True)
     client.force_login(staff)

@@ -15,19 +15,6 @@ UPLOAD_URL = reverse("backoffice:upload")
 NOTE = b"Le teletravail est possible deux jours par semaine."
 
 
-def test_anonymous_visitors_are_sent_to_the_admin_login(client):
-    response = client.get(UPLOAD_URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
-def test_users_who_are_not_staff_are_sent_to_the_admin_login(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("lecteur", password="x"))
-    response = client.get(UPLOAD_URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
-
-
 def test_staff_without_the_add_document_permission_are_refused(client, django_user_model):
     staff = django_user_model.objects.create_user("agent", password="x", is_staff=True)
     client.force_login(staff)

@@ -62,9 +62,13 @@ def test_dev_settings_run_every_service_embedded_when_nothing_is_set(tmp_path):
         "channel_layer": "channels.layers.InMemoryChannelLayer",
         "storage": "django.core.files.storage.FileSystemStorage",
         "qdrant_url": "",
-        "debug": True,
+        "debug": False,
         "chunk_size": 1000,
     }
+
+
+def test_dev_settings_show_the_debug_pages_only_when_debug_is_asked_for(tmp_path):
+    assert choices("cassandre.dev_settings", {"DEBUG": "true"}, tmp_path)["debug"] is True
 
 
 def test_dev_settings_use_the_real_services_when_their_variables_are_set(tmp_path):

@@ -24,8 +24,8 @@ def test_an_api_body_over_the_limit_gets_a_json_413_saying_so(admin_client, url)
     }
 
 
-def test_a_page_body_over_the_limit_is_still_an_html_400(client):
+def test_a_page_body_over_the_limit_gets_the_html_413_page(client):
     body = b"username=agent&password=" + b"a" * (11 * 1024 * 1024)
     response = client.post(reverse("login"), body, content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "text/html" in response["Content-Type"]

@@ -60,7 +60,13 @@ def embedded_app(tmp_path_factory):
     )
     try:
         wait_until(lambda: port_open(port), timeout=60, what="manage.py serve")
-        yield {"url": f"http://127.0.0.1:{port}", "password": password, "data_dir": data_dir}
+        yield {
+            "url": f"http://127.0.0.1:{port}",
+            "password": password,
+            "data_dir": data_dir,
+            "log": data_dir / "serve.log",
+            "manage": manage,
+        }
     finally:
         stop_process(process)
 
@@ -79,6 +85,72 @@ def test_the_home_page_sends_visitors_to_the_login_page(embedded_app):
     home = httpx.get(embedded_app["url"] + "/", timeout=10, follow_redirects=True)
     assert home.status_code == 200
     assert "/login/" in str(home.url) and "Cassandre" in home.text
+
+
+def test_the_start_log_names_the_search_page_the_backoffice_and_the_admin(embedded_app):
+    log = embedded_app["log"].read_text()
+    assert "backoffice: /backoffice/" in log and "admin: /admin/" in log
+
+
+def test_the_default_run_serves_its_static_files_without_debug(embedded_app):
+    login_page = httpx.get(embedded_app["url"] + "/accounts/login/", timeout=10)
+    stylesheet = re.search(r'href="(/static/[^"]+\.css)', login_page.text).group(1)
+    response = httpx.get(embedded_app["url"] + stylesheet, timeout=10)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
+
+
+def test_an_unknown_address_shows_the_french_404_page_without_the_url_patterns(embedded_app):
+    response = httpx.get(embedded_app["url"] + "/nulle-part/", timeout=10)
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text and 'href="/chat/search/"' in response.text
+    assert "URLconf" not in response.text and "Traceback" not in response.text
+
+
+def test_an_eleven_megabyte_sign_in_gets_a_short_page_without_settings_nor_traceback(
+    embedded_app,
+):
+    with httpx.Client(base_url=embedded_app["url"], timeout=30) as client:
+        token = csrf_token(client, "/accounts/login/")
+        response = client.post(
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token, "username": "x" * (11 * 1024 * 1024)},
+        )
+    assert response.status_code == 413 and "Envoi trop volumineux" in response.text
+    assert len(response.content) < 5000
+    for technical in ("Traceback", "settings", "DATA_UPLOAD_MAX_MEMORY_SIZE", "Python"):
+        assert technical not in response.text
+
+
+def test_a_signed_in_user_who_is_not_staff_is_refused_the_backoffice_with_a_way_back(
+    embedded_app,
+):
+    embedded_app["manage"](
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_user('lectrice', password='un-mot-de-passe-long')",
+    )
+    with httpx.Client(base_url=embedded_app["url"], timeout=10) as client:
+        signed_in = client.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": csrf_token(client, "/accounts/login/"),
+                "username": "lectrice",
+                "password": "un-mot-de-passe-long",
+            },
+        )
+        assert signed_in.status_code == 302
+        for address in ("/backoffice/", "/admin/"):
+            response = client.get(address, follow_redirects=True)
+            assert response.status_code == 403, address
+            assert "Accès refusé" in response.text and 'href="/chat/search/"' in response.text
+            assert 'name="password"' not in response.text
+
+
+def test_a_visitor_opening_the_backoffice_is_sent_to_the_sign_in_page(embedded_app):
+    response = httpx.get(embedded_app["url"] + "/backoffice/", timeout=10)
+    assert response.status_code == 302
+    assert response.headers["location"] == "/accounts/login/?next=/backoffice/"
 
 
 def test_an_upload_is_indexed_in_process_and_answered_without_a_language_model(embedded_app):

@@ -33,9 +33,13 @@ class Command(BaseCommand):
         if settings.EMBEDDED_WORKER:
             start_embedded_worker()
         self.stdout.write(
-            f"Cassandre is serving on http://{host}:{port}/ (backoffice: /admin/, "
-            "health: /healthz)."
+            f"Cassandre is serving on http://{host}:{port}/ (backoffice: /backoffice/, "
+            "admin: /admin/, health: /healthz)."
         )
+        if settings.DEBUG:
+            self.stdout.write(
+                "DEBUG is on: error pages show the settings and the code. For development only."
+            )
         self.stdout.flush()
         Server(
             application=application,

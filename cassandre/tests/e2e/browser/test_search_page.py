@@ -159,9 +159,10 @@ def test_a_reader_is_offered_only_the_categories_they_may_read(new_page, deploym
 
     response = page.goto(search_url(deployment, SECURITY))
     assert response.status == 404
-    page.goto(f"{deployment.url}/backoffice/")
-    expect(page.locator("#id_username")).to_be_visible()  # sent to the staff login
-    assert "/admin/login/" in page.url
+    refused = page.goto(f"{deployment.url}/backoffice/")
+    assert refused.status == 403
+    expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible()
+    expect(page.locator("#id_password")).to_have_count(0)
 
 
 def test_an_off_topic_question_finds_nothing_and_says_whom_to_ask(page, deployment):
