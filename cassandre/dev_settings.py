@@ -66,3 +66,6 @@ LOGGING = {
 # (daphne serves no static file by itself; the image collects them, nginx serves them).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Nothing is collected here: without a root WhiteNoise reads the finders only, and does not
+# warn at each start that the folder is missing.
+STATIC_ROOT = None
