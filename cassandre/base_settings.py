@@ -11,6 +11,7 @@ from pathlib import Path
 from kombu import Queue
 
 from cassandre.env import env_bool, env_int, env_list, env_rate, env_str
+from common.content_security import page_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("CASSANDRE_DATA_DIR") or BASE_DIR / "var")
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.middleware.ApiErrorsMiddleware",
+    "common.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "cassandre.urls"
@@ -389,6 +391,12 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages run the site's own script files only; "off" sends no policy.
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY") or page_policy(
+    websocket_url=WEBSOCKET_URL
+)
+if CONTENT_SECURITY_POLICY == "off":
+    CONTENT_SECURITY_POLICY = ""
 
 LOGGING = {
     "version": 1,

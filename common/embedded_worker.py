@@ -12,10 +12,16 @@ The answers worker runs a Celery app of its own: a worker chooses its queues on 
 ones and the memory broker's queues live in the process, so both apps reach both queues; the
 worker steps added to the main app (the sweeps, the index check's timer) and the readiness
 signal stay with the indexing worker.
+
+`manage.py serve` also holds a lock on the data folder, so that commands run beside it know
+a server's worker is there to index for them.
 """
 
+import fcntl
 import logging
 import threading
+from pathlib import Path
+from typing import IO
 
 from celery import Celery
 from celery import current_app as celery_app
@@ -23,6 +29,46 @@ from celery.signals import worker_ready
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
+
+# Held (flock) by `manage.py serve` while it runs its workers on the data folder; the lock
+# goes with the process, so a server killed leaves nothing stale behind.
+SERVER_LOCK_NAME = "serve.lock"
+
+_server_lock: IO[str] | None = None
+
+
+def _server_lock_path() -> Path:
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return settings.DATA_DIR / SERVER_LOCK_NAME
+
+
+def claim_embedded_server() -> bool:
+    """Mark this process, for as long as it lives, as the server of the data folder; False
+    when another server holds it.
+
+    Commands run beside it (`index_documents`, `sync_folder`) then leave the indexing to its
+    worker: theirs could not open the Qdrant Edge store this process holds.
+    """
+    global _server_lock
+    lock = _server_lock_path().open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return False
+    _server_lock = lock
+    return True
+
+
+def embedded_server_running() -> bool:
+    """Whether a `manage.py serve` with its embedded workers runs on this data folder."""
+    with _server_lock_path().open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
 
 
 def _answers_app() -> Celery:

@@ -27,3 +27,19 @@ class ApiErrorsMiddleware:
             return None
         error = RequestTooLarge(most_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return JsonResponse({"detail": error.message, "code": error.code}, status=error.status)
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every HTML response gets `CONTENT_SECURITY_POLICY` (see common/content_security.py),
+    unless its view set a policy of its own (a file sent sandboxed keeps `sandbox`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        is_page = response.get("Content-Type", "").startswith("text/html")
+        if policy and is_page and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        return response

@@ -35,6 +35,12 @@ NOT_QUEUED = (
     "En attente : la file des tâches est injoignable. L'indexation sera lancée "
     "automatiquement dès son retour."
 )
+# The reason shown on a document a command left to the running embedded server, whose
+# worker's sweep (`queue_documents_left_out`) queues it.
+LEFT_TO_SERVER = "En attente : le serveur en marche (manage.py serve) l'indexera dans la minute."
+WAITING_FOR_A_SWEEP = (NOT_QUEUED, LEFT_TO_SERVER)
+# Keeps `pk IN (...)` under the database's parameter limits.
+ID_BATCH = 500
 
 _queue_unreachable_until = 0.0
 
@@ -83,13 +89,32 @@ def _queue_indexing(document_id: int) -> None:
         )
 
 
-def queue_documents_left_out() -> int:
-    """Queue the documents the broker could not take when they were saved; return how many.
+def leave_to_the_running_server(document_ids: list[int]) -> int:
+    """Leave these pending documents to the worker of the embedded server running on the same
+    data folder; return how many.
 
-    Each is claimed (its NOT_QUEUED reason cleared) before it is sent, so two workers
-    sweeping at once never queue the same document twice.
+    A command run beside that server (`index_documents`) has only its own in-memory queue,
+    which no worker reads once the command ends, and could not open the Qdrant Edge store the
+    server holds anyway: the server's sweep (`queue_documents_left_out`) queues them instead.
     """
-    left_out = Document.objects.filter(status=Document.Status.PENDING, error_message=NOT_QUEUED)
+    left = 0
+    for start in range(0, len(document_ids), ID_BATCH):
+        left += Document.objects.filter(
+            pk__in=document_ids[start : start + ID_BATCH], status=Document.Status.PENDING
+        ).update(error_message=LEFT_TO_SERVER, updated_at=timezone.now())
+    return left
+
+
+def queue_documents_left_out() -> int:
+    """Queue the documents the broker could not take when they were saved, and those a
+    command left to the running server; return how many.
+
+    Each is claimed (its reason cleared) before it is sent, so two workers sweeping at once
+    never queue the same document twice.
+    """
+    left_out = Document.objects.filter(
+        status=Document.Status.PENDING, error_message__in=WAITING_FOR_A_SWEEP
+    )
     queued = 0
     for document_id in left_out.values_list("pk", flat=True):
         if left_out.filter(pk=document_id).update(error_message=""):

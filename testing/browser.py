@@ -188,6 +188,17 @@ def print_page_errors(page) -> None:
     page.on("console", console)
 
 
+def record_policy_violations(page, violations: list[str]) -> None:
+    """Append to `violations` what the page's Content-Security-Policy blocked: Chromium says
+    so on the console (an inline script or handler, an eval, a connection elsewhere)."""
+
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", console)
+
+
 def ask(page, question: str):
     """Ask through the search page's form; returns the locator of the new exchange."""
     exchanges = page.get_by_test_id("exchange")

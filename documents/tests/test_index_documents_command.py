@@ -7,10 +7,11 @@ from celery.signals import worker_ready
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from documents import tasks
+from documents import services, tasks
 from documents.management.commands import base
 from documents.models import Category, Document
 from documents.tests.factories import CategoryFactory, DocumentFactory
+from testing.services import wait_until
 
 NOTE = b"Le teletravail est possible deux jours par semaine."
 FAILURE_REASON = "Aucun texte exploitable dans ce document."
@@ -225,3 +226,27 @@ def test_in_embedded_mode_the_command_runs_the_worker_and_waits(
     assert started == [True]
     assert "--wait implied" in out
     assert "Indexed: 1 document(s), 3 chunk(s)" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beside_a_running_embedded_server_the_documents_are_left_to_its_worker(
+    tmp_path, settings, monkeypatch, fake_worker
+):
+    settings.EMBEDDED_WORKER = True
+    monkeypatch.setattr(base, "embedded_server_running", lambda: True)
+    monkeypatch.setattr(base, "start_embedded_worker", pytest.fail)
+    CategoryFactory(name="RH")
+    (tmp_path / "note.txt").write_bytes(NOTE)
+
+    out, _ = run(tmp_path / "note.txt", category="RH")
+
+    assert "1 document(s) handed to the running server" in out
+    document = Document.objects.get()
+    assert document.status == Document.Status.PENDING
+    assert document.error_message == services.LEFT_TO_SERVER
+    assert services.queue_documents_left_out() == 1
+    wait_until(
+        lambda: Document.objects.get().status == Document.Status.INDEXED,
+        timeout=10,
+        what="the server's worker",
+    )

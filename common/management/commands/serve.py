@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-from common.embedded_worker import start_embedded_worker
+from common.embedded_worker import claim_embedded_server, start_embedded_worker
 from common.services import ensure_storage_ready
 
 SHARED_STORE_REFUSED = (
@@ -12,6 +12,12 @@ SHARED_STORE_REFUSED = (
     "Qdrant Edge, the in-process store used without QDRANT_URL, can be opened by one process "
     "only, so this server and the worker would take it from each other. Set QDRANT_URL, or "
     "unset CELERY_BROKER_URL to run the worker inside this process."
+)
+
+ANOTHER_SERVER = (
+    "Another `manage.py serve` runs its embedded worker on this data folder "
+    "(CASSANDRE_DATA_DIR); two could not share its Qdrant Edge store. Stop it first, or give "
+    "this one another data folder."
 )
 
 
@@ -31,6 +37,8 @@ class Command(BaseCommand):
         application = import_string(settings.ASGI_APPLICATION)
         ensure_storage_ready()
         if settings.EMBEDDED_WORKER:
+            if not claim_embedded_server():
+                raise CommandError(ANOTHER_SERVER)
             start_embedded_worker()
         self.stdout.write(
             f"Cassandre is serving on http://{host}:{port}/ (backoffice: /backoffice/, "

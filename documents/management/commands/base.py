@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from common.embedded_worker import start_embedded_worker
+from common.embedded_worker import embedded_server_running, start_embedded_worker
 from documents.models import Category, Document
+from documents.services import leave_to_the_running_server
+from documents.tasks import SWEEP_INTERVAL
 
 POLL_INTERVAL = 0.5
 WORKER_READY_TIMEOUT = 10
@@ -30,6 +32,8 @@ class IndexingOutcome:
 
 class DocumentsCommand(BaseCommand):
     verbosity = 1
+    # Set when an embedded server runs on the same data folder: its worker indexes.
+    beside_the_server = False
 
     def add_wait_arguments(self, parser) -> None:
         parser.add_argument(
@@ -87,9 +91,14 @@ class DocumentsCommand(BaseCommand):
 
         Queued tasks only reach a worker of the same process there. Uploading starts once
         the worker is ready, because on readiness it re-queues every pending document and
-        would queue a second time those created meanwhile.
+        would queue a second time those created meanwhile. With `manage.py serve` running on
+        the same data folder, no worker starts here: its worker indexes instead (see
+        `follow_indexing`), since a second process could not open the Qdrant Edge store.
         """
         if not settings.EMBEDDED_WORKER:
+            return False
+        if embedded_server_running():
+            self.beside_the_server = True
             return False
         ready = threading.Event()
 
@@ -137,11 +146,19 @@ class DocumentsCommand(BaseCommand):
         self, document_ids: list[int], *, wait: bool, timeout: float | None, started: float
     ) -> IndexingOutcome | None:
         """Say what was queued, or wait for it and summarise; None when not waiting."""
-        if not wait:
+        if self.beside_the_server:
+            leave_to_the_running_server(document_ids)
+            self.stdout.write(
+                f"{len(document_ids)} document(s) handed to the running server (manage.py "
+                f"serve on this data folder): its worker indexes them within "
+                f"{SWEEP_INTERVAL:.0f} s, no restart needed (pass --wait to follow it)."
+            )
+        elif not wait:
             self.stdout.write(
                 f"{len(document_ids)} document(s) queued: a Celery worker indexes them "
                 "(pass --wait to follow it)."
             )
+        if not wait:
             return None
         outcome = self.wait_for_indexing(document_ids, timeout=timeout)
         self.write_summary(outcome, seconds=time.monotonic() - started)

@@ -11,6 +11,7 @@ from testing.browser import (
     launch_chromium,
     log_in,
     print_page_errors,
+    record_policy_violations,
     require_browser_services,
     running_deployment,
 )
@@ -55,9 +56,16 @@ def dialogs() -> list[str]:
 
 
 @pytest.fixture
-def new_page(browser, signed_in_state, deployment, dialogs):
+def policy_violations() -> list[str]:
+    """What the Content-Security-Policy blocked on the test's pages."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, signed_in_state, deployment, dialogs, policy_violations):
     """Opens pages signed in as the administrator, or as a reader without staff rights
-    (desktop size unless told), smooth scrolling off; a dialog a page opens fails the test."""
+    (desktop size unless told), smooth scrolling off; a dialog a page opens, or anything its
+    Content-Security-Policy blocks (an inline script a template gained), fails the test."""
     contexts = []
 
     def open_page(viewport: dict[str, int] = DESKTOP, *, reader: bool = False):
@@ -72,6 +80,7 @@ def new_page(browser, signed_in_state, deployment, dialogs):
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         print_page_errors(page)
+        record_policy_violations(page, policy_violations)
         if reader:
             log_in(page, deployment.url, username=READER, password=READER_PASSWORD)
         return page
@@ -80,6 +89,7 @@ def new_page(browser, signed_in_state, deployment, dialogs):
     for context in contexts:
         context.close()
     assert not dialogs, f"A page opened dialogs: {dialogs}"
+    assert not policy_violations, f"The Content-Security-Policy blocked: {policy_violations}"
 
 
 @pytest.fixture
