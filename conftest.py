@@ -54,6 +54,29 @@ def _isolated_vector_store(settings, tmp_path):
     close_all()
 
 
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run at once, in the test's thread, when they are queued."""
+    from celery import current_app
+
+    current_app.conf.task_always_eager = True
+    yield
+    current_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def executor(transactional_db):
+    """Moves the database between migrations (`testing.migrations.migrate`); puts it back at
+    the latest ones afterwards, as the tests after it expect."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A SeaweedFS S3 server on 127.0.0.1 for the whole session."""

@@ -4,7 +4,6 @@ viewer — and readers of the new one find it once indexed again. On both vector
 
 import pytest
 from asgiref.sync import async_to_sync
-from celery import current_app as celery_app
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -35,13 +34,6 @@ def vector_store(request, settings):
 @pytest.fixture(autouse=True)
 def _extractive_answers(settings):
     settings.LLM_PROVIDER = "extractive"
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -1,28 +1,9 @@
 """Data migrations of the chat, run on a real database between the states they join."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from common.sealing import unseal
+from testing.migrations import migrate
 
 QUESTION = "Je suis Marie Dupont (06 12 34 56 78) : combien de jours de télétravail ?"
-
-
-@pytest.fixture
-def executor(transactional_db):
-    """Moves the database between migrations; puts it back at the latest ones afterwards."""
-    executor = MigrationExecutor(connection)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(executor: MigrationExecutor, target: tuple[str, str]):
-    """Migrate to `target`; return that state's apps."""
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 def test_questions_stored_in_clear_are_anonymised_and_sealed_for_their_author(executor, settings):

@@ -2,7 +2,6 @@
 folder syncs now."""
 
 import pytest
-from celery import current_app as celery_app
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -15,13 +14,6 @@ from documents.tests.factories import CategoryFactory, DocumentFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST_URL = reverse("admin:documents_document_changelist")
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def indexed_document() -> Document:

@@ -2,7 +2,6 @@
 then repaired, and a change made during the check is not undone by it."""
 
 import pytest
-from celery import current_app as celery_app
 from django.core.files.base import ContentFile
 
 from ai.passages import Passage, delete_passages, passage_store, store_passages, summary_store
@@ -15,13 +14,6 @@ from documents.tests.factories import CategoryFactory, CorrectionFactory, Docume
 pytestmark = pytest.mark.django_db
 
 TELEWORK = "Le télétravail est autorisé deux jours par semaine, sur demande écrite."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from celery import current_app as celery_app
 from celery.exceptions import Retry
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -41,13 +40,6 @@ def index(document: Document) -> Document:
 
 def passages_of(document: Document, **extra) -> int:
     return passage_store().count({"document_id": document.pk, **extra})
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 def test_a_text_document_becomes_indexed_passages():

@@ -1,7 +1,6 @@
 """A document that changes: the index follows the database, whatever path the change took."""
 
 import pytest
-from celery import current_app as celery_app
 from django.core.files.base import ContentFile
 
 from ai.passages import passage_store
@@ -15,13 +14,6 @@ from documents.tests.factories import CategoryFactory, DocumentFactory
 pytestmark = pytest.mark.django_db
 
 TELEWORK = "Le télétravail est autorisé deux jours par semaine, sur demande écrite."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -1,24 +1,6 @@
 """Data migrations, run on a real database between the states they join."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
-
-@pytest.fixture
-def executor(transactional_db):
-    """Moves the database between migrations; puts it back at the latest ones afterwards."""
-    executor = MigrationExecutor(connection)
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
-def migrate(executor: MigrationExecutor, target: tuple[str, str]):
-    """Migrate to `target`; return that state's apps."""
-    executor.loader.build_graph()
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
+from testing.migrations import migrate
 
 
 def test_thresholds_on_the_former_scale_are_cleared_for_the_site_default(executor):

@@ -4,7 +4,6 @@ file searched — through the service, the admin, the API, `index_documents` and
 import io
 
 import pytest
-from celery import current_app as celery_app
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,13 +23,6 @@ pytestmark = pytest.mark.django_db
 
 FIRST = "Circulaire télétravail : deux jours par semaine au plus."
 SECOND = "Circulaire télétravail modifiée : trois jours par semaine au plus."
-
-
-@pytest.fixture
-def eager_tasks():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
 
 
 @pytest.fixture
