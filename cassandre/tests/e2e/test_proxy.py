@@ -13,7 +13,7 @@ import websockets
 from django.contrib.auth import get_user_model
 
 from testing.nginx import nginx_binary, running_nginx
-from testing.services import require, running_daphne
+from testing.services import free_port, require, running_daphne
 
 pytestmark = pytest.mark.services
 
@@ -83,3 +83,17 @@ def test_a_page_on_another_port_of_the_host_cannot_open_the_websocket(site):
     with pytest.raises(websockets.InvalidStatus) as refused:
         asyncio.run(pong("http://127.0.0.1:8394"))
     assert refused.value.response.status_code == 403
+
+
+def test_with_the_application_down_nginx_logs_no_question_anywhere(tmp_path):
+    """An upstream error is logged with its request line, query string included, at the
+    `error` level: the configuration keeps that level out, the access log says 502."""
+    require(nginx_binary() is not None, "Debian's nginx (nginx-light)")
+    folder = tmp_path / "nginx"
+    with running_nginx(upstream_port=free_port(), folder=folder) as port:
+        response = httpx.get(f"http://127.0.0.1:{port}/chat/search/?q=conge+maternite+Dupont")
+
+    assert response.status_code == 502
+    logs = {name: (folder / name).read_text() for name in ("error.log", "access.log")}
+    assert '"GET /chat/search/ HTTP/1.1" 502' in logs["access.log"]
+    assert not [name for name, text in logs.items() if "Dupont" in text]
