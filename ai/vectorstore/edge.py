@@ -34,11 +34,16 @@ _shards_lock = threading.Lock()
 
 
 def _open(path: Path) -> qe.EdgeShard | None:
+    """The shard at `path`, opened once per process; None when there is none. A shard whose
+    folder was deleted while open (by hand, a lost volume) is closed and reported missing:
+    the engine would go on answering from what it still holds, and nobody would know."""
     with _shards_lock:
+        if not path.exists():
+            if path in _open_shards:
+                _open_shards.pop(path).close()
+            return None
         if path in _open_shards:
             return _open_shards[path]
-        if not path.exists():
-            return None
         try:
             shard = qe.EdgeShard.load(str(path))
         except Exception as exc:

@@ -5,70 +5,29 @@ websocket is answered by the extractive provider (no language model is configure
 
 import asyncio
 import json
-import os
 import re
 import sqlite3
-import subprocess
 
 import httpx
 import pytest
 import websockets
 
-from testing.services import (
-    BASE_DIR,
-    free_port,
-    port_open,
-    python_command,
-    start_process,
-    stop_process,
-    wait_until,
-)
+from testing.embedded_app import running_embedded_app
+from testing.services import wait_until
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
 def embedded_app(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("embedded")
-    env = {
-        "PATH": os.environ["PATH"],
-        "HOME": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
-        "CASSANDRE_DATA_DIR": str(data_dir),
-    }
-
-    def manage(*args: str) -> str:
-        result = subprocess.run(
-            python_command("manage.py", *args),
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-        return result.stdout
-
-    manage("migrate", "--noinput")
-    manage("ensure_services")
-    password = manage("create_superuser").split("generated password ")[1].split()[0]
-    port = free_port()
-    process = start_process(
-        python_command("manage.py", "serve", "--port", str(port)),
-        env=env,
-        log_path=data_dir / "serve.log",
-    )
-    try:
-        wait_until(lambda: port_open(port), timeout=60, what="manage.py serve")
+    with running_embedded_app(tmp_path_factory.mktemp("embedded")) as app:
         yield {
-            "url": f"http://127.0.0.1:{port}",
-            "password": password,
-            "data_dir": data_dir,
-            "log": data_dir / "serve.log",
-            "manage": manage,
+            "url": app.url,
+            "password": app.password,
+            "data_dir": app.data_dir,
+            "log": app.log,
+            "manage": app.manage,
         }
-    finally:
-        stop_process(process)
 
 
 def csrf_token(client: httpx.Client, path: str) -> str:
