@@ -9,6 +9,7 @@ from PIL import Image
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import Extracted, Section
 from documents.extraction.ocr import Ocr, OcrUnavailable, Tesseract
+from documents.extraction.titles import own_title
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class PdfExtractor:
         """
         pdf = _open(data)
         try:
+            title = own_title(pdf.get_metadata_dict().get("Title", ""))
             texts, scans = _text_layer(pdf)
             if scans:
                 self._read_scans(pdf, texts, scans, filename=filename)
@@ -45,7 +47,9 @@ class PdfExtractor:
         finally:
             pdf.close()
         sections = [Section(text, page=number) for number, text in enumerate(texts, start=1)]
-        return Extracted(mime_type="application/pdf", sections=sections, page_count=len(texts))
+        return Extracted(
+            mime_type="application/pdf", sections=sections, page_count=len(texts), title=title
+        )
 
     def _read_scans(
         self, pdf: pdfium.PdfDocument, texts: list[str], scans: list[int], *, filename: str
