@@ -35,8 +35,19 @@ from documents.validity import EXPIRY_WARNING, Validity
 from documents.versions import replace_with_new_version
 
 
+class DocumentForm(forms.ModelForm):
+    """A title typed here is a person's: indexing never replaces it by the document's own.
+    Emptied, it is the file name's again (`Document.save`)."""
+
+    def save(self, commit: bool = True) -> Document:
+        if "title" in self.changed_data:
+            self.instance.title_from_filename = False
+        return super().save(commit)
+
+
 class DocumentInline(admin.TabularInline):
     model = Document
+    form = DocumentForm
     extra = 1
     fields = ["file", "title", "hints", "status", "chunk_count"]
     readonly_fields = ["status", "chunk_count"]
@@ -181,6 +192,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
     list_display = [
         "__str__",
         "category",
