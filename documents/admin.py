@@ -197,6 +197,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "__str__",
         "category",
         "status_badge",
+        "failure_reason",
         "progress_bar",
         "page_count",
         "chunk_count",
@@ -289,6 +290,18 @@ class DocumentAdmin(admin.ModelAdmin):
             document.pk,
             document.error_message if document.status == Document.Status.FAILED else "",
             label,
+        )
+
+    @admin.display(description="raison")
+    def failure_reason(self, document: Document):
+        """Why the document failed or waits, cut to one line by the page's style (the whole
+        reason in its tooltip and for screen readers); `progress.js` keeps it up to date."""
+        return format_html(
+            '<span class="reason" data-reason="{id}" data-testid="reason-{id}" title="{reason}"'
+            "{hidden}>{reason}</span>",
+            id=document.pk,
+            reason=document.error_message,
+            hidden=mark_safe("" if document.error_message else " hidden"),
         )
 
     @admin.display(description="progression", ordering="progress")
