@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from common.embedded_worker import start_embedded_worker
+from common.embedded_worker import quiet_worker_log, start_embedded_worker
 from documents.models import Category, Document
 
 POLL_INTERVAL = 0.5
@@ -87,10 +87,13 @@ class DocumentsCommand(BaseCommand):
 
         Queued tasks only reach a worker of the same process there. Uploading starts once
         the worker is ready, because on readiness it re-queues every pending document and
-        would queue a second time those created meanwhile.
+        would queue a second time those created meanwhile. The worker's own log lines show
+        with `-v 2` only: under the progress bar, two per document bury it.
         """
         if not settings.EMBEDDED_WORKER:
             return False
+        if self.verbosity < 2:
+            quiet_worker_log()
         ready = threading.Event()
 
         def on_ready(**kwargs) -> None:
