@@ -299,7 +299,8 @@ def no_answer_message(context: AskContext) -> str:
     else:
         found = _("Je n'ai trouvé dans les documents aucun passage qui réponde à cette question.")
     if category is not None and category.contact:
-        advice = _("Pour une réponse sûre, adressez-vous à %(contact)s.") % {
+        # « adressez-vous à le service RH »: any contact reads well after a colon.
+        advice = _("Pour une réponse sûre, contactez : %(contact)s.") % {
             "contact": category.contact
         }
     else:

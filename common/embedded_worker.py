@@ -71,6 +71,11 @@ def embedded_server_running() -> bool:
     return False
 
 
+# The workers' loggers: Celery's writes two INFO lines per task ("Task … received",
+# "Task … succeeded"), and its children ("celery.app.trace", …) go through "celery".
+WORKER_LOGGERS = ("celery", "kombu")
+
+
 def _answers_app() -> Celery:
     app = Celery("cassandre-answers", set_as_current=False)
     app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -93,6 +98,13 @@ def _start_worker(app: Celery, *, name: str, queues: list[str], ready_callback) 
     thread = threading.Thread(target=worker.start, name=f"celery-{name}", daemon=True)
     thread.start()
     return thread
+
+
+def quiet_worker_log() -> None:
+    """Keep only the workers' warnings and errors, for a command whose progress bar and
+    summary already say what the per-task lines would."""
+    for name in WORKER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def start_embedded_worker() -> list[threading.Thread]:

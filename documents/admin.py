@@ -35,8 +35,19 @@ from documents.validity import EXPIRY_WARNING, Validity
 from documents.versions import replace_with_new_version
 
 
+class DocumentForm(forms.ModelForm):
+    """A title typed here is a person's: indexing never replaces it by the document's own.
+    Emptied, it is the file name's again (`Document.save`)."""
+
+    def save(self, commit: bool = True) -> Document:
+        if "title" in self.changed_data:
+            self.instance.title_from_filename = False
+        return super().save(commit)
+
+
 class DocumentInline(admin.TabularInline):
     model = Document
+    form = DocumentForm
     extra = 1
     fields = ["file", "title", "hints", "status", "chunk_count"]
     readonly_fields = ["status", "chunk_count"]
@@ -181,10 +192,12 @@ class ArchivedFilter(admin.SimpleListFilter):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentForm
     list_display = [
         "__str__",
         "category",
         "status_badge",
+        "failure_reason",
         "progress_bar",
         "page_count",
         "chunk_count",
@@ -277,6 +290,18 @@ class DocumentAdmin(admin.ModelAdmin):
             document.pk,
             document.error_message if document.status == Document.Status.FAILED else "",
             label,
+        )
+
+    @admin.display(description="raison")
+    def failure_reason(self, document: Document):
+        """Why the document failed or waits, cut to one line by the page's style (the whole
+        reason in its tooltip and for screen readers); `progress.js` keeps it up to date."""
+        return format_html(
+            '<span class="reason" data-reason="{id}" data-testid="reason-{id}" title="{reason}"'
+            "{hidden}>{reason}</span>",
+            id=document.pk,
+            reason=document.error_message,
+            hidden=mark_safe("" if document.error_message else " hidden"),
         )
 
     @admin.display(description="progression", ordering="progress")

@@ -204,7 +204,11 @@ def _add(
 ) -> None:
     try:
         document = create_document(
-            category=category, stream=stream, filename=path, title=title_from_path(file.path)
+            category=category,
+            stream=stream,
+            filename=path,
+            title=title_from_path(file.path),
+            title_from_filename=True,
         )
     except DuplicateDocument as duplicate:
         existing = duplicate.existing

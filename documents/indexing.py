@@ -124,6 +124,7 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
         raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
     extracted = extract(data, filename=document.original_filename or document.file.name)
     _refuse_oversized(extracted.sections)
+    adopt_own_title(document, extracted.title)
     hints = parse_hints(document.hints)
     chunks = split_sections(
         extracted.sections, size=settings.SPLIT_CHUNK_SIZE, overlap=settings.SPLIT_CHUNK_OVERLAP
@@ -141,6 +142,19 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
         ],
         text=extracted_text(extracted.sections),
     )
+
+
+def adopt_own_title(document: Document, title: str) -> None:
+    """Give a document titled after its file name the title it gives itself, if any.
+
+    Before its passages are made, which carry the title. Written by an update, which sends
+    no signal: a save would be taken for a person's change and index the document again
+    (`documents.signals`). The title is then the document's own, kept like a typed one.
+    """
+    if not (document.title_from_filename and title):
+        return
+    Document.objects.filter(pk=document.pk).update(title=title, title_from_filename=False)
+    document.title, document.title_from_filename = title, False
 
 
 def _refuse_oversized(sections: list[Section]) -> None:

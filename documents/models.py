@@ -166,6 +166,15 @@ class Document(models.Model):
     file = models.FileField("fichier", upload_to=document_upload_path, max_length=500)
     original_filename = models.CharField("nom du fichier", max_length=255, blank=True)
     title = models.CharField("titre", max_length=300, blank=True)
+    title_from_filename = models.BooleanField(
+        "titre tiré du nom de fichier",
+        default=False,
+        editable=False,
+        help_text=(
+            "L'indexation le remplace alors par le titre que le document se donne "
+            "(métadonnées ou premier titre), s'il en a un. Un titre saisi n'est jamais remplacé."
+        ),
+    )
     category = models.ForeignKey(
         Category, on_delete=models.CASCADE, related_name="documents", verbose_name="catégorie"
     )
@@ -285,6 +294,7 @@ class Document(models.Model):
             self.original_filename = PurePath(self.file.name).name
         if not self.title and self.original_filename:
             self.title = PurePath(self.original_filename).stem.replace("_", " ")
+            self.title_from_filename = True
         super().save(*args, **kwargs)
 
     def validity_on(self, day: date) -> Validity:

@@ -38,10 +38,14 @@ def create_document(
     stream: IO[bytes],
     filename: str,
     title: str = "",
+    title_from_filename: bool = False,
     hints: str = "",
     validity: ValidityFields = NO_VALIDITY,
 ) -> Document:
     """Store `stream` as a new pending document of `category` and queue it for indexing.
+
+    `title_from_filename`: `title` was derived from the file's name, not given by a person,
+    so indexing may replace it by the title the document gives itself.
 
     Raises UploadRejected when the file is too large, empty, of a type that cannot be read
     or named after another type (`documents.filetypes`), DuplicateDocument when the
@@ -62,6 +66,7 @@ def create_document(
                 file=File(stream, name=name),
                 original_filename=name,
                 title=title,
+                title_from_filename=title_from_filename,
                 hints=hints,
                 content_hash=digest,
                 size=size,
@@ -156,6 +161,7 @@ def upload_files(
                 stream=incoming.stream,
                 name=incoming.name,
                 title=incoming.title or title_from_path(incoming.name),
+                title_from_filename=not incoming.title,
                 hints=hints,
                 validity=validity,
             )
@@ -194,6 +200,7 @@ def _upload_archive(
                 stream=entry.stream,
                 name=name,
                 title=entry.title,
+                title_from_filename=True,
                 hints=hints,
                 validity=validity,
             )
@@ -213,6 +220,7 @@ def _upload_one(
     stream: IO[bytes],
     name: str,
     title: str,
+    title_from_filename: bool,
     hints: str,
     validity: ValidityFields,
 ) -> None:
@@ -237,6 +245,7 @@ def _upload_one(
             stream=stream,
             filename=name,
             title=title,
+            title_from_filename=title_from_filename,
             hints=hints,
             validity=validity,
         )

@@ -125,6 +125,25 @@ def test_a_failed_document_shows_why_on_its_status(admin_client):
     assert 'title="&lt;b&gt;illisible&lt;/b&gt;">⚠ échec' in page
 
 
+def test_the_admin_list_shows_why_a_document_failed_in_a_column_of_its_own(admin_client):
+    failed = DocumentFactory()
+    reason = "PDF illisible ou corrompu (format de données invalide). <Réenregistrez-le>"
+    Document.objects.filter(pk=failed.pk).update(
+        status=Document.Status.FAILED, error_message=reason
+    )
+    indexed = DocumentFactory()
+    Document.objects.filter(pk=indexed.pk).update(status=Document.Status.INDEXED)
+
+    page = admin_client.get(CHANGELIST_URL).content.decode()
+
+    assert 'class="column-failure_reason"' in page
+    cell = page.split(f'data-testid="reason-{failed.pk}"', 1)[1].split("</span>", 1)[0]
+    escaped = "PDF illisible ou corrompu (format de données invalide). &lt;Réenregistrez-le&gt;"
+    assert f'title="{escaped}"' in cell and cell.endswith(f">{escaped}")
+    empty = page.split(f'data-testid="reason-{indexed.pk}"', 1)[1].split(">", 1)[0]
+    assert "hidden" in empty
+
+
 def test_the_status_filter_is_kept(admin_client):
     pending = DocumentFactory()
     indexed = DocumentFactory()

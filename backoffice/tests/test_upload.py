@@ -128,3 +128,13 @@ def test_each_accepted_document_has_a_place_for_the_offer_to_make_it_a_new_versi
     document = Document.objects.get()
     slot = page.decode().split(f'data-offer="{document.pk}"')[1].split(">")[0]
     assert "hidden" in slot
+
+
+def test_each_accepted_document_has_a_place_for_why_it_fails_hidden_until_then(admin_client):
+    """`progress.js` shows there the reason indexing gives when the document fails."""
+    category = CategoryFactory()
+    files = [SimpleUploadedFile("note.txt", NOTE)]
+    page = admin_client.post(UPLOAD_URL, {"category": category.pk, "files": files}).content
+    document = Document.objects.get()
+    slot = page.decode().split(f'data-reason="{document.pk}"')[1].split(">")[0]
+    assert f'data-testid="reason-{document.pk}"' in slot and "hidden" in slot

@@ -1,12 +1,15 @@
 """The answering pipeline, below every interface: events, records, rules."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
+import pytest
 from django.utils import timezone
 
-from chat.answering import Done, Sources, Token, answer_question, in_thread
+from chat.answering import Done, Sources, Token, answer_question, in_thread, no_answer_message
 from chat.models import Exchange
 from documents.indexing import index_document
+from documents.models import Category
 
 
 async def collect(**kwargs) -> list:
@@ -115,3 +118,14 @@ async def test_a_cited_document_in_force_for_longer_than_30_days_needs_no_notice
     )
 
     assert done.citations == [1] and done.notices == []
+
+
+@pytest.mark.parametrize("contact", ["le service RH", "les RH", "Mme Durand (poste 12)"])
+def test_the_answer_without_passage_names_any_contact_in_good_french(contact):
+    # Only the category is read: a stand-in for the loaded context will do.
+    context = SimpleNamespace(category=Category(name="Ressources humaines", contact=contact))
+
+    message = no_answer_message(context)
+
+    assert message.endswith(f"Pour une réponse sûre, contactez : {contact}.")
+    assert " à le " not in message and " à les " not in message

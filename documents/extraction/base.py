@@ -23,6 +23,7 @@ class Extracted:
     mime_type: str
     sections: list[Section]
     page_count: int  # pages of a PDF, sheets of a workbook, slides of a presentation; else 0
+    title: str = ""  # the title the document gives itself (`extraction.titles`), if any
 
 
 class Extractor(Protocol):

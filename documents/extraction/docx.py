@@ -14,6 +14,7 @@ from documents.exceptions import DocumentRejected
 from documents.extraction.base import ZIP_ERRORS, Extracted
 from documents.extraction.containers import check_container
 from documents.extraction.outline import Outline
+from documents.extraction.titles import own_title
 
 # Style names differ with the language Word or LibreOffice ran in.
 _HEADING_STYLE = re.compile(r"(?:heading|titre|título|titolo|überschrift)\s*(\d)", re.IGNORECASE)
@@ -44,7 +45,12 @@ class DocxExtractor:
                 outline.add_item(block.text)
             else:
                 outline.add(block.text)
-        return Extracted(mime_type=self.mime_types[0], sections=outline.sections(), page_count=0)
+        return Extracted(
+            mime_type=self.mime_types[0],
+            sections=outline.sections(),
+            page_count=0,
+            title=own_title(document.core_properties.title, outline.first_title),
+        )
 
 
 class _StyleCache:

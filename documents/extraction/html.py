@@ -15,6 +15,7 @@ from bs4.element import PreformattedString
 from documents.extraction.base import Extracted, Section
 from documents.extraction.encoding import decode_text
 from documents.extraction.outline import Outline
+from documents.extraction.titles import own_title
 
 # Page furniture and non-text content; <head> holds <title>, which is not a section.
 _DROPPED = ["head", "script", "style", "nav", "footer", "header", "noscript", "template", "svg"]
@@ -35,12 +36,19 @@ class HtmlExtractor:
 
     def extract(self, data: bytes, *, filename: str) -> Extracted:
         soup = BeautifulSoup(_decoded(data), "lxml")
+        page_title = _text(soup.title) if soup.title else ""
         for element in soup.find_all(_DROPPED):
             if element.name != "header" or not element.find_parent(_CONTENT):
                 element.decompose()
         walker = _Walker()
         walker.walk(soup)
-        return Extracted(mime_type="text/html", sections=walker.sections(), page_count=0)
+        sections = walker.sections()
+        return Extracted(
+            mime_type="text/html",
+            sections=sections,
+            page_count=0,
+            title=own_title(page_title, walker.outline.first_title),
+        )
 
 
 class _Walker:

@@ -11,6 +11,7 @@ import re
 from documents.extraction.base import Extracted, Section
 from documents.extraction.encoding import read_text
 from documents.extraction.outline import Outline
+from documents.extraction.titles import own_title
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n(?:---|\.\.\.)\n", re.DOTALL)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -43,7 +44,13 @@ class MarkdownExtractor:
         parser = _Parser()
         for line in text.splitlines():
             parser.read(line)
-        return Extracted(mime_type="text/markdown", sections=parser.sections(), page_count=0)
+        sections = parser.sections()
+        return Extracted(
+            mime_type="text/markdown",
+            sections=sections,
+            page_count=0,
+            title=own_title(parser.outline.first_title),
+        )
 
 
 class _Parser:

@@ -4,16 +4,18 @@ import io
 import xml.sax
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 
 from odf import opendocument, teletype
 from odf.element import Element
-from odf.namespaces import DRAWNS, PRESENTATIONNS, TABLENS, TEXTNS
+from odf.namespaces import DCNS, DRAWNS, PRESENTATIONNS, TABLENS, TEXTNS
 
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import ZIP_ERRORS, Extracted, Section
 from documents.extraction.containers import check_container
 from documents.extraction.outline import Outline
 from documents.extraction.tables import row_sections
+from documents.extraction.titles import own_title
 
 ODT = "application/vnd.oasis.opendocument.text"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
@@ -27,6 +29,7 @@ _ROW = (TABLENS, "table-row")
 _CELLS = ((TABLENS, "table-cell"), (TABLENS, "covered-table-cell"))
 _SLIDE = (DRAWNS, "page")
 _FRAME = (DRAWNS, "frame")
+_TITLE = (DCNS, "title")
 # Generated or hidden content: tables of contents, deleted text kept for change tracking.
 _SKIPPED = (
     (TEXTNS, "table-of-content"),
@@ -43,13 +46,27 @@ class OdfExtractor:
 
     def extract(self, data: bytes, *, filename: str) -> Extracted:
         document = _load(data)
+        title = _meta_title(document)
         if document.mimetype == ODS:
-            return _spreadsheet(_body(document.spreadsheet))
+            return replace(_spreadsheet(_body(document.spreadsheet)), title=own_title(title))
         if document.mimetype == ODP:
-            return _presentation(_body(document.presentation))
+            return replace(_presentation(_body(document.presentation)), title=own_title(title))
         outline = Outline()
         _walk_text(_body(document.text), outline)
-        return Extracted(mime_type=ODT, sections=outline.sections(), page_count=0)
+        return Extracted(
+            mime_type=ODT,
+            sections=outline.sections(),
+            page_count=0,
+            title=own_title(title, outline.first_title),
+        )
+
+
+def _meta_title(document: opendocument.OpenDocument) -> str:
+    """The dc:title of meta.xml; "" when there is none."""
+    for child in _children(document.meta):
+        if child.qname == _TITLE:
+            return teletype.extractText(child)
+    return ""
 
 
 def _body(body: Element | None) -> Element:

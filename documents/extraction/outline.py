@@ -16,12 +16,15 @@ class Outline:
         self._blocks: list[str] = []
         self._sections: list[Section] = []
         self._in_list = False
+        self.first_title = ""  # the first level-1 heading
 
     def heading(self, level: int, title: str) -> None:
         title = " ".join(title.split())
         if not title:
             return
         self._close_section()
+        if level == 1 and not self.first_title:
+            self.first_title = title
         self._trail = [(depth, text) for depth, text in self._trail if depth < level]
         self._trail.append((level, title))
 

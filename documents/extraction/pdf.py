@@ -9,6 +9,7 @@ from PIL import Image
 from documents.exceptions import DocumentRejected
 from documents.extraction.base import Extracted, Section
 from documents.extraction.ocr import Ocr, OcrUnavailable, Tesseract
+from documents.extraction.titles import own_title
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,13 @@ MAX_RENDER_SIDE = 5000
 MIN_TEXT_CHARS = 30
 # PDFium ends a line cut by a hyphen with this marker, the line break already removed.
 _LINE_END_HYPHEN = "\x02"
+# PDFium's error codes when a document fails to load; None for a page that fails.
+_PDFIUM_ERRORS = {
+    pdfium_c.FPDF_ERR_UNKNOWN: "erreur inconnue",
+    pdfium_c.FPDF_ERR_FILE: "fichier introuvable ou illisible",
+    pdfium_c.FPDF_ERR_FORMAT: "format de données invalide",
+    pdfium_c.FPDF_ERR_PAGE: "page introuvable ou contenu invalide",
+}
 
 
 class PdfExtractor:
@@ -37,6 +45,7 @@ class PdfExtractor:
         """
         pdf = _open(data)
         try:
+            title = own_title(pdf.get_metadata_dict().get("Title", ""))
             texts, scans = _text_layer(pdf)
             if scans:
                 self._read_scans(pdf, texts, scans, filename=filename)
@@ -45,7 +54,9 @@ class PdfExtractor:
         finally:
             pdf.close()
         sections = [Section(text, page=number) for number, text in enumerate(texts, start=1)]
-        return Extracted(mime_type="application/pdf", sections=sections, page_count=len(texts))
+        return Extracted(
+            mime_type="application/pdf", sections=sections, page_count=len(texts), title=title
+        )
 
     def _read_scans(
         self, pdf: pdfium.PdfDocument, texts: list[str], scans: list[int], *, filename: str
@@ -77,8 +88,10 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 
 
 def _corrupt(error: pdfium.PdfiumError) -> DocumentRejected:
+    """The reason in French: PDFium's own message is English (« Failed to load page. »)."""
+    detail = _PDFIUM_ERRORS.get(error.err_code, "une page ne peut pas être lue")
     return DocumentRejected(
-        f"PDF illisible ou corrompu : {error} Réenregistrez-le depuis l'application "
+        f"PDF illisible ou corrompu ({detail}). Réenregistrez-le depuis l'application "
         "qui l'a produit puis déposez-le à nouveau."
     )
 

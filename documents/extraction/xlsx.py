@@ -12,6 +12,7 @@ from documents.exceptions import DocumentRejected
 from documents.extraction.base import ZIP_ERRORS, Extracted, Section
 from documents.extraction.containers import check_container
 from documents.extraction.tables import row_sections
+from documents.extraction.titles import own_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # About 200,000 rows of 50 columns; reading them takes some seconds.
@@ -37,7 +38,12 @@ class XlsxExtractor:
                 sections += row_sections(cells.rows(sheet), heading=sheet.title, page=number)
         finally:
             workbook.close()
-        return Extracted(mime_type=XLSX, sections=sections, page_count=len(workbook.worksheets))
+        return Extracted(
+            mime_type=XLSX,
+            sections=sections,
+            page_count=len(workbook.worksheets),
+            title=own_title(workbook.properties.title or ""),
+        )
 
 
 class _CellBudget:

@@ -1,11 +1,14 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms import modelform_factory
 from django.urls import reverse
 from django.utils import timezone
 
 from ai.models import LanguageModel
+from documents.admin import DocumentForm
 from documents.models import Category, Correction, Document
 from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
 
@@ -196,3 +199,20 @@ def test_the_admin_form_refuses_a_repeal_by_another_categorys_document(admin_cli
     )
     assert response.status_code == 200
     assert "doit être de la même catégorie" in response.content.decode()
+
+
+def test_a_title_typed_in_the_admin_is_a_person_s_and_an_emptied_one_the_file_s_again():
+    document = DocumentFactory(file=ContentFile(b"Texte.", name="Guide_conges.txt"))
+    assert document.title_from_filename is True
+    form_class = modelform_factory(Document, form=DocumentForm, fields=["title"])
+
+    form_class({"title": "Congés pour événements familiaux"}, instance=document).save()
+    document.refresh_from_db()
+    assert (document.title, document.title_from_filename) == (
+        "Congés pour événements familiaux",
+        False,
+    )
+
+    form_class({"title": ""}, instance=document).save()
+    document.refresh_from_db()
+    assert (document.title, document.title_from_filename) == ("Guide conges", True)

@@ -3,6 +3,7 @@ import datetime
 import shutil
 import subprocess
 
+import pypdfium2 as pdfium
 import pytest
 
 from documents.exceptions import DocumentRejected
@@ -144,6 +145,23 @@ class TestPdf:
         complete = builders.pdf("Le télétravail est autorisé.", "Page deux.")
         with pytest.raises(DocumentRejected, match="PDF illisible ou corrompu"):
             extract(complete[: len(complete) // 2], filename="coupé.pdf")
+
+    def test_a_corrupt_pdf_is_refused_in_french_without_pdfium_s_english(self):
+        with pytest.raises(DocumentRejected) as rejection:
+            extract(b"%PDF-1.4 pas vraiment un PDF", filename="faux.pdf")
+        reason = str(rejection.value)
+        assert "format de données invalide" in reason
+        assert "PDFium" not in reason and "Failed" not in reason
+
+    def test_a_page_pdfium_cannot_load_is_refused_in_french(self, monkeypatch):
+        def failing_page(pdf, index):
+            raise pdfium.PdfiumError("Failed to load page.")
+
+        monkeypatch.setattr(pdfium.PdfDocument, "__getitem__", failing_page)
+        with pytest.raises(DocumentRejected) as rejection:
+            extract(builders.pdf("Une page."), filename="page.pdf")
+        assert "une page ne peut pas être lue" in str(rejection.value)
+        assert "Failed" not in str(rejection.value)
 
     def test_a_scanned_pdf_without_ocr_is_rejected_saying_what_to_install(self, no_tesseract):
         scanned = builders.pdf(builders.scan_of(SCANNED_TEXT))

@@ -1,4 +1,5 @@
 import io
+import logging
 import threading
 import zipfile
 
@@ -7,6 +8,7 @@ from celery.signals import worker_ready
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from common.embedded_worker import WORKER_LOGGERS
 from documents import services, tasks
 from documents.management.commands import base
 from documents.models import Category, Document
@@ -21,6 +23,16 @@ FAILURE_REASON = "Aucun texte exploitable dans ce document."
 def _separate_worker(settings):
     """Unless a test says otherwise, a worker of its own indexes what the command queues."""
     settings.EMBEDDED_WORKER = False
+
+
+@pytest.fixture(autouse=True)
+def _worker_log_levels():
+    """Puts the workers' loggers back as they were: an embedded run quiets them for good."""
+    loggers = [logging.getLogger(name) for name in WORKER_LOGGERS]
+    levels = [worker_logger.level for worker_logger in loggers]
+    yield
+    for worker_logger, level in zip(loggers, levels, strict=True):
+        worker_logger.setLevel(level)
 
 
 @pytest.fixture
@@ -250,3 +262,43 @@ def test_beside_a_running_embedded_server_the_documents_are_left_to_its_worker(
         timeout=10,
         what="the server's worker",
     )
+
+
+def run_embedded(tmp_path, monkeypatch, settings, **options) -> None:
+    settings.EMBEDDED_WORKER = True
+    monkeypatch.setattr(base, "start_embedded_worker", lambda: worker_ready.send(sender=None))
+    CategoryFactory(name="RH")
+    (tmp_path / "guide.txt").write_bytes(NOTE)
+    run(tmp_path, category="RH", **options)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_embedded_mode_the_worker_s_per_task_lines_are_not_printed(
+    tmp_path, fake_worker, settings, monkeypatch, caplog
+):
+    run_embedded(tmp_path, monkeypatch, settings)
+    caplog.clear()
+    caplog.set_level(logging.INFO)  # what the console shows by default (LOG_LEVEL)
+
+    logging.getLogger("celery.app.trace").info("Task documents.index_document[1] succeeded")
+    logging.getLogger("celery.worker.strategy").info("Task documents.index_document[1] received")
+    logging.getLogger("celery.app.trace").warning("Task documents.index_document[2] retry")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Task documents.index_document[2] retry"
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_embedded_mode_verbosity_2_prints_the_worker_s_log_too(
+    tmp_path, fake_worker, settings, monkeypatch, caplog
+):
+    run_embedded(tmp_path, monkeypatch, settings, verbosity=2)
+    caplog.clear()
+    caplog.set_level(logging.INFO)  # what the console shows by default (LOG_LEVEL)
+
+    logging.getLogger("celery.app.trace").info("Task documents.index_document[1] succeeded")
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Task documents.index_document[1] succeeded"
+    ]

@@ -291,3 +291,37 @@ def test_a_text_longer_than_the_passages_allowed_fails_before_it_is_cut(settings
     assert document.status == Document.Status.FAILED
     assert "Document trop long" in document.error_message and "au plus" in document.error_message
     assert passages_of(document) == 0
+
+
+def test_a_document_titled_after_its_file_takes_the_title_it_gives_itself():
+    document = index(make_document(f"# Guide des congés familiaux\n\n{GUIDE}", "Guide_conges.md"))
+
+    assert document.title == "Guide des congés familiaux"
+    assert document.title_from_filename is False
+    hit = passage_store().search(get_embedder().embed(["télétravail"])[0], limit=1)[0]
+    assert hit.payload["title"] == "Guide des congés familiaux"
+
+
+def test_a_title_a_person_gave_is_never_replaced_by_the_document_s_own():
+    document = index(
+        make_document(f"# Guide des congés familiaux\n\n{GUIDE}", "guide.md", title="Congés RH")
+    )
+
+    assert document.status == Document.Status.INDEXED
+    assert document.title == "Congés RH"
+
+
+def test_a_document_without_a_title_of_its_own_keeps_its_file_s_name():
+    document = index(make_document(GUIDE, "Guide_conges.txt"))
+
+    assert (document.title, document.title_from_filename) == ("Guide conges", True)
+
+
+def test_taking_its_own_title_does_not_index_the_document_again(monkeypatch):
+    reindexed = []
+    monkeypatch.setattr(services, "reindex_selected", reindexed.append)
+
+    document = index(make_document(f"# Guide des congés\n\n{GUIDE}", "guide.md"))
+
+    assert document.title == "Guide des congés" and reindexed == []
+    assert indexing.generation_of(document) == document.index_generation

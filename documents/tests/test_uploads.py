@@ -46,6 +46,23 @@ def test_a_relative_name_gives_a_title_from_its_folders_unless_a_title_is_given(
     assert report.created[0].original_filename == "guide.txt"
 
 
+def test_a_title_from_the_file_s_name_may_give_way_to_the_document_s_own_a_given_one_not():
+    archive = zip_of({"RH/guide.txt": b"Les conges se posent dans l outil RH."})
+    report = upload_files(
+        category=CategoryFactory(),
+        files=[
+            incoming("Guide_conges.txt", NOTE),
+            incoming("autre.txt", b"x", "Choisi"),
+            incoming("lot.zip", archive),
+        ],
+    )
+    assert {d.title: d.title_from_filename for d in report.created} == {
+        "Guide conges": True,
+        "Choisi": False,
+        "RH — guide": True,
+    }
+
+
 def test_each_file_of_a_zip_archive_becomes_a_document_titled_after_its_folders():
     archive = zip_of({"RH/Congés/guide.txt": NOTE, "RH/notes.md": b"# Notes", "RH/.DS_Store": b"x"})
     report = upload_files(category=CategoryFactory(), files=[incoming("lot.zip", archive)])

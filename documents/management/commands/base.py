@@ -11,7 +11,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from common.embedded_worker import embedded_server_running, start_embedded_worker
+from common.embedded_worker import (
+    embedded_server_running,
+    quiet_worker_log,
+    start_embedded_worker,
+)
 from documents.models import Category, Document
 from documents.services import leave_to_the_running_server
 from documents.tasks import SWEEP_INTERVAL
@@ -94,12 +98,16 @@ class DocumentsCommand(BaseCommand):
         would queue a second time those created meanwhile. With `manage.py serve` running on
         the same data folder, no worker starts here: its worker indexes instead (see
         `follow_indexing`), since a second process could not open the Qdrant Edge store.
+        The worker's own log lines show with `-v 2` only: under the progress bar, two per
+        document bury it.
         """
         if not settings.EMBEDDED_WORKER:
             return False
         if embedded_server_running():
             self.beside_the_server = True
             return False
+        if self.verbosity < 2:
+            quiet_worker_log()
         ready = threading.Event()
 
         def on_ready(**kwargs) -> None:

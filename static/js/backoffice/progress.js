@@ -1,7 +1,8 @@
 // Live indexing progress on the admin document list.
 //
-// Each row holds a bar `[data-testid=progress-<id>]` (role=progressbar, data-status) and a
-// status label `[data-status-label=<id>]`. Updates come from the staff websocket and, while
+// Each row holds a bar `[data-testid=progress-<id>]` (role=progressbar, data-status), a
+// status label `[data-status-label=<id>]` and may hold a slot `[data-reason=<id>]` showing
+// why a document failed or waits (the message's `error`), hidden when there is no reason. Updates come from the staff websocket and, while
 // a shown document is still pending or processing, from polling the progress endpoint
 // every 2 s: with the in-memory channel layer, messages sent from the worker's thread may
 // never reach this page's socket. Both give the same message shape:
@@ -49,11 +50,23 @@ function update(message) {
     badge.textContent = labelFor(message);
     badge.title = message.status === "failed" ? message.error || "" : "";
   }
+  reason(message);
   if (live && previous !== message.status && !UNFINISHED.has(message.status)) {
     const title = bar.dataset.title ?? "";
-    live.textContent = format(strings.finished, { title, label: strings.labels[message.status] ?? message.status });
+    const finished = format(strings.finished, { title, label: strings.labels[message.status] ?? message.status });
+    live.textContent = message.status === "failed" && message.error ? `${finished} ${message.error}` : finished;
   }
   offer(message);
+}
+
+function reason(message) {
+  const slot = document.querySelector(`[data-reason="${CSS.escape(String(message.document))}"]`);
+  if (!slot) return;
+  const text = message.error || "";
+  slot.dataset.status = message.status;
+  slot.textContent = text;
+  slot.title = text;
+  slot.hidden = !text;
 }
 
 function postButton(action, label, testid) {

@@ -1,7 +1,8 @@
 """The backoffice in a real browser: a bulk upload is followed live to its indexing in the
-admin's document list, and the dashboard charts the questions asked."""
+admin's document list, a failed file says why, and the dashboard charts the questions asked."""
 
 import re
+import secrets
 
 import pytest
 from playwright.sync_api import expect
@@ -70,6 +71,48 @@ def test_a_bulk_upload_is_followed_to_indexed_in_the_document_list_without_reloa
     assert seen[0] != "indexed" and seen[-1] == "indexed", seen
     assert page.evaluate("window.__sameDocument") is True
     save_screenshot(page, "document-list-indexed")
+
+
+def test_a_file_that_fails_says_why_on_the_upload_page_and_in_the_document_list(page, deployment):
+    stamp = secrets.token_hex(4)  # the deployment is shared: names and contents of its own
+    page.goto(f"{deployment.url}/backoffice/documents/upload/")
+    page.locator("select[name=category]").select_option(label=UPLOADS)
+    page.locator("input[type=file]").set_input_files(
+        [
+            {
+                "name": f"casse-{stamp}.pdf",
+                "mimeType": "application/pdf",
+                "buffer": f"%PDF-1.4 {stamp} tronqué".encode(),
+            },
+            {
+                "name": f"guide_conges_{stamp}.md",
+                "mimeType": "text/markdown",
+                "buffer": f"# Guide des congés {stamp}\n\nLes congés se posent en ligne.".encode(),
+            },
+        ]
+    )
+    page.locator("form:has(input[type=file]) [type=submit]").click()
+    broken = page.get_by_test_id("upload-accepted").filter(has_text=f"casse-{stamp}.pdf")
+    document_id = broken.get_by_role("progressbar").get_attribute("data-document")
+
+    reason = page.get_by_test_id(f"reason-{document_id}")
+    expect(reason).to_be_visible(timeout=INDEXING_TIMEOUT)
+    expect(reason).to_contain_text("PDF illisible ou corrompu (format de données invalide)")
+    expect(reason).not_to_contain_text("PDFium")
+    expect(page.locator(f"[data-status-label='{document_id}']")).to_have_text("⚠ échec")
+    save_screenshot(page, "upload-failure-reason")
+    guide = page.get_by_test_id("upload-accepted").filter(has_text=f"guide_conges_{stamp}.md")
+    expect(guide.get_by_role("progressbar")).to_have_attribute(
+        "data-status", "indexed", timeout=INDEXING_TIMEOUT
+    )
+
+    page.goto(f"{deployment.url}/admin/documents/document/?q={stamp}")
+    cell = page.get_by_test_id(f"reason-{document_id}")
+    expect(cell).to_be_visible()
+    expect(cell).to_have_attribute("title", re.compile(r"^PDF illisible ou corrompu"))
+    expect(page.get_by_role("link", name=f"Guide des congés {stamp}")).to_be_visible(
+        timeout=INDEXING_TIMEOUT
+    )
 
 
 def test_the_dashboard_draws_its_charts_of_the_questions_asked(page, deployment):

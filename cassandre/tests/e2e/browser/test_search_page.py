@@ -170,7 +170,7 @@ def test_an_off_topic_question_finds_nothing_and_says_whom_to_ask(page, deployme
     answer = finished_answer(ask(page, OFF_TOPIC_QUESTION))
 
     expect(answer).to_contain_text("aucun passage qui réponde à cette question")
-    expect(answer).to_contain_text(f"adressez-vous à {LEAVE_CONTACT}")
+    expect(answer).to_contain_text(f"contactez : {LEAVE_CONTACT}")
 
 
 def test_an_answer_without_a_model_quotes_only_the_sentence_that_answers(page, deployment):
