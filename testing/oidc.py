@@ -1,6 +1,7 @@
 """The test OpenID Connect provider (testing/oidc_provider) in a child process on 127.0.0.1."""
 
 import json
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ class OIDCProvider:
         }
 
 
-def _discoverable(issuer: str) -> bool:
+def _discoverable(issuer: str, process: subprocess.Popen, log: Path) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError(f"The test provider stopped:\n{log.read_text()[-3000:]}")
     try:
         return requests.get(f"{issuer}/.well-known/openid-configuration", timeout=2).ok
     except requests.RequestException:
@@ -81,7 +84,7 @@ def running_oidc_provider(
     )
     try:
         wait_until(
-            lambda: process.poll() is None and _discoverable(provider.issuer),
+            lambda: _discoverable(provider.issuer, process, data_dir / "provider.log"),
             timeout=60,
             what="the OpenID Connect test provider",
         )
