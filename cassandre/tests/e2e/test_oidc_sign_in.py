@@ -3,6 +3,7 @@ provider (django-oauth-toolkit, testing/oidc_provider) running in its own proces
 groups claim decides which categories they read, at every sign-in; signing out of
 Cassandre signs out of the provider too."""
 
+import importlib.util
 import os
 import re
 
@@ -14,7 +15,7 @@ from django.contrib.auth.models import Group
 from common.models import ProviderIdentity
 from documents.models import Category
 from testing.oidc import running_oidc_provider
-from testing.services import free_port, running_daphne
+from testing.services import free_port, require, running_daphne
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOCAL_PASSWORD = "mot de passe local solide 42"
@@ -23,6 +24,10 @@ LOCAL_PASSWORD = "mot de passe local solide 42"
 @pytest.fixture
 def oidc_site(redis_channel_layer, transactional_db, settings, tmp_path):
     """The provider, then Cassandre pointed at it; yields both addresses."""
+    require(
+        importlib.util.find_spec("oauth2_provider") is not None,
+        "django-oauth-toolkit (the test OpenID provider, requirements/dev.txt)",
+    )
     port = free_port()
     site = f"http://127.0.0.1:{port}"
     with running_oidc_provider(
