@@ -374,6 +374,24 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "chat:search"
 LOGOUT_REDIRECT_URL = "login"
+# Local accounts always sign in (the embedded default, the administrator); OpenID Connect
+# is added when the provider's issuer and this site's client id are set (common.oidc).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+OIDC_ISSUER = env_str("OIDC_ISSUER")
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_RP_SCOPES = env_str("OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_SIGN_IN_LABEL = env_str("OIDC_SIGN_IN_LABEL", "OpenID Connect")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("common.oidc.ProviderBackend")
+OIDC_USE_PKCE = True
+# Kept in the session for the provider's sign-out (its id_token_hint).
+OIDC_STORE_ID_TOKEN = True
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "fr")
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Paris")

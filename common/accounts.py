@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 
+from common.oidc import end_session_url
 from common.ratelimit import LOGINS, allowed, exceeded, refusal
 
 
@@ -78,7 +79,19 @@ login = login_rate_limited(
         template_name="accounts/login.html", redirect_authenticated_user=True
     )
 )
-logout = auth_views.LogoutView.as_view()
+
+
+class LogoutView(auth_views.LogoutView):
+    """Signs out of the site, then, for a user who came through the OpenID provider, of the
+    provider too: otherwise its session would sign them straight back in."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        provider_sign_out = end_session_url(request)
+        response = super().post(request, *args, **kwargs)
+        return HttpResponseRedirect(provider_sign_out) if provider_sign_out else response
+
+
+logout = LogoutView.as_view()
 password_change = auth_views.PasswordChangeView.as_view(
     template_name="accounts/password_change.html",
     success_url=reverse_lazy("password_change_done"),

@@ -75,11 +75,15 @@ def stop_process(process: subprocess.Popen) -> None:
 
 @contextmanager
 def running_daphne(
-    *, env: Mapping[str, str], log_path: Path, proxy_headers: bool = False
+    *,
+    env: Mapping[str, str],
+    log_path: Path,
+    proxy_headers: bool = False,
+    port: int | None = None,
 ) -> Iterator[int]:
-    """The ASGI app served by daphne in a child process on a free port; yields the port.
-    `proxy_headers`: as the image runs it, behind nginx (X-Forwarded-For, -Proto)."""
-    port = free_port()
+    """The ASGI app served by daphne in a child process on `port` or a free one; yields the
+    port. `proxy_headers`: as the image runs it, behind nginx (X-Forwarded-For, -Proto)."""
+    port = port or free_port()
     options = ["--proxy-headers"] if proxy_headers else []
     process = start_process(
         python_command(
