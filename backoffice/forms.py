@@ -1,5 +1,8 @@
 from django import forms
 from django.conf import settings
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth.forms import UserChangeForm
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from documents.models import Category
@@ -86,3 +89,38 @@ class EvaluationForm(forms.Form):
         initial="expected_answer",
         required=False,
     )
+
+
+class WrappedFilteredSelectMultiple(FilteredSelectMultiple):
+    """The admin's two-list picker for a field that is not the model's: the admin's script
+    puts the lists first in the widget's parent, which is the label's row unless wrapped as
+    the model's relations are."""
+
+    def render(self, *args, **kwargs) -> str:
+        rendered = super().render(*args, **kwargs)
+        return format_html('<div class="related-widget-wrapper">{}</div>', rendered)
+
+
+class UserWithGrantsForm(UserChangeForm):
+    """Django's user form, plus the categories granted to the user by name (the other side
+    of `Category.readers`, which a model form would not show)."""
+
+    granted_categories = forms.ModelMultipleChoiceField(
+        Category.objects.all(),
+        required=False,
+        label="Catégories accordées nommément",
+        help_text=(
+            "L'utilisateur lit ces catégories quel que soit leur accès, en plus de celles de "
+            "ses groupes et de celles ouvertes à tous les utilisateurs connectés."
+        ),
+        widget=WrappedFilteredSelectMultiple("catégories", is_stacked=False),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["granted_categories"] = list(self.instance.granted_categories.all())
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        self.instance.granted_categories.set(self.cleaned_data["granted_categories"])

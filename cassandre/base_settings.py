@@ -306,6 +306,9 @@ MAX_QUESTION_LENGTH = env_int("MAX_QUESTION_LENGTH", 2000)
 WARM_UP_MODELS = True
 # Categories marked "public" can be searched without an account only when this is true.
 PUBLIC_CATEGORIES = env_bool("PUBLIC_CATEGORIES", False)
+# Whom a signed-in user who reads no category is told to ask for access, e.g. "Marie Martin
+# (support@exemple.fr)". Empty: the site's administrator, in general terms.
+ACCESS_CONTACT = env_str("ACCESS_CONTACT")
 # How many earlier questions and answers of a conversation a follow-up question is read with.
 CONVERSATION_HISTORY_TURNS = env_int("CONVERSATION_HISTORY_TURNS", 3)
 # Conversations untouched for this many days are deleted by `manage.py purge_conversations`,

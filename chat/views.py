@@ -34,6 +34,10 @@ def search(request: HttpRequest, category: str | None = None) -> HttpResponse:
     without JavaScript, the ranked passages for `?q=`."""
     categories = categories_for_home(request.user)
     chosen = get_object_or_404(categories, slug=category) if category else None
+    if request.user.is_authenticated and not request.user.is_staff and not categories:
+        # Rather than an empty list and "no passage", which read as if nothing were there.
+        context = {"access_contact": settings.ACCESS_CONTACT}
+        return render(request, "chat/no_access.html", context)
     form = SearchForm(_search_data(request.GET, chosen), categories=categories)
     passages, error, status = [], "", 200
     if form.is_valid() and not allowed(SEARCHES, requester(request)):

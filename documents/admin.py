@@ -83,12 +83,15 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     list_select_related = ["language_model"]
     filter_horizontal = ["groups"]
+    # Searched as typed: an organisation's users do not fit in a list to scroll.
+    autocomplete_fields = ["readers"]
     readonly_fields = ["slug", "created_at", "updated_at"]
     fields = [
         "name",
         "slug",
         "visibility",
         "groups",
+        "readers",
         "welcome_message",
         "contact",
         "language_model",

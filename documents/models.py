@@ -23,12 +23,12 @@ class Category(models.Model):
     """A collection of documents with its own prompt: the unit users search and chat in.
 
     Who reads it (searches, asks, sees sources, opens documents) is set by `visibility`:
-    the groups it is granted to, every logged-in user, or anyone (when the site allows
-    public categories). Staff read every category.
+    the groups and users it is granted to, every logged-in user, or anyone (when the site
+    allows public categories). Staff read every category.
     """
 
     class Visibility(models.TextChoices):
-        GROUPS = "groups", "les groupes autorisés seulement"
+        GROUPS = "groups", "les groupes et utilisateurs autorisés seulement"
         INTERNAL = "internal", "tous les utilisateurs connectés"
         PUBLIC = "public", "tout le monde, même sans compte"
 
@@ -83,6 +83,16 @@ class Category(models.Model):
         related_name="categories",
         verbose_name="groupes autorisés",
         help_text="Les membres de ces groupes lisent la catégorie, quel que soit l'accès choisi.",
+    )
+    readers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="granted_categories",
+        verbose_name="utilisateurs autorisés",
+        help_text=(
+            "Ces personnes lisent la catégorie, quel que soit l'accès choisi, sans passer "
+            "par un groupe."
+        ),
     )
     contact = models.CharField(
         "à qui s'adresser",

@@ -1,15 +1,18 @@
 """Read-only queries on documents, for the other apps."""
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser, Group
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ai.models import RerankModel
 from documents.models import Category, Document, GlossaryEntry, IndexCheck
+
+OPEN_TO_SIGNED_IN = (Category.Visibility.INTERNAL, Category.Visibility.PUBLIC)
 
 
 def readable_categories(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Category]:
@@ -21,9 +24,53 @@ def readable_categories(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Cate
         if not settings.PUBLIC_CATEGORIES:
             return categories.none()
         return categories.filter(visibility=Category.Visibility.PUBLIC)
-    open_to_all = Q(visibility__in=[Category.Visibility.INTERNAL, Category.Visibility.PUBLIC])
-    granted = Q(pk__in=Category.groups.through.objects.filter(group__user=user).values("category"))
-    return categories.filter(open_to_all | granted)
+    return categories.filter(_granted_or_open(user))
+
+
+def _granted_or_open(user: AbstractBaseUser) -> Q:
+    """The categories a signed-in user reads without being staff."""
+    # Subqueries rather than joins: one query, and no duplicate row for a category granted
+    # both by name and through one or more groups.
+    return (
+        Q(visibility__in=OPEN_TO_SIGNED_IN)
+        | Q(pk__in=Category.groups.through.objects.filter(group__user=user).values("category"))
+        | Q(pk__in=Category.readers.through.objects.filter(user=user).values("category"))
+    )
+
+
+@dataclass(frozen=True)
+class Readership:
+    """A category a user reads, and on what grounds (any of them is enough)."""
+
+    category: Category
+    by_name: bool
+    through_groups: tuple[str, ...]
+    open_to_signed_in: bool
+
+
+def categories_read_by(user: AbstractBaseUser) -> list[Readership]:
+    """The categories `user`, not staff, reads and why: granted by name, through which of
+    their groups, or open to every signed-in user."""
+    categories = (
+        Category.objects.filter(_granted_or_open(user))
+        .annotate(
+            by_name=Exists(
+                Category.readers.through.objects.filter(category=OuterRef("pk"), user=user)
+            )
+        )
+        .prefetch_related(
+            Prefetch("groups", queryset=Group.objects.filter(user=user), to_attr="user_groups")
+        )
+    )
+    return [
+        Readership(
+            category=category,
+            by_name=category.by_name,
+            through_groups=tuple(group.name for group in category.user_groups),
+            open_to_signed_in=category.visibility in OPEN_TO_SIGNED_IN,
+        )
+        for category in categories
+    ]
 
 
 def readable_category_ids(user: AbstractBaseUser | AnonymousUser) -> list[int] | None:

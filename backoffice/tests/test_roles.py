@@ -60,6 +60,8 @@ def test_editors_see_a_category_but_cannot_change_its_access(editor_client):
     page = editor_client.get(f"/admin/documents/category/{category.pk}/change/")
     assert page.status_code == 200
     assert 'name="visibility"' not in page.content.decode()
+    assert 'name="groups"' not in page.content.decode()
+    assert 'name="readers"' not in page.content.decode()
 
 
 def test_editors_see_a_category_s_reranking_but_cannot_change_it(editor_client):

@@ -166,6 +166,8 @@ def test_the_search_page_scripts_texts_are_all_translated():
 
 @pytest.fixture
 def agent_client(client, django_user_model):
+    """Signed in, reading one category: open to every signed-in user."""
+    CategoryFactory()
     client.force_login(django_user_model.objects.create_user("agent", password="secret-agent-1"))
     return client
 

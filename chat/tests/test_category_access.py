@@ -1,6 +1,7 @@
 """A user without access to a category gets nothing of it — no passage, no count, no file —
 through any interface: search page, search API, answer API (now and later), websocket,
-document download, conversations, staff pages."""
+document download, conversations, staff pages; and one granted it, through a group or by
+name, gets it through each of them."""
 
 import pytest
 from channels.testing import WebsocketCommunicator
@@ -19,6 +20,7 @@ from documents.tests.factories import CategoryFactory
 # Asked about, so echoed back as the question: what must not come back is the rest.
 SECRET_WORD = "zorglub"
 SECRET = f"Le plan {SECRET_WORD} prévoit la fusion des services en 2027, confidentiel."
+SECRET_QUESTION = f"Que prévoit le plan {SECRET_WORD} pour la fusion des services ?"
 OPEN = "Le télétravail est autorisé deux jours par semaine."
 
 
@@ -105,22 +107,22 @@ def test_an_asynchronous_answer_cannot_target_it(agent_client, secret, extractiv
     assert response.status_code == 400 and "Direction" not in response.content.decode()
 
 
-def test_a_task_queued_before_access_was_withdrawn_answers_nothing_of_it(agent, secret, extractive):
-    group = Group.objects.create(name="Direction")
-    secret.groups.add(group)
-    agent.groups.add(group)
+def test_a_task_queued_before_access_was_withdrawn_answers_nothing_of_it(
+    agent, secret, grant, extractive
+):
+    withdraw = grant(agent, secret)
     task = create_answer_task(user_id=agent.pk, category=secret, question=SECRET_WORD)
-    agent.groups.remove(group)
+    withdraw()
     run_answer_task(task_id=task.pk)
     task = AnswerTask.objects.get(pk=task.pk)
     assert task.status == AnswerTask.Status.FAILED and not leaks(str(task.result))
 
 
-async def ask(user, **fields) -> list[dict]:
+async def ask(user, question: str = SECRET_WORD, **fields) -> list[dict]:
     communicator = WebsocketCommunicator(ChatConsumer.as_asgi(), "/ws/chat/")
     communicator.scope["user"] = user
     await communicator.connect()
-    await communicator.send_json_to({"type": "ask", "question": SECRET_WORD, **fields})
+    await communicator.send_json_to({"type": "ask", "question": question, **fields})
     messages = [await communicator.receive_json_from(timeout=10)]
     while messages[-1]["type"] not in ("done", "error"):
         messages.append(await communicator.receive_json_from(timeout=10))
@@ -158,11 +160,80 @@ def test_staff_pages_are_closed_to_users(agent_client):
         assert response.status_code == 403 and 'name="password"' not in response.content.decode()
 
 
-def test_a_user_of_its_group_reads_it(agent_client, agent, secret):
-    agent.groups.add(secret.groups.create(name="Direction"))
-    response = agent_client.get(reverse("chat:search"), {"q": SECRET_WORD})
+@pytest.fixture(params=["through a group", "by name"])
+def grant(request):
+    """Grants a category to a user as the test is parametrized; returns the withdrawal."""
+
+    def give(user, category):
+        if request.param == "by name":
+            category.readers.add(user)
+            return lambda: category.readers.remove(user)
+        group = category.groups.create(name=f"Lecteurs de {category.name}")
+        user.groups.add(group)
+        return lambda: user.groups.remove(group)
+
+    return give
+
+
+@pytest.fixture
+def reader(agent, secret, grant):
+    """The agent, granted the secret category."""
+    grant(agent, secret)
+    return agent
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client
+
+
+def test_a_user_granted_it_sees_it_on_the_home_page(reader_client):
+    assert "Direction" in reader_client.get("/", follow=True).content.decode()
+
+
+def test_a_user_granted_it_finds_it_on_the_search_page_and_downloads_its_documents(
+    reader_client, secret
+):
+    response = reader_client.get(reverse("chat:search"), {"q": SECRET_WORD})
     assert "confidentiel" in response.content.decode()
-    assert agent_client.get(reverse("documents:file", args=[secret.document.pk])).status_code == 200
+    assert (
+        reader_client.get(reverse("documents:file", args=[secret.document.pk])).status_code == 200
+    )
+
+
+def test_a_user_granted_it_finds_it_through_the_search_api(reader, secret):
+    token = Token.objects.create(user=reader)
+    from django.test import Client
+
+    response = Client().get(
+        "/api/search",
+        {"q": SECRET_WORD, "category": secret.slug},
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+    assert response.status_code == 200 and "confidentiel" in response.content.decode()
+
+
+def test_a_user_granted_it_is_answered_from_it_by_the_answer_api(reader_client, secret, extractive):
+    url = reverse("api_v1:answer", args=[secret.slug])
+    response = reader_client.post(
+        url, {"question": SECRET_QUESTION}, content_type="application/json"
+    )
+    assert response.status_code == 200 and "confidentiel" in response.content.decode()
+
+
+def test_a_user_granted_it_can_queue_an_answer_in_it(reader_client, secret, extractive):
+    response = reader_client.post(
+        reverse("api_v1:answer-task-create"),
+        {"question": SECRET_WORD, "category": secret.slug},
+        content_type="application/json",
+    )
+    assert response.status_code == 202
+
+
+async def test_a_user_granted_it_is_answered_from_it_over_the_websocket(reader, secret, extractive):
+    messages = await ask(reader, SECRET_QUESTION, category=secret.slug)
+    assert messages[-1]["type"] == "done" and "confidentiel" in str(messages)
 
 
 def test_visitors_read_only_public_categories_and_only_when_the_site_allows(

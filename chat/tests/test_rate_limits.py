@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from chat.tests.factories import UserFactory
+from documents.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,8 @@ TOO_MANY_QUESTIONS = "Trop de questions en peu de temps. Réessayez dans"
 
 @pytest.fixture
 def agent(client):
+    """Signed in, reading one category: open to every signed-in user."""
+    CategoryFactory()
     client.force_login(UserFactory())
     return client
 

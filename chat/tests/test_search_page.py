@@ -66,6 +66,7 @@ def test_the_former_search_address_leads_to_the_search_page_with_its_query(agent
 
 
 def test_the_page_renders_the_ask_form_and_the_places_the_script_fills(agent_client):
+    CategoryFactory()
     response = agent_client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
@@ -105,6 +106,34 @@ def test_a_category_the_user_may_not_read_is_not_found(agent_client):
     for slug in (secret.slug, "nexiste-pas"):
         response = agent_client.get(reverse("chat:search-category", args=[slug]))
         assert response.status_code == 404
+
+
+def test_a_user_who_reads_no_category_is_told_so_and_whom_to_ask(agent_client, settings):
+    settings.ACCESS_CONTACT = "Marie Martin (support@exemple.fr)"
+    CategoryFactory(name="Direction générale", visibility=Category.Visibility.GROUPS)
+
+    page = agent_client.get(URL, {"q": "congés"}).content.decode()
+
+    assert "Vous n'avez accès à aucune catégorie pour l'instant." in page
+    assert "Pour demander l'accès : Marie Martin (support@exemple.fr)." in page
+    assert "Aucune catégorie pour l'instant" not in page
+    assert 'data-testid="ask-form"' not in page and "passage" not in page.lower()
+
+
+def test_without_a_contact_the_no_access_page_names_the_administrator(agent_client):
+    page = agent_client.get(URL).content.decode()
+    assert "Demandez l'accès à l'administrateur de Cassandre." in page
+
+
+def test_a_user_granted_a_category_by_name_gets_the_search_page(agent_client, agent):
+    CategoryFactory(visibility=Category.Visibility.GROUPS).readers.add(agent)
+    page = agent_client.get(URL).content.decode()
+    assert 'data-testid="ask-form"' in page and 'data-testid="no-access"' not in page
+
+
+def test_staff_without_categories_are_offered_to_create_the_first(admin_client):
+    page = admin_client.get(URL).content.decode()
+    assert "Aucune catégorie pour l'instant." in page and "Créer la première" in page
 
 
 def test_the_script_gets_its_texts_and_settings_from_the_page(agent_client, settings):

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import modelform_factory
 from django.urls import reverse
@@ -83,6 +84,45 @@ def test_a_category_chooses_its_language_model_and_contact_in_the_admin(admin_cl
         language_model,
         "le service RH (poste 1234)",
     )
+
+
+def test_a_category_s_readers_are_chosen_on_its_page_groups_and_users_together(
+    admin_client, django_user_model
+):
+    group = Group.objects.create(name="Agents RH")
+    user = django_user_model.objects.create_user("nouvelle.recrue")
+    admin_client.post(
+        reverse("admin:documents_category_add"),
+        {
+            "name": "Ressources humaines",
+            "visibility": "groups",
+            "groups": [group.pk],
+            "readers": [user.pk],
+            "system_prompt": "{context}\n{question}",
+            "k": 5,
+            "documents-TOTAL_FORMS": 0,
+            "documents-INITIAL_FORMS": 0,
+        },
+    )
+    category = Category.objects.get()
+    assert (list(category.groups.all()), list(category.readers.all())) == ([group], [user])
+
+
+def test_a_category_s_readers_are_searched_by_name_as_they_are_typed(
+    admin_client, django_user_model
+):
+    django_user_model.objects.create_user("marie.martin")
+    django_user_model.objects.create_user("paul.durand")
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "mar",
+            "app_label": "documents",
+            "model_name": "category",
+            "field_name": "readers",
+        },
+    ).json()
+    assert [result["text"] for result in found["results"]] == ["marie.martin"]
 
 
 def test_a_broken_category_prompt_is_refused_on_the_admin_form(admin_client):

@@ -1,10 +1,10 @@
-"""Who reads which category: its groups, every logged-in user, or anyone (public)."""
+"""Who reads which category: its groups and users, every logged-in user, or anyone (public)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from documents.models import Category
-from documents.selectors import readable_categories, readable_category_ids
+from documents.selectors import categories_read_by, readable_categories, readable_category_ids
 from documents.tests.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,39 @@ def test_a_category_granted_to_two_of_a_users_groups_is_listed_once(agent, categ
     agent.groups.add(other)
     categories["granted"].groups.add(other)
     assert list(readable_categories(agent)).count(categories["granted"]) == 1
+
+
+def test_a_user_reads_the_categories_granted_to_them_by_name(django_user_model, categories):
+    user = django_user_model.objects.create_user("nommée")
+    categories["restricted"].readers.add(user)
+    assert names(user) == {"Réservée", "Interne", "Publique"}
+
+
+def test_a_category_granted_by_name_and_through_a_group_is_listed_once(agent, categories):
+    categories["granted"].readers.add(agent)
+    assert list(readable_categories(agent)).count(categories["granted"]) == 1
+
+
+def test_the_readable_categories_are_one_query(agent, categories, django_assert_num_queries):
+    categories["restricted"].readers.add(agent)
+    with django_assert_num_queries(1):
+        assert len(list(readable_categories(agent))) == 4
+
+
+def test_a_user_is_told_why_they_read_each_category(agent, categories):
+    categories["granted"].readers.add(agent)
+    categories["internal"].groups.add(agent.groups.get())
+
+    grounds = {
+        reading.category.name: (reading.by_name, reading.through_groups, reading.open_to_signed_in)
+        for reading in categories_read_by(agent)
+    }
+
+    assert grounds == {
+        "Accordée": (True, ("Agents RH",), False),
+        "Interne": (False, ("Agents RH",), True),
+        "Publique": (False, (), True),
+    }
 
 
 def test_staff_read_every_category(django_user_model, categories):
