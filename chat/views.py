@@ -1,11 +1,14 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chat import selectors
 from chat.forms import SearchForm
 from chat.search import SearchUnavailable, find_passages, result_as_dict
 from common.ratelimit import SEARCHES, allowed, refusal, requester
@@ -54,16 +57,40 @@ def search(request: HttpRequest, category: str | None = None) -> HttpResponse:
             error = unavailable.message
         else:
             passages = [result_as_dict(result) for result in results]
-    context = {
+    context = _page_context(request, categories, chosen, form=form)
+    context |= {"passages": passages, "error": error}
+    return render(request, "chat/search.html", context, status=status)
+
+
+@login_required
+def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """One of the user's conversations at its own address: the search page, whose script
+    reopens it (a reload, Back). Another user's conversation is not found."""
+    found = get_object_or_404(selectors.conversations_of(request.user), pk=conversation_id)
+    categories = categories_for_home(request.user)
+    chosen = categories.filter(pk=found.category_id).first() if found.category_id else None
+    form = SearchForm(None, categories=categories)
+    context = _page_context(request, categories, chosen, form=form, conversation_id=found.pk)
+    return render(request, "chat/search.html", context)
+
+
+def _page_context(
+    request: HttpRequest,
+    categories: QuerySet[Category],
+    chosen: Category | None,
+    *,
+    form: SearchForm,
+    conversation_id: int | None = None,
+) -> dict[str, object]:
+    return {
         "categories": categories,
         "category": chosen,
         "form": form,
-        "passages": passages,
-        "error": error,
-        "page_config": _page_config(request, chosen),
+        "passages": [],
+        "error": "",
+        "page_config": _page_config(request, chosen, conversation_id),
         "page_strings": page_strings(),
     }
-    return render(request, "chat/search.html", context, status=status)
 
 
 def _search_data(query: QueryDict, chosen: Category | None) -> QueryDict | None:
@@ -77,14 +104,19 @@ def _search_data(query: QueryDict, chosen: Category | None) -> QueryDict | None:
     return data
 
 
-def _page_config(request: HttpRequest, chosen: Category | None) -> dict[str, object]:
-    """What the page's script needs: where to connect, which URLs to call, with what token.
+def _page_config(
+    request: HttpRequest, chosen: Category | None, conversation_id: int | None
+) -> dict[str, object]:
+    """What the page's script needs: where to connect, which URLs to call, with what token,
+    the conversation to reopen (its own address), the longest question the server takes.
 
     URLs needing an id are given with 0 in its place, for the script to substitute.
     """
     return {
         "canAsk": request.user.is_authenticated,
         "category": chosen.slug if chosen else "",
+        "conversation": conversation_id,
+        "maxQuestionLength": settings.MAX_QUESTION_LENGTH,
         "websocketBase": settings.WEBSOCKET_URL,
         "websocketPath": "/ws/chat/",
         "csrfToken": get_token(request),
@@ -96,6 +128,12 @@ def _page_config(request: HttpRequest, chosen: Category | None) -> dict[str, obj
             "feedback": reverse("api_v1:exchange-feedback", args=[0]),
             "proposals": reverse("api_v1:exchange-proposals", args=[0]),
             "viewer": VIEWER_PATH.format(document_id=0),
+            "conversationPage": reverse("chat:conversation", args=[0]),
+            "newConversation": (
+                reverse("chat:search-category", args=[chosen.slug])
+                if chosen
+                else reverse("chat:search")
+            ),
         },
     }
 
@@ -146,4 +184,11 @@ def page_strings() -> dict[str, str]:
         "untitled": _("Sans titre"),
         "allCategories": _("Toutes les catégories"),
         "continuing": _("Suite de la conversation « {title} » ({category})"),
+        "otherPassages": _("Autres passages ({count})"),
+        "retry": _("Réessayer"),
+        "questionCounter": _("{count} / {most} caractères"),
+        "questionTooLong": _(
+            "Question trop longue de {over} caractères ({most} au plus) : "
+            "raccourcissez-la pour l'envoyer."
+        ),
     }

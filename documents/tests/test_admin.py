@@ -1,8 +1,8 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms import modelform_factory
 from django.urls import reverse

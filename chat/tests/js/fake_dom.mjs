@@ -1,4 +1,4 @@
-// Just enough of the DOM for static/js/markdown.js, the source cards and the answer's notes to run under node, with a serialiser
+// Just enough of the DOM for static/js/markdown.js, the source chips and the answer's notes to run under node, with a serialiser
 // that writes attributes and text escaped, as a browser's would.
 
 class FakeNode {
@@ -12,6 +12,11 @@ class FakeNode {
       if (child instanceof FakeFragment) this.childNodes.push(...child.childNodes.splice(0));
       else this.childNodes.push(child);
     }
+  }
+
+  replaceChildren(...nodes) {
+    this.childNodes = [];
+    this.append(...nodes);
   }
 
   get textContent() {

@@ -2,7 +2,7 @@
 
 import { renderMarkdown } from "../markdown.js";
 import { h, format, icon } from "./dom.js";
-import { sourceId, sourceList, showSource } from "./sources.js";
+import { SourceList, sourceId, showSource } from "./sources.js";
 
 const THUMB_UP = [
   "M7 10v12",
@@ -21,10 +21,16 @@ const COPY = [
 const SAVED_STATES = { done: "done", failed: "error", cancelled: "cancelled", streaming: "cancelled" };
 
 export class ExchangeView {
-  /** @param {{question: string, strings: object, api: object}} options */
-  constructor({ question, strings, api }) {
+  /**
+   * @param {{question: string, strings: object, api: object, onRetry?: (question: string) => void}} options
+   *   `onRetry`: asks the question again (false when it cannot yet), offered after an error or a cancel.
+   */
+  constructor({ question, strings, api, onRetry = null }) {
+    this.question = question;
     this.strings = strings;
     this.api = api;
+    this.onRetry = onRetry;
+    this.sourceList = null;
     this.exchangeId = null;
     this.sources = [];
     this.text = "";
@@ -44,6 +50,7 @@ export class ExchangeView {
     }, strings.validatedAnswer);
     this.sourcesSection = h("section", { class: "mt-4", hidden: true });
     this.actions = h("div", { class: "mt-4 border-t border-slate-100 pt-3", hidden: true });
+    this.retry = h("div", { class: "mt-3", hidden: true });
     this.element = h(
       "article",
       { "data-testid": "exchange", class: "space-y-3" },
@@ -61,6 +68,7 @@ export class ExchangeView {
         this.answer,
         this.answerNotices,
         this.notice,
+        this.retry,
         this.sourcesSection,
         this.actions,
       ),
@@ -83,12 +91,15 @@ export class ExchangeView {
     this.sources = Array.isArray(message.sources) ? message.sources : [];
     this.badge.hidden = !message.validated;
     this.sourcesSection.replaceChildren();
+    this.sourceList = null;
     if (this.sources.length) {
+      this.sourceList = new SourceList(this.exchangeId, this.sources, { strings: this.strings, api: this.api });
       this.sourcesSection.hidden = false;
       this.sourcesSection.append(
         h("h3", { class: "text-sm font-semibold text-slate-700" }, this.strings.sources),
-        sourceList(this.exchangeId, this.sources, { strings: this.strings, api: this.api }),
+        this.sourceList.element,
       );
+      this.showCitedSources();
     }
   }
 
@@ -110,12 +121,29 @@ export class ExchangeView {
   fail(text) {
     this.end("error");
     this.showNotice(text, "alert");
+    this.offerRetry();
   }
 
   cancelled() {
     this.end("cancelled");
     this.showNotice(this.strings.cancelled, "status");
     if (this.exchangeId && this.text) this.showActions({ feedback: false });
+    this.offerRetry();
+  }
+
+  /** « Réessayer »: the same question asked again, once. */
+  offerRetry() {
+    if (!this.onRetry) return;
+    const button = h("button", {
+      type: "button",
+      "data-testid": "retry",
+      class: "rounded-md bg-indigo-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600",
+    }, this.strings.retry);
+    button.addEventListener("click", () => {
+      if (this.onRetry(this.question)) this.retry.hidden = true;
+    });
+    this.retry.replaceChildren(button);
+    this.retry.hidden = false;
   }
 
   end(state) {
@@ -133,6 +161,13 @@ export class ExchangeView {
       citationHref: (n) => (this.exchangeId && this.sources.some((s) => s.number === n) ? `#${sourceId(this.exchangeId, n)}` : null),
       citationTitle: (n) => format(this.strings.citation, { n }),
     }));
+    this.showCitedSources();
+  }
+
+  /** The sources the answer cites so far come first. */
+  showCitedSources() {
+    const links = this.answer.querySelectorAll('a[data-testid="citation"]');
+    this.sourceList?.showCited(new Set([...links].map((link) => Number(link.dataset.citation))));
   }
 
   showNotice(text, role) {

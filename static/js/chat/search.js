@@ -1,10 +1,12 @@
 // The search page: ask questions over the websocket and read the streamed, cited answers.
 // Without a session (public categories) the form stays a plain search form.
 
+import { conversationInUrl, conversationUrl } from "./address.js";
 import { createApi } from "./api.js";
 import { format, readJson } from "./dom.js";
 import { ExchangeView } from "./exchange.js";
 import { HistorySidebar } from "./history.js";
+import { QuestionBox } from "./question_box.js";
 import { ChatSocket, socketUrl } from "./socket.js";
 
 const BANNER_CLASSES = {
@@ -22,7 +24,7 @@ class SearchPage {
     this.config = config;
     this.strings = strings;
     this.form = document.getElementById("ask-form");
-    this.question = document.getElementById("question");
+    this.question = new QuestionBox({ maxLength: config.maxQuestionLength, strings, language: config.language });
     this.askButton = document.getElementById("ask-button");
     this.cancelButton = document.getElementById("cancel-button");
     this.exchanges = document.getElementById("exchanges");
@@ -39,8 +41,8 @@ class SearchPage {
       api: this.api,
       strings,
       config,
-      onOpen: (id) => this.openConversation(id),
-      onNew: () => this.newConversation(),
+      onOpen: (id) => this.openConversation(id, { address: "push" }),
+      onNew: () => this.newConversation({ address: "push" }),
     });
     this.socket = new ChatSocket(socketUrl(config.websocketBase, config.websocketPath), {
       onMessage: (message) => this.receive(message),
@@ -48,7 +50,7 @@ class SearchPage {
       onDrop: () => this.connectionDropped(),
     });
     this.form.addEventListener("submit", (event) => this.submit(event));
-    this.question.addEventListener("keydown", (event) => this.questionKey(event));
+    this.question.field.addEventListener("keydown", (event) => this.questionKey(event));
     this.cancelButton.addEventListener("click", () => this.cancel());
     document.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.current?.isStreaming) {
@@ -56,8 +58,10 @@ class SearchPage {
         this.cancel();
       }
     });
+    window.addEventListener("popstate", () => this.followAddress());
     this.socket.connect();
     this.history.refresh();
+    if (config.conversation) this.openConversation(config.conversation);
   }
 
   questionKey(event) {
@@ -68,16 +72,26 @@ class SearchPage {
 
   submit(event) {
     event.preventDefault();
-    const question = this.question.value.trim();
-    if (!question) {
+    const question = this.question.value;
+    if (!question || this.question.tooLong) {
       this.question.focus();
       return;
     }
-    if (this.current?.isStreaming) return;
+    if (this.ask(question)) this.question.value = "";
+  }
+
+  /** Ask `question` over the websocket in a new exchange; false while an answer streams. */
+  ask(question) {
+    if (this.current?.isStreaming) return false;
     document.getElementById("passages")?.remove();
     this.answerError = null;
     this.showBanner();
-    const view = new ExchangeView({ question, strings: this.strings, api: this.api });
+    const view = new ExchangeView({
+      question,
+      strings: this.strings,
+      api: this.api,
+      onRetry: (again) => this.ask(again),
+    });
     view.requestId = ++this.requestId;
     this.current = view;
     this.exchanges.append(view.element);
@@ -85,7 +99,7 @@ class SearchPage {
     if (this.socket.expired) {
       view.fail(this.strings.sessionExpired);
       this.finishStreaming();
-      return;
+      return true;
     }
     view.sent = this.socket.send({
       type: "ask",
@@ -94,10 +108,10 @@ class SearchPage {
       category: this.category,
       conversation: this.conversationId,
     });
-    this.question.value = "";
     this.question.focus({ preventScroll: true }); // the ask button, if clicked, is now disabled
     view.element.scrollIntoView({ block: "start", behavior: "auto" });
     this.showBanner();
+    return true;
   }
 
   receive(message) {
@@ -169,10 +183,27 @@ class SearchPage {
     }
   }
 
-  setConversation(id) {
+  /** The conversation the answers belong to; a new one takes over the page's address. */
+  setConversation(id, { address = "replace" } = {}) {
     if (typeof id !== "number") return;
     this.conversationId = id;
     this.history.setCurrent(id);
+    this.setAddress(conversationUrl(this.config.urls.conversationPage, id), address);
+  }
+
+  /** `how`: "push" (a step Back undoes), "replace", or "keep" (the address is already right). */
+  setAddress(url, how) {
+    if (how === "keep" || window.location.pathname === url) return;
+    if (how === "push") history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
+  }
+
+  /** Back or Forward: show what the address names, a conversation or a new one. */
+  followAddress() {
+    const id = conversationInUrl(this.config.urls.conversationPage, window.location.pathname);
+    if (id === this.conversationId) return;
+    if (id) this.openConversation(id, { address: "keep" });
+    else this.newConversation({ address: "keep" });
   }
 
   connectionChanged(state, detail) {
@@ -222,7 +253,7 @@ class SearchPage {
     this.banner.textContent = shown?.text ?? "";
   }
 
-  async openConversation(id) {
+  async openConversation(id, { address = "replace" } = {}) {
     this.cancel();
     let conversation;
     try {
@@ -242,7 +273,7 @@ class SearchPage {
       ),
     );
     this.category = conversation.category?.slug ?? null;
-    this.setConversation(conversation.id);
+    this.setConversation(conversation.id, { address });
     this.conversationTitle.textContent = format(this.strings.continuing, {
       title: conversation.title || this.strings.untitled,
       category: conversation.category?.name ?? this.strings.allCategories,
@@ -252,7 +283,7 @@ class SearchPage {
     this.question.focus({ preventScroll: true });
   }
 
-  newConversation() {
+  newConversation({ address = "replace" } = {}) {
     this.cancel();
     document.getElementById("passages")?.remove();
     this.current = null;
@@ -262,6 +293,8 @@ class SearchPage {
     this.showBanner();
     this.exchanges.replaceChildren();
     this.conversationTitle.hidden = true;
+    this.history.setCurrent(null);
+    this.setAddress(this.config.urls.newConversation, address);
     this.question.focus();
   }
 }

@@ -1,9 +1,11 @@
-// Source cards: where an answer comes from, each one linked to the document viewer.
+// Sources: where an answer comes from, as chips that open on the passage and link to the viewer.
 
 import { h, prefersReducedMotion, format } from "./dom.js";
 
 const HIGHLIGHT_MS = 2000;
 const HIGHLIGHT_CLASSES = ["ring-2", "ring-amber-400", "bg-amber-50"];
+// Enough for a chip's line; CSS cuts what the width cannot hold.
+const FIRST_WORDS = 16;
 const ENTITIES = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
 
 export function sourceId(exchangeId, number) {
@@ -46,13 +48,6 @@ export function decodeEntities(text) {
   });
 }
 
-/** The list of source cards of one exchange. */
-export function sourceList(exchangeId, sources, { strings, api }) {
-  const list = h("ol", { class: "mt-2 grid gap-3 lg:grid-cols-2" });
-  for (const source of sources) list.append(h("li", {}, sourceCard(exchangeId, source, { strings, api })));
-  return list;
-}
-
 /** Where the passage is and how relevant it is, on the one scale: "page 2 · relevance 0.91". */
 export function sourceMeta(source, strings) {
   const where = source.page ? format(strings.page, { page: source.page }) : source.heading;
@@ -61,47 +56,109 @@ export function sourceMeta(source, strings) {
   return [where, relevance].filter(Boolean).join(" · ");
 }
 
-function sourceCard(exchangeId, source, { strings, api }) {
+/** The numbers of the sources an answer cites first, in order; the others after. */
+export function partitionSources(numbers, cited) {
+  return {
+    cited: numbers.filter((n) => cited.has(n)),
+    others: numbers.filter((n) => !cited.has(n)),
+  };
+}
+
+/** The passage's first words, for a chip's one line (the chip's width cuts the rest). */
+export function firstWords(source, count = FIRST_WORDS) {
+  const text = typeof source.text === "string"
+    ? source.text
+    : decodeEntities((source.highlighted ?? "").replace(/<\/?mark>/g, ""));
+  const words = text.split(/\s+/).filter(Boolean);
+  return words.length > count ? `${words.slice(0, count).join(" ")}…` : words.join(" ");
+}
+
+/**
+ * The sources of one exchange as one-line chips that open on the passage: those the answer
+ * cites first, the others folded under « autres passages ».
+ */
+export class SourceList {
+  constructor(exchangeId, sources, { strings, api }) {
+    this.strings = strings;
+    this.numbers = sources.map((source) => source.number);
+    this.chips = new Map(
+      sources.map((source) => [source.number, h("li", {}, sourceChip(exchangeId, source, { strings, api }))]),
+    );
+    this.citedList = h("ol", { "data-testid": "cited-sources", class: "mt-2 space-y-1.5" });
+    this.othersList = h("ol", { class: "mt-1.5 space-y-1.5" });
+    this.othersLabel = h("summary", {
+      class: "cursor-pointer rounded text-sm font-medium text-slate-700 hover:text-indigo-800 focus-visible:outline-2 focus-visible:outline-indigo-600",
+    });
+    this.others = h("details", { "data-testid": "other-sources", class: "mt-2" }, this.othersLabel, this.othersList);
+    this.element = h("div", {}, this.citedList, this.others);
+    this.shown = null;
+    this.showCited(new Set());
+  }
+
+  /** Move the chips of the sources in `cited` (their numbers) first. */
+  showCited(cited) {
+    const { cited: first, others } = partitionSources(this.numbers, cited);
+    const key = first.join(",");
+    if (key === this.shown) return;
+    this.shown = key;
+    this.citedList.replaceChildren(...first.map((n) => this.chips.get(n)));
+    this.citedList.hidden = !first.length;
+    this.othersList.replaceChildren(...others.map((n) => this.chips.get(n)));
+    this.othersLabel.textContent = format(this.strings.otherPassages, { count: others.length });
+    this.others.hidden = !others.length;
+  }
+}
+
+function sourceChip(exchangeId, source, { strings, api }) {
   const isCorrection = source.kind === "correction";
+  const where = source.page ? format(strings.page, { page: source.page }) : source.heading;
   return h(
-    "article",
+    "details",
     {
       id: sourceId(exchangeId, source.number),
       "data-testid": "source-card",
       tabindex: "-1",
-      class: "h-full rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm transition-colors focus:outline-2 focus:outline-indigo-600",
-      "aria-label": format(strings.citation, { n: source.number }),
+      class: "group rounded-md border border-slate-200 bg-white text-sm transition-colors focus:outline-2 focus:outline-indigo-600",
     },
     h(
-      "div",
-      { class: "flex items-start gap-2" },
+      "summary",
+      {
+        "aria-label": format(strings.citation, { n: source.number }),
+        class: "flex cursor-pointer list-none items-baseline gap-2 rounded-md px-2 py-1.5 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600 [&::-webkit-details-marker]:hidden",
+      },
       h("span", { class: "shrink-0 rounded bg-indigo-100 px-1.5 py-0.5 text-xs font-semibold text-indigo-800" }, `[${source.number}]`),
-      h(
-        "div",
-        { class: "min-w-0" },
-        h("h4", { class: "break-words font-medium text-slate-900" }, source.title || source.filename || ""),
-        isCorrection
-          ? h("p", { class: "mt-0.5 inline-block rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800" }, strings.validatedSource)
-          : h("p", { class: "mt-0.5 text-xs text-slate-600" }, sourceMeta(source, strings)),
-      ),
+      h("span", { class: "min-w-0 max-w-[50%] shrink-0 truncate font-medium text-slate-900" }, source.title || source.filename || ""),
+      where ? h("span", { class: "shrink-0 text-xs text-slate-600" }, where) : null,
+      h("span", { class: "min-w-0 flex-1 truncate text-slate-600" }, firstWords(source)),
+      h("span", { "aria-hidden": "true", class: "shrink-0 text-slate-500 transition-transform group-open:rotate-90" }, "›"),
     ),
-    h("p", { class: "mt-2 whitespace-pre-line break-words leading-relaxed text-slate-700" }, highlightedPassage(source)),
-    source.document_id && !isCorrection
-      ? h(
-          "a",
-          {
-            href: api.viewerUrl(source),
-            "data-testid": "open-document",
-            class: "mt-2 inline-block font-medium text-indigo-700 underline hover:text-indigo-900 focus-visible:outline-2 focus-visible:outline-indigo-600",
-          },
-          strings.openDocument,
-        )
-      : null,
+    h(
+      "div",
+      { class: "border-t border-slate-100 px-3 pb-3 pt-2" },
+      isCorrection
+        ? h("p", { class: "inline-block rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800" }, strings.validatedSource)
+        : h("p", { class: "text-xs text-slate-600" }, sourceMeta(source, strings)),
+      h("p", { class: "mt-1 whitespace-pre-line break-words leading-relaxed text-slate-700" }, highlightedPassage(source)),
+      source.document_id && !isCorrection
+        ? h(
+            "a",
+            {
+              href: api.viewerUrl(source),
+              target: "_blank",
+              rel: "noopener",
+              "data-testid": "open-document",
+              class: "mt-2 inline-block font-medium text-indigo-700 underline hover:text-indigo-900 focus-visible:outline-2 focus-visible:outline-indigo-600",
+            },
+            strings.openDocument,
+          )
+        : null,
+    ),
   );
 }
 
-/** Scroll to the card, mark it for a moment and give it the focus. */
+/** Open the chip, scroll to it, mark it for a moment and give it the focus. */
 export function showSource(card) {
+  card.open = true;
   card.scrollIntoView({ behavior: prefersReducedMotion() ? "auto" : "smooth", block: "center" });
   card.classList.add(...HIGHLIGHT_CLASSES);
   card.focus({ preventScroll: true });

@@ -1,8 +1,10 @@
 """What the browser tests' Cassandre holds and how its fake model answers.
 
 A three-page PDF whose page 2 answers the telework question, a Markdown note full of
-markup that must stay text wherever it is shown, and a leave guide in a category that
-answers without a language model (quotes), with a contact for what it does not cover.
+markup that must stay text wherever it is shown, a leave guide in a category that
+answers without a language model (quotes), with a contact for what it does not cover, and
+five building notes, all kept as sources (no relevance threshold; a source is a document),
+of which the answer cites one.
 """
 
 import re
@@ -15,6 +17,7 @@ HUMAN_RESOURCES = "Ressources humaines"
 SECURITY = "Sécurité informatique"
 UPLOADS = "Dépôts"
 LEAVE = "Congés"
+BUILDING = "Vie du bâtiment"
 LEAVE_CONTACT = "le bureau des congés (poste 2040)"
 # Name -> fields: every signed-in user reads all but the security notes, which belong to no
 # group, so only staff read them. The leave guide is answered by quotes, without a model.
@@ -23,6 +26,7 @@ CATEGORIES = {
     SECURITY: {"visibility": "groups"},
     UPLOADS: {"visibility": "internal"},
     LEAVE: {"visibility": "internal", "contact": LEAVE_CONTACT, "extractive": True},
+    BUILDING: {"visibility": "internal", "relevance_threshold": 0.0},
 }
 LEAVE_GUIDE = (
     "# Congés pour événements familiaux\n\n"
@@ -65,6 +69,15 @@ LONG_TOPIC = "règles du télétravail"
 LONG_QUESTION = f"Quelles sont les {LONG_TOPIC} pour les agents à temps plein ?"
 LONG_ANSWER = "Le télétravail est arrivé peu à peu dans les services [1]. " * 40
 
+BUILDING_TOPICS = ("Stationnement", "Badges", "Restaurant", "Courrier", "Salles de réunion")
+BUILDING_NOTES = {
+    topic: f"# {topic}\n\n"
+    + f"Les règles de la rubrique {topic.lower()} s'appliquent à tous les agents du site. " * 6
+    for topic in BUILDING_TOPICS
+}
+BUILDING_QUESTION = "Où garer un véhicule de service près du bâtiment ?"
+BUILDING_ANSWER = "Le stationnement des véhicules de service est réservé au parking du site [1]."
+
 REWRITE_REQUEST = "Réécris la dernière question"
 
 
@@ -74,12 +87,15 @@ def write_seed(folder: Path) -> dict[str, Path]:
         HUMAN_RESOURCES: folder / "seed-rh",
         SECURITY: folder / "seed-security",
         LEAVE: folder / "seed-leave",
+        BUILDING: folder / "seed-building",
     }
     for files in seed.values():
         files.mkdir()
     (seed[HUMAN_RESOURCES] / "guide-agent.pdf").write_bytes(pdf(*GUIDE_PAGES))
     (seed[SECURITY] / "consignes.md").write_text(HOSTILE_NOTE, encoding="utf-8")
     (seed[LEAVE] / "conges-familiaux.md").write_text(LEAVE_GUIDE, encoding="utf-8")
+    for number, note in enumerate(BUILDING_NOTES.values(), start=1):
+        (seed[BUILDING] / f"note-{number}.md").write_text(note, encoding="utf-8")
     return seed
 
 
@@ -97,5 +113,7 @@ def model_answer(request: RecordedRequest) -> str:
         return HOSTILE_ANSWER
     if LONG_TOPIC in prompt:
         return LONG_ANSWER
+    if BUILDING_QUESTION in prompt:
+        return BUILDING_ANSWER
     match = re.search(r"\[(\d+)\] [^\n]*, page 2\n", prompt)
     return TELEWORK_ANSWER.format(number=match.group(1) if match else "1")

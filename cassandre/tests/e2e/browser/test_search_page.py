@@ -1,6 +1,6 @@
 """The search page in a real browser: an answer streams in, cites its sources, opens the
-cited PDF at its page; feedback and corrections reach the backoffice; keyboard only works;
-the page fits a phone."""
+cited PDF at its page in a new tab; feedback and corrections reach the backoffice; keyboard
+only works; the page fits a phone."""
 
 import re
 
@@ -63,12 +63,13 @@ def test_an_answer_streams_in_then_cites_the_page_it_comes_from(page, deployment
     expect(card).to_be_in_viewport()
     expect(card).to_be_focused()
 
-    card.get_by_test_id("open-document").click()
-    viewer = page.locator("iframe[data-testid=pdf-viewer]")
+    with page.expect_popup() as opened:
+        card.get_by_test_id("open-document").click()
+    viewer_page = opened.value
+    viewer = viewer_page.locator("iframe[data-testid=pdf-viewer]")
     expect(viewer).to_have_attribute("src", re.compile(r"#page=2$"))
-    expect(page.get_by_test_id("download")).to_be_visible()
-    page.set_viewport_size({"width": 1280, "height": 900})
-    save_screenshot(page, "viewer-pdf", full_page=False)
+    expect(viewer_page.get_by_test_id("download")).to_be_visible()
+    save_screenshot(viewer_page, "viewer-pdf", full_page=False)
 
 
 def test_a_streaming_answer_can_be_interrupted(page, deployment):

@@ -48,13 +48,17 @@ def test_hostile_markup_in_a_document_a_question_and_an_answer_is_shown_as_text(
     expect(page.get_by_test_id("source-card").first).to_contain_text(SCRIPT_TAG)
     assert_nothing_ran(page, dialogs)
 
-    page.get_by_test_id("source-card").first.get_by_test_id("open-document").click()
-    text = page.get_by_test_id("document-text")
+    chip = page.get_by_test_id("source-card").first
+    chip.locator("summary").click()
+    with page.expect_popup() as opened:
+        chip.get_by_test_id("open-document").click()
+    viewer = opened.value
+    text = viewer.get_by_test_id("document-text")
     expect(text).to_contain_text(SCRIPT_TAG)
     expect(text).to_contain_text(IMAGE_TAG)
-    expect(page.get_by_test_id("passage")).to_be_visible()
-    assert_nothing_ran(page, dialogs)
-    save_screenshot(page, "viewer-text", full_page=False)
+    expect(viewer.get_by_test_id("passage")).to_be_visible()
+    assert_nothing_ran(viewer, dialogs)
+    save_screenshot(viewer, "viewer-text", full_page=False)
 
 
 def test_hostile_markup_in_the_passages_listed_for_a_plain_search_is_text(
