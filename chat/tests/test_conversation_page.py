@@ -61,6 +61,7 @@ def test_a_conversation_in_a_category_no_longer_readable_opens_on_all_categories
 
 
 def test_the_search_page_starts_no_conversation(client, agent):
+    CategoryFactory()  # the agent reads a category: the page has its question box
     client.force_login(agent)
     config = json_block(client.get(reverse("chat:search")).content.decode(), "search-config")
     assert config["conversation"] is None

@@ -195,6 +195,7 @@ def test_a_dead_vector_store_shows_a_message(admin_client, settings):
 
 def test_the_question_box_counts_up_to_the_servers_limit_and_cuts_nothing(agent_client, settings):
     settings.MAX_QUESTION_LENGTH = 3000
+    CategoryFactory()  # the agent reads a category: the page has its question box
     page = agent_client.get(URL).content.decode()
     textarea = page.split('<textarea id="question"')[1].split(">")[0]
     assert "maxlength" not in textarea
@@ -207,6 +208,7 @@ def test_without_javascript_a_question_past_the_limit_is_refused_with_a_message(
     agent_client, settings
 ):
     settings.MAX_QUESTION_LENGTH = 50
+    CategoryFactory()
     response = agent_client.get(URL, {"q": "congés " * 20})
     refusal = response.content.decode().split('data-testid="question-refused"')[1].split("</p>")[0]
     assert "50" in refusal and 'data-testid="passage"' not in response.content.decode()
