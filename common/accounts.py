@@ -1,5 +1,6 @@
 """Signing in and out of the site, for every user (the admin's own form lets staff only in)."""
 
+import math
 from collections.abc import Callable
 from functools import wraps
 
@@ -9,16 +10,29 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.utils.translation import ngettext_lazy
 
 from common.oidc import end_session_url
-from common.ratelimit import LOGINS, allowed, exceeded, refusal
+from common.ratelimit import LOGINS, allowed, exceeded, remaining, retry_after
+
+LOCKED = ngettext_lazy(
+    "Trop de tentatives de connexion. Réessayez dans %(minutes)s minute.",
+    "Trop de tentatives de connexion. Réessayez dans %(minutes)s minutes.",
+    "minutes",
+)
+LAST_ATTEMPT = ngettext_lazy(
+    "Attention : encore une tentative avant un blocage de %(minutes)s minute.",
+    "Attention : encore une tentative avant un blocage de %(minutes)s minutes.",
+    "minutes",
+)
 
 
 def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Refuse sign-in attempts (POST) once RATE_LIMIT_LOGINS *failed* ones came from the same
     IP address, or were made for the same account from anywhere: the form is shown again,
-    with the wait, and the password is not even checked. A successful sign-in counts for
-    nothing, so an office behind one address is not locked out by its own people."""
+    with the wait in minutes, and the password is not even checked. A successful sign-in
+    counts for nothing, so an office behind one address is not locked out by its own people.
+    With one failed attempt left, for the account or the address, the form warns."""
 
     def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
@@ -28,7 +42,7 @@ def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
             f"account:{request.POST.get('username', '').strip().lower()}",
         ]
         if any(exceeded(LOGINS, who) for who in counted):
-            messages.error(request, refusal(LOGINS))
+            messages.error(request, LOCKED % {"minutes": _lock_minutes()})
             request.method = "GET"
             response = view(request, *args, **kwargs)
             response.status_code = 429
@@ -37,9 +51,27 @@ def login_rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
         if response.status_code != 302:  # the form again: the sign-in failed
             for who in counted:
                 allowed(LOGINS, who)
+            # Both forms answer with a TemplateResponse, rendered after this: the message
+            # still reaches the page.
+            _warn_before_the_lock(request, counted)
         return response
 
     return limited
+
+
+def _warn_before_the_lock(request: HttpRequest, counted: list[str]) -> None:
+    left = [n for who in counted if (n := remaining(LOGINS, who)) is not None]
+    if not left:
+        return
+    if min(left) == 0:
+        messages.error(request, LOCKED % {"minutes": _lock_minutes()})
+    elif min(left) == 1:
+        messages.warning(request, LAST_ATTEMPT % {"minutes": _lock_minutes()})
+
+
+def _lock_minutes() -> int:
+    """A lock lasts until the current window ends: its wait in whole minutes, rounded up."""
+    return math.ceil(retry_after(LOGINS) / 60)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -24,7 +24,8 @@ UPLOADS = "uploads"
 FEEDBACK = "feedback"
 LOGINS = "logins"
 
-# What someone over the rate of an action reads; %(wait)s is in seconds.
+# What someone over the rate of an action reads; %(wait)s is in seconds. (The sign-in
+# forms say their own, in minutes: `common.accounts`.)
 TOO_MANY = {
     QUESTIONS: ngettext_lazy(
         "Trop de questions en peu de temps. Réessayez dans %(wait)s seconde.",
@@ -46,11 +47,6 @@ TOO_MANY = {
     FEEDBACK: ngettext_lazy(
         "Trop d'avis ou de propositions en peu de temps. Réessayez dans %(wait)s seconde.",
         "Trop d'avis ou de propositions en peu de temps. Réessayez dans %(wait)s secondes.",
-        "wait",
-    ),
-    LOGINS: ngettext_lazy(
-        "Trop de tentatives de connexion. Réessayez dans %(wait)s seconde.",
-        "Trop de tentatives de connexion. Réessayez dans %(wait)s secondes.",
         "wait",
     ),
 }
@@ -79,16 +75,23 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     return count <= limit
 
 
-def exceeded(action: str, who: str) -> bool:
-    """Whether `who` already used up the rate of `action` in this window (nothing counted)."""
+def remaining(action: str, who: str) -> int | None:
+    """How many more `action`s `who` may make in this window (nothing counted); None when
+    there is no limit, or when the cache cannot be reached (then nothing is refused)."""
     limit, window_seconds = _rate(action)
     if limit <= 0:
-        return False
+        return None
     try:
-        return (cache.get(_window_key(f"{action}:{who}", window_seconds)) or 0) >= limit
+        count = cache.get(_window_key(f"{action}:{who}", window_seconds)) or 0
     except Exception:
         logger.warning("Rate limit not checked: the cache is unreachable.", exc_info=True)
-        return False
+        return None
+    return max(limit - count, 0)
+
+
+def exceeded(action: str, who: str) -> bool:
+    """Whether `who` already used up the rate of `action` in this window (nothing counted)."""
+    return remaining(action, who) == 0
 
 
 def _window_key(key: str, window_seconds: int) -> str:

@@ -123,3 +123,107 @@ def test_guessing_one_accounts_password_from_many_addresses_is_refused(client, r
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def at_the_start_of_a_five_minute_window(settings, monkeypatch):
+    """Three failed sign-ins allowed per five minutes, one second into a window: a lock
+    would last 299 seconds, shown as 5 minutes."""
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    monkeypatch.setattr("common.ratelimit.time.time", lambda: 3001.0)
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_the_form_warns_before_the_last_attempt(
+    client, reader, at_the_start_of_a_five_minute_window, url_name
+):
+    first = client.post(reverse(url_name), {"username": "agent", "password": "faux"})
+    assert "encore une tentative" not in first.content.decode()
+
+    second = client.post(reverse(url_name), {"username": "agent", "password": "faux"})
+
+    assert (
+        "Attention : encore une tentative avant un blocage de 5 minutes." in second.content.decode()
+    )
+
+
+def test_the_warning_counts_the_address_when_it_is_closer_to_the_lock(
+    client, reader, at_the_start_of_a_five_minute_window
+):
+    client.post(reverse("login"), {"username": "alice", "password": "faux"})
+
+    response = client.post(reverse("login"), {"username": "agent", "password": "faux"})
+
+    assert "Attention : encore une tentative" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_a_locked_form_gives_the_wait_in_minutes_rounded_up(
+    client, reader, at_the_start_of_a_five_minute_window, url_name
+):
+    for _ in range(3):
+        client.post(reverse(url_name), {"username": "agent", "password": "faux"})
+
+    response = client.post(reverse(url_name), {"username": "agent", "password": PASSWORD})
+
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Trop de tentatives de connexion. Réessayez dans 5 minutes." in page
+    assert "seconde" not in page
+
+
+def test_the_last_failed_attempt_already_says_how_long_the_lock_lasts(
+    client, reader, at_the_start_of_a_five_minute_window
+):
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "agent", "password": "faux"})
+
+    response = client.post(reverse("login"), {"username": "agent", "password": "faux"})
+
+    assert "Réessayez dans 5 minutes." in response.content.decode()
+
+
+def test_the_warning_and_the_wait_are_in_english_for_an_english_browser(
+    client, reader, at_the_start_of_a_five_minute_window
+):
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    responses = [
+        client.post(reverse("login"), {"username": "agent", "password": "faux"}, **english)
+        for _ in range(3)
+    ]
+
+    assert "Warning: one more attempt before a 5-minute lock." in responses[1].content.decode()
+    assert "Try again in 5 minutes." in responses[2].content.decode()
+
+
+def test_one_users_wrong_passwords_never_lock_out_another_user_elsewhere(client, reader, settings):
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    get_user_model().objects.create_user(username="voisin", password=PASSWORD)
+    for _ in range(10):
+        client.post(
+            reverse("login"), {"username": "agent", "password": "faux"}, REMOTE_ADDR="10.0.0.1"
+        )
+
+    response = client.post(
+        reverse("login"), {"username": "voisin", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_users_guesses_never_lock_the_administrator_out_of_the_admin(client, reader, settings):
+    settings.RATE_LIMIT_LOGINS = (3, 300)
+    get_user_model().objects.create_superuser(username="admin", password=PASSWORD)
+    for url_name in ("login", "admin:login"):
+        for _ in range(10):
+            client.post(
+                reverse(url_name), {"username": "agent", "password": "faux"}, REMOTE_ADDR="10.0.0.1"
+            )
+
+    response = client.post(
+        reverse("admin:login"), {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
