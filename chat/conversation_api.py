@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from chat import selectors
 from chat.answer_api import DetailSerializer
-from chat.conversations import question_as_asked
+from chat.conversations import question_as_asked, title_as_asked
 from chat.feedback_api import FeedbackSerializer
 from chat.models import Conversation, Exchange
 from documents.models import Category
@@ -22,12 +22,19 @@ class CategorySummarySerializer(serializers.ModelSerializer):
 
 
 class ConversationSerializer(serializers.ModelSerializer):
+    """One of the user's own conversations: titled in their own words."""
+
+    title = serializers.SerializerMethodField()
     category = CategorySummarySerializer(read_only=True, allow_null=True)
     exchange_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Conversation
         fields = ["id", "title", "category", "exchange_count", "created_at", "updated_at"]
+
+    def get_title(self, conversation: Conversation) -> str:
+        # `first_sealed_question` is annotated by `selectors.conversations_of` / `conversation_of`.
+        return title_as_asked(conversation, conversation.first_sealed_question or "")
 
 
 class ExchangeSerializer(serializers.ModelSerializer):

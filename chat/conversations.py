@@ -230,6 +230,15 @@ def question_as_asked(exchange: Exchange) -> str:
     return unseal(exchange.sealed_question) or exchange.question
 
 
+def title_as_asked(conversation: Conversation, first_sealed_question: str) -> str:
+    """The conversation's title in its author's words, for them alone: taken from their
+    first question as asked (`first_sealed_question`, that exchange's `sealed_question`).
+
+    Everyone else reads `conversation.title`, made from the anonymised question."""
+    original = unseal(first_sealed_question) if first_sealed_question else None
+    return _title(original) if original else conversation.title
+
+
 def _title(question: str) -> str:
     if len(question) <= TITLE_LENGTH:
         return question

@@ -1,19 +1,15 @@
 """Queries on conversations and correction proposals. A user only ever sees their own."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from chat.models import Conversation, CorrectionProposal, Exchange, Feedback
 
 
 def conversations_of(user: AbstractBaseUser) -> QuerySet[Conversation]:
-    """The user's conversations, most recently active first, each with `exchange_count`."""
-    return (
-        Conversation.objects.filter(user=user)
-        .select_related("category")
-        .annotate(exchange_count=Count("exchanges"))
-        .order_by("-updated_at", "-pk")
-    )
+    """The user's conversations, most recently active first, each with `exchange_count` and
+    `first_sealed_question` (their first question as asked, sealed, for the title)."""
+    return _own(user).annotate(exchange_count=Count("exchanges")).order_by("-updated_at", "-pk")
 
 
 def conversation_of(user: AbstractBaseUser, conversation_id: int) -> Conversation | None:
@@ -25,10 +21,19 @@ def conversation_of(user: AbstractBaseUser, conversation_id: int) -> Conversatio
         Prefetch("feedback", queryset=Feedback.objects.filter(user=user), to_attr="own_feedback")
     )
     return (
-        Conversation.objects.filter(pk=conversation_id, user=user)
-        .select_related("category")
+        _own(user)
+        .filter(pk=conversation_id)
         .prefetch_related(Prefetch("exchanges", queryset=exchanges))
         .first()
+    )
+
+
+def _own(user: AbstractBaseUser) -> QuerySet[Conversation]:
+    first = Exchange.objects.filter(conversation=OuterRef("pk")).order_by("created_at", "pk")
+    return (
+        Conversation.objects.filter(user=user)
+        .select_related("category")
+        .annotate(first_sealed_question=Subquery(first.values("sealed_question")[:1]))
     )
 
 

@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from chat.conversations import question_as_asked
+from chat.conversations import question_as_asked, title_as_asked
 from chat.models import AnswerTask, Conversation, CorrectionProposal, Exchange, Feedback
 
 USER_FIELDS = ["username", "email", "first_name", "last_name", "date_joined", "last_login"]
@@ -115,13 +115,15 @@ def _conversations(user: AbstractBaseUser):
 
 
 def _conversation(conversation: Conversation) -> dict[str, object]:
+    exchanges = list(conversation.exchanges.all())
+    first_sealed_question = exchanges[0].sealed_question if exchanges else ""
     return {
         "id": conversation.pk,
         "category_slug": conversation.category.slug if conversation.category else None,
-        "title": conversation.title,
+        "title": title_as_asked(conversation, first_sealed_question),
         "created_at": conversation.created_at,
         "updated_at": conversation.updated_at,
-        "exchanges": [_exchange(exchange) for exchange in conversation.exchanges.all()],
+        "exchanges": [_exchange(exchange) for exchange in exchanges],
     }
 
 

@@ -144,7 +144,7 @@ def _entries(
                 yield ArchiveEntry(clean_path, title, rejection=rejection)
                 continue
             with tempfile.SpooledTemporaryFile(settings.FILE_UPLOAD_MAX_MEMORY_SIZE) as copy:
-                rejection = _extract(archive, member, copy, budget, max_entry_size, name=parts[-1])
+                rejection = _extract(archive, member, copy, budget, max_entry_size)
                 if rejection:
                     yield ArchiveEntry(clean_path, title, rejection=rejection)
                     continue
@@ -166,8 +166,6 @@ def _extract(
     target: IO[bytes],
     budget: _Budget,
     max_entry_size: int,
-    *,
-    name: str,
 ) -> str:
     """Decompress `member` into `target`; return why it is refused, or an empty string.
 
@@ -178,11 +176,9 @@ def _extract(
     try:
         copied = _copy_at_most(archive, member, target, limit)
     except NotImplementedError:
-        return _("« %(name)s » utilise une méthode de compression non prise en charge.") % {
-            "name": name
-        }
+        return str(_("Le fichier utilise une méthode de compression non prise en charge."))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        return _("« %(name)s » est corrompu dans l'archive.") % {"name": name}
+        return str(_("Le fichier est corrompu dans l'archive."))
     budget.left -= min(copied, limit)
     if copied <= limit:
         return ""
@@ -191,27 +187,25 @@ def _extract(
             _("Une fois décompressée, l'archive dépasse %(size)s Mo : lecture interrompue."),
             {"size": _megabytes(budget.total)},
         )
-    return _too_large(name, max_entry_size)
+    return _too_large(max_entry_size)
 
 
 def _rejection(member: zipfile.ZipInfo, path: str, parts: list[str], max_entry_size: int) -> str:
     """Why this entry is refused before reading it, or an empty string."""
     name = parts[-1]
     if path.startswith(("/", "\\")) or _DRIVE_LETTER.match(path) or ".." in parts:
-        return _("« %(path)s » : chemin dangereux (absolu ou remontant avec « .. »), ignoré.") % {
-            "path": path
-        }
+        return str(_("Chemin dangereux (absolu ou remontant avec « .. »), ignoré."))
     if member.flag_bits & _ENCRYPTED_FLAG:
-        return _(
-            "« %(name)s » est protégé par un mot de passe : retirez la protection puis "
-            "déposez-le à nouveau."
-        ) % {"name": name}
+        return str(
+            _(
+                "Le fichier est protégé par un mot de passe : retirez la protection puis "
+                "déposez-le à nouveau."
+            )
+        )
     if is_archive(name):
-        return _("« %(name)s » est une archive dans l'archive : décompressez-la d'abord.") % {
-            "name": name
-        }
+        return str(_("Le fichier est une archive dans l'archive : décompressez-la d'abord."))
     if member.file_size > max_entry_size:
-        return _too_large(name, max_entry_size)
+        return _too_large(max_entry_size)
     return ""
 
 
@@ -271,10 +265,9 @@ def _unicode_path_field(extra: bytes, raw_name: bytes) -> str:
     return ""
 
 
-def _too_large(name: str, limit: int) -> str:
-    return _("« %(name)s » dépasse la taille maximale de %(limit)s Mo.") % {
-        "name": name,
-        "limit": _megabytes(limit),
+def _too_large(limit: int) -> str:
+    return _("Le fichier dépasse la taille maximale de %(limit)s Mo.") % {
+        "limit": _megabytes(limit)
     }
 
 

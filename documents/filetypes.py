@@ -117,17 +117,14 @@ def check_upload_type(stream: IO[bytes], filename: str) -> str:
     if announced is not None and mime_type not in announced:
         raise UploadRejected(
             _(
-                "« %(file)s » : son contenu (%(content)s) ne correspond pas à l'extension "
+                "Son contenu (%(content)s) ne correspond pas à l'extension "
                 "%(extension)s. Renommez le fichier avec la bonne extension, ou déposez le "
                 "bon fichier."
             ),
-            {"file": filename, "content": describe(mime_type), "extension": extension},
+            {"content": describe(mime_type), "extension": extension},
         )
     if mime_type not in SUPPORTED_MIME_TYPES:
-        raise UploadRejected(
-            _("« %(file)s » : %(reason)s"),
-            {"file": filename, "reason": _unsupported_reason(stream, mime_type)},
-        )
+        raise UploadRejected(_unsupported_reason(stream, mime_type))
     return mime_type
 
 
@@ -140,7 +137,7 @@ def _unsupported_reason(stream: IO[bytes], mime_type: str) -> str:
     if mime_type == ZIP:
         return str(
             _(
-                "c'est une archive ZIP : nommez-la avec l'extension .zip pour que ses "
+                "C'est une archive ZIP : nommez-la avec l'extension .zip pour que ses "
                 "fichiers soient déposés un par un."
             )
         )
@@ -150,7 +147,7 @@ def _unsupported_reason(stream: IO[bytes], mime_type: str) -> str:
         except DocumentRejected as rejection:
             return str(rejection)
     return _(
-        "type de fichier non pris en charge (%(content)s). Formats acceptés : %(formats)s."
+        "Type de fichier non pris en charge (%(content)s). Formats acceptés : %(formats)s."
     ) % {
         "content": describe(mime_type),
         "formats": SUPPORTED_FORMATS,

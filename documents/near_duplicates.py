@@ -230,7 +230,7 @@ def merge_as_new_version(
         with duplicate.file.open("rb") as stored:
             data = stored.read()
     except STORAGE_ERRORS as error:
-        raise StorageUnavailable(STORAGE_DOWN, {"name": duplicate.original_filename}) from error
+        raise StorageUnavailable(STORAGE_DOWN) from error
     with transaction.atomic():
         merged = replace_with_new_version(
             into,

@@ -13,7 +13,7 @@ from documents.filetypes import check_upload_type
 
 READ_BLOCK_SIZE = 1024 * 1024
 STORAGE_DOWN = _(
-    "« %(name)s » n'a pas été enregistré : le stockage des fichiers est momentanément "
+    "Le fichier n'a pas été enregistré : le stockage des fichiers est momentanément "
     "indisponible. Déposez-le à nouveau dans un instant ; si cela dure, prévenez l'équipe "
     "informatique."
 )
@@ -52,10 +52,9 @@ def check_upload(stream: IO[bytes], name: str) -> tuple[str, int]:
 def check_size(size: int, name: str) -> None:
     """Refuse an empty or too large file, before reading it when its size is known."""
     if size == 0:
-        raise UploadRejected(_("« %(name)s » est vide."), {"name": name})
+        raise UploadRejected(_("Le fichier est vide."))
     if size > settings.UPLOAD_MAX_FILE_SIZE:
         limit = settings.UPLOAD_MAX_FILE_SIZE // settings.MEGABYTE
         raise FileTooLarge(
-            _("« %(name)s » dépasse la taille maximale de %(limit)s Mo."),
-            {"name": name, "limit": limit},
+            _("Le fichier dépasse la taille maximale de %(limit)s Mo."), {"limit": limit}
         )

@@ -75,7 +75,7 @@ def create_document(
             )
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the upload %s: %r", name, error)
-        raise StorageUnavailable(STORAGE_DOWN, {"name": name}) from error
+        raise StorageUnavailable(STORAGE_DOWN) from error
     document.refresh_from_db(fields=["status", "error_message"])
     return document
 
@@ -226,9 +226,7 @@ def _upload_one(
 ) -> None:
     if report.storage_unavailable:
         report.rejected.append(
-            RejectedUpload(
-                name, StorageUnavailable(STORAGE_DOWN, {"name": name}).message, unavailable=True
-            )
+            RejectedUpload(name, StorageUnavailable(STORAGE_DOWN).message, unavailable=True)
         )
         return
     previous = (

@@ -50,8 +50,8 @@ def replace_with_new_version(
     digest, size = check_upload(stream, name)
     if digest == document.content_hash:
         raise SameAsCurrentVersion(
-            _("« %(name)s » est identique à la version en cours de « %(document)s »."),
-            {"name": name, "document": document},
+            _("Le fichier est identique à la version en cours de « %(document)s »."),
+            {"document": document},
         )
     try:
         with transaction.atomic():
@@ -76,7 +76,7 @@ def replace_with_new_version(
     except STORAGE_ERRORS as error:
         logger.warning("Could not store the new version %s of %s: %r", name, document.pk, error)
         document.refresh_from_db()
-        raise StorageUnavailable(STORAGE_DOWN, {"name": name}) from error
+        raise StorageUnavailable(STORAGE_DOWN) from error
     document.refresh_from_db(fields=["status", "error_message", "progress"])
     logger.info("Document %s is now at version %s (%s).", document.pk, document.version, name)
     return document

@@ -1,4 +1,5 @@
 import io
+import re
 import zipfile
 
 import pytest
@@ -48,8 +49,25 @@ def test_several_files_are_created_and_a_duplicate_and_an_empty_file_reported(ad
     for document in created:
         assert reverse("admin:documents_document_change", args=[document.pk]) in page
     assert reverse("admin:documents_document_change", args=[existing.pk]) in page
-    assert "copie.txt" in page and "« vide.txt » est vide." in page
+    assert "copie.txt" in page and "Le fichier est vide." in page
     assert "2 documents créés, 1 doublon, 1 refusé." in " ".join(page.split())
+
+
+def test_each_refused_file_is_named_once_in_its_row(admin_client):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("dossier/imbriquee.zip", b"PK")
+    files = [
+        SimpleUploadedFile("vide.txt", b""),
+        SimpleUploadedFile("programme.pdf", b"MZ\x90\x00" + bytes(200)),
+        SimpleUploadedFile("lot.zip", archive.getvalue()),
+    ]
+    response = admin_client.post(UPLOAD_URL, {"category": CategoryFactory().pk, "files": files})
+    rows = re.findall(r'<li[^>]*data-testid="upload-rejected"[^>]*>(.*?)</li>', response.text, re.S)
+    names = ["vide.txt", "programme.pdf", "lot.zip/dossier/imbriquee.zip"]
+    assert len(rows) == len(names)
+    for row, name in zip(rows, names, strict=True):
+        assert row.count(name.rsplit("/", 1)[-1]) == 1, row
 
 
 def test_a_zip_archive_among_the_files_is_expanded_into_documents(admin_client):
@@ -64,7 +82,7 @@ def test_a_zip_archive_among_the_files_is_expanded_into_documents(admin_client):
         "RH — Congés — guide",
         "a",
     ]
-    assert "chemin dangereux" in response.content.decode()
+    assert "Chemin dangereux" in response.content.decode()
 
 
 def test_the_form_requires_a_category_and_a_file(admin_client):

@@ -343,8 +343,9 @@ def test_a_refused_upload_is_explained_in_english_by_the_api(admin_client):
 
     assert response.status_code == 400
     (rejected,) = response.json()["rejected"]
+    assert rejected["file"] == "facture.pdf"
     assert rejected["detail"] == (
-        "“facture.pdf”: its content (a Windows program) does not match the extension .pdf. "
+        "Its content (a Windows program) does not match the extension .pdf. "
         "Rename the file with the right extension, or upload the right file."
     )
 

@@ -83,11 +83,20 @@ def test_its_author_reads_the_question_as_asked_in_their_conversation(asked, cli
     assert exchange["question"] == QUESTION
 
 
+def test_its_author_reads_the_conversation_titled_in_their_own_words(asked, client, user):
+    client.force_login(user)
+    (listed,) = client.get(reverse("api_v1:conversations")).json()["results"]
+    opened = client.get(reverse("api_v1:conversation", args=[asked.conversation_id])).json()
+    for title in (listed["title"], opened["title"]):
+        assert title.startswith("Bonjour, je suis Marie Dupont (06 12 34 56 78)")
+
+
 def test_the_authors_data_export_holds_the_question_as_asked(asked, user):
     data = json.loads(json.dumps(export_user_data(user), default=str))
     (exchange,) = data["conversations"][0]["exchanges"]
     assert exchange["question"] == QUESTION
     assert exchange["question_anonymised"] == ANONYMISED
+    assert data["conversations"][0]["title"].startswith("Bonjour, je suis Marie Dupont")
 
 
 def test_a_question_without_personal_data_seals_nothing(category, user, extractive):

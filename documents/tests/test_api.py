@@ -162,7 +162,7 @@ def test_a_partly_refused_batch_answers_201_with_the_fate_of_each_file(api, cate
     assert response.status_code == 201
     body = response.json()
     assert [created["original_filename"] for created in body["created"]] == ["ok.txt"]
-    assert body["rejected"] == [{"file": "vide.txt", "detail": "« vide.txt » est vide."}]
+    assert body["rejected"] == [{"file": "vide.txt", "detail": "Le fichier est vide."}]
 
 
 def test_an_empty_file_alone_answers_400_with_its_reason(api, category):
@@ -170,7 +170,7 @@ def test_an_empty_file_alone_answers_400_with_its_reason(api, category):
         UPLOAD_URL, {"file": a_file("vide.txt", b""), "category": category.slug}, format="multipart"
     )
     assert response.status_code == 400
-    assert response.json()["rejected"][0]["detail"] == "« vide.txt » est vide."
+    assert response.json()["rejected"][0]["detail"] == "Le fichier est vide."
 
 
 def test_a_file_over_the_size_limit_answers_413(api, category, settings):

@@ -72,7 +72,7 @@ def test_a_file_without_a_known_extension_is_accepted_when_its_content_is_readab
 
 def test_a_program_renamed_pdf_is_refused_saying_what_it_is():
     reason = refusal(WINDOWS_PROGRAM, "facture.pdf")
-    assert "« facture.pdf »" in reason
+    assert "facture" not in reason
     assert "un programme Windows" in reason and "l'extension .pdf" in reason
 
 
@@ -92,7 +92,7 @@ def test_a_zip_archive_renamed_docx_is_refused_as_misnamed():
 
 def test_an_image_is_refused_as_an_unsupported_type_listing_the_accepted_formats():
     reason = refusal(PNG, "photo.png")
-    assert "type de fichier non pris en charge (une image PNG)" in reason
+    assert "Type de fichier non pris en charge (une image PNG)" in reason
     assert "PDF, Word (.docx)" in reason
 
 

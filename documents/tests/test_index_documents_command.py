@@ -135,7 +135,7 @@ def test_duplicates_and_rejected_files_are_listed_and_the_others_uploaded(tmp_pa
     out, _ = run(tmp_path, category="RH")
     assert "1 document(s) created, 0 new version(s), 1 duplicate(s), 1 rejected" in out
     assert "duplicate copie.txt: same content as 'a'" in out
-    assert "rejected  vide.txt: « vide.txt » est vide." in out
+    assert "rejected  vide.txt: Le fichier est vide." in out
 
 
 @pytest.mark.django_db

@@ -51,3 +51,15 @@ test("cited chips are listed first, the others folded, and a document opens in a
   assert.equal(link.attributes.target, "_blank");
   assert.equal(link.attributes.rel, "noopener");
 });
+
+test("a validated answer's chip says « Réponse validée » once, in the reader's language", async () => {
+  const { SourceList } = await import("../../../static/js/chat/sources.js");
+  const strings = { citation: "Source {n}", otherPassages: "Other passages ({count})", validatedSource: "Validated answer" };
+  const correction = { number: 1, id: "c1", kind: "correction", title: "Réponse validée", text: "Oui." };
+  const list = new SourceList(7, [correction], { strings, api: {} });
+  list.showCited(new Set([1]));
+
+  const chip = list.citedList.querySelectorAll("details")[0].textContent;
+  assert.equal(chip.split("Validated answer").length - 1, 1);
+  assert.ok(!chip.includes("Réponse validée"));
+});

@@ -127,7 +127,9 @@ function sourceChip(exchangeId, source, { strings, api }) {
         class: "flex cursor-pointer list-none items-baseline gap-2 rounded-md px-2 py-1.5 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600 [&::-webkit-details-marker]:hidden",
       },
       h("span", { class: "shrink-0 rounded bg-indigo-100 px-1.5 py-0.5 text-xs font-semibold text-indigo-800" }, `[${source.number}]`),
-      h("span", { class: "min-w-0 max-w-[50%] shrink-0 truncate font-medium text-slate-900" }, source.title || source.filename || ""),
+      isCorrection
+        ? h("span", { class: "shrink-0 rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800" }, strings.validatedSource)
+        : h("span", { class: "min-w-0 max-w-[50%] shrink-0 truncate font-medium text-slate-900" }, source.title || source.filename || ""),
       where ? h("span", { class: "shrink-0 text-xs text-slate-600" }, where) : null,
       h("span", { class: "min-w-0 flex-1 truncate text-slate-600" }, firstWords(source)),
       h("span", { "aria-hidden": "true", class: "shrink-0 text-slate-500 transition-transform group-open:rotate-90" }, "›"),
@@ -135,9 +137,7 @@ function sourceChip(exchangeId, source, { strings, api }) {
     h(
       "div",
       { class: "border-t border-slate-100 px-3 pb-3 pt-2" },
-      isCorrection
-        ? h("p", { class: "inline-block rounded bg-emerald-100 px-1.5 text-xs font-medium text-emerald-800" }, strings.validatedSource)
-        : h("p", { class: "text-xs text-slate-600" }, sourceMeta(source, strings)),
+      isCorrection ? null : h("p", { class: "text-xs text-slate-600" }, sourceMeta(source, strings)),
       h("p", { class: "mt-1 whitespace-pre-line break-words leading-relaxed text-slate-700" }, highlightedPassage(source)),
       source.document_id && !isCorrection
         ? h(
