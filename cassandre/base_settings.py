@@ -273,6 +273,8 @@ SPLIT_CHUNK_OVERLAP = env_int("SPLIT_CHUNK_OVERLAP", 100)
 # The most passages one document may give: beyond, it fails with a reason instead of holding
 # the worker for hours (a 10 MB text gives about 12,000 passages; a 1,000-page PDF ~3,000).
 DOCUMENT_MAX_PASSAGES = env_int("DOCUMENT_MAX_PASSAGES", 5000)
+# Most passages the documents of one upload (an archive, a batch of files) give together.
+UPLOAD_MAX_PASSAGES = env_int("UPLOAD_MAX_PASSAGES", 20000)
 # Where browsers open the websocket; empty means the page's own host (ws:// or wss://).
 WEBSOCKET_URL = env_str("WEBSOCKET_URL")
 

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Sum
 from django.utils import timezone
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
@@ -123,7 +124,7 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
     if duplicate is not None:
         raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
     extracted = extract(data, filename=document.original_filename or document.file.name)
-    _refuse_oversized(extracted.sections)
+    _refuse_oversized(document, extracted.sections)
     adopt_own_title(document, extracted.title)
     hints = parse_hints(document.hints)
     chunks = split_sections(
@@ -157,15 +158,28 @@ def adopt_own_title(document: Document, title: str) -> None:
     document.title, document.title_from_filename = title, False
 
 
-def _refuse_oversized(sections: list[Section]) -> None:
+def _refuse_oversized(document: Document, sections: list[Section]) -> None:
     """A text longer than DOCUMENT_MAX_PASSAGES passages fails before it is chunked: it would
-    hold the worker for hours (one 10 MB text: 233 s; a ZIP of twenty: 13 hours)."""
-    length = sum(len(section.text) for section in sections)
+    hold the worker for hours (one 10 MB text: 233 s; a ZIP of twenty: 13 hours). So does a
+    document whose upload (an archive, a batch of files) already gave UPLOAD_MAX_PASSAGES:
+    twenty documents just under the first limit are still hours of the worker."""
+    passages = sum(len(section.text) for section in sections) // settings.SPLIT_CHUNK_SIZE
     most = settings.DOCUMENT_MAX_PASSAGES
-    if length > most * settings.SPLIT_CHUNK_SIZE:
+    if passages > most:
         raise DocumentRejected(
-            f"Document trop long : environ {length // settings.SPLIT_CHUNK_SIZE} passages, "
-            f"{most} au plus (DOCUMENT_MAX_PASSAGES). Découpez-le en plusieurs documents."
+            f"Document trop long : environ {passages} passages, {most} au plus "
+            "(DOCUMENT_MAX_PASSAGES). Découpez-le en plusieurs documents."
+        )
+    if document.upload_batch is None:
+        return
+    batch = Document.objects.filter(upload_batch=document.upload_batch).exclude(pk=document.pk)
+    given = batch.filter(status=Document.Status.INDEXED).aggregate(total=Sum("chunk_count"))
+    budget = settings.UPLOAD_MAX_PASSAGES
+    if (given["total"] or 0) + passages > budget:
+        raise DocumentRejected(
+            f"Dépôt trop volumineux : les documents déposés avec celui-ci ont déjà donné "
+            f"{given['total'] or 0} passages, {budget} au plus par dépôt "
+            "(UPLOAD_MAX_PASSAGES). Déposez-le à part."
         )
 
 

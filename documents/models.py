@@ -220,6 +220,15 @@ class Document(models.Model):
     version_date = models.DateTimeField(
         "version du", default=timezone.now, editable=False, help_text="Date de dépôt de ce fichier."
     )
+    upload_batch = models.UUIDField(
+        "dépôt",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Les documents déposés ensemble (une archive, un envoi) partagent un budget "
+        "de passages (UPLOAD_MAX_PASSAGES).",
+    )
     source_path = models.CharField(
         "chemin d'origine",
         max_length=1000,

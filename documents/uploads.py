@@ -1,6 +1,7 @@
 """Creating documents from uploaded files: the one entry point of every upload path."""
 
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
@@ -41,6 +42,7 @@ def create_document(
     title_from_filename: bool = False,
     hints: str = "",
     validity: ValidityFields = NO_VALIDITY,
+    upload_batch: uuid.UUID | None = None,
 ) -> Document:
     """Store `stream` as a new pending document of `category` and queue it for indexing.
 
@@ -71,6 +73,7 @@ def create_document(
                 content_hash=digest,
                 size=size,
                 source_path=filename,
+                upload_batch=upload_batch,
                 **validity.as_fields(),
             )
     except STORAGE_ERRORS as error:
@@ -119,6 +122,8 @@ class UploadReport:
     duplicates: list[DuplicateUpload] = field(default_factory=list)
     rejected: list[RejectedUpload] = field(default_factory=list)
     as_new_versions: bool = False
+    batch: uuid.UUID = field(default_factory=uuid.uuid4)
+    """Shared by the documents the batch creates: their passages share one budget."""
 
     def __len__(self) -> int:
         return (
@@ -246,6 +251,7 @@ def _upload_one(
             title_from_filename=title_from_filename,
             hints=hints,
             validity=validity,
+            upload_batch=report.batch,
         )
     except SameAsCurrentVersion as same:
         report.duplicates.append(DuplicateUpload(name, previous, same.message))

@@ -1,5 +1,7 @@
 """The ingestion pipeline on the real parts: extraction, local embeddings, Qdrant Edge."""
 
+import io
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -17,6 +19,7 @@ from documents.tasks import index_document as index_document_task
 from documents.tasks import requeue_unfinished_documents
 from documents.tests.builders import pdf
 from documents.tests.factories import CategoryFactory, CorrectionFactory, DocumentFactory
+from documents.uploads import IncomingFile, upload_files
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +294,41 @@ def test_a_text_longer_than_the_passages_allowed_fails_before_it_is_cut(settings
     assert document.status == Document.Status.FAILED
     assert "Document trop long" in document.error_message and "au plus" in document.error_message
     assert passages_of(document) == 0
+
+
+def test_the_documents_of_one_upload_share_a_passage_budget(settings):
+    """An archive of documents each just under DOCUMENT_MAX_PASSAGES would still hold the
+    worker for hours: past UPLOAD_MAX_PASSAGES, the next documents of the upload fail."""
+    settings.SPLIT_CHUNK_SIZE, settings.SPLIT_CHUNK_OVERLAP = 200, 0
+    settings.UPLOAD_MAX_PASSAGES = 5
+    category = CategoryFactory()
+    text = "Une phrase de plus dans une note de service. " * 20  # about 4 passages each
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for number in range(3):
+            zipped.writestr(f"notes/note-{number}.txt", f"Note {number}. {text}")
+    report = upload_files(
+        category=category, files=[IncomingFile(io.BytesIO(archive.getvalue()), "notes.zip")]
+    )
+    assert len({document.upload_batch for document in report.created}) == 1
+
+    first, second, third = (index(document) for document in report.created)
+
+    assert first.status == Document.Status.INDEXED
+    assert [second.status, third.status] == [Document.Status.FAILED] * 2
+    assert "Dépôt trop volumineux" in second.error_message
+    assert "UPLOAD_MAX_PASSAGES" in second.error_message
+    assert passages_of(second) == 0
+
+
+def test_documents_uploaded_apart_have_their_own_budgets(settings):
+    settings.SPLIT_CHUNK_SIZE, settings.SPLIT_CHUNK_OVERLAP = 200, 0
+    settings.UPLOAD_MAX_PASSAGES = 5
+    text = "Une phrase de plus dans une note de service. " * 20
+
+    notes = [index(make_document(f"Note {number}. {text}")) for number in range(2)]
+
+    assert {note.status for note in notes} == {Document.Status.INDEXED}
 
 
 def test_a_document_titled_after_its_file_takes_the_title_it_gives_itself():
