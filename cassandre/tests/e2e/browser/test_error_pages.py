@@ -66,6 +66,8 @@ def test_a_dead_link_is_the_french_404_under_the_sites_header(
     assert response.status == 404
     header = page.get_by_role("navigation", name="Navigation principale")
     expect(header.get_by_role("link", name="Cassandre")).to_be_visible()
+    if screen == "phone":  # the header folds its links and the user menu under « Menu »
+        header.get_by_role("button", name="Menu").click()
     expect(page.get_by_test_id("user-menu")).to_be_visible()
     error = page.get_by_test_id("error-page")
     expect(error).to_contain_text("Erreur 404")
