@@ -16,6 +16,7 @@ from chat.conversations import CategoryNotFound, QuestionRefused
 from chat.models import AnswerTask, Conversation
 from chat.websocket_messages import done_message
 from common.errors import NotFound, UserError
+from common.sealing import seal
 from documents.models import Category
 from documents.selectors import readable_categories
 
@@ -67,14 +68,14 @@ async def _collect(**kwargs) -> dict[str, object]:
 def create_answer_task(
     *, user_id: int, category: Category, question: str, callback_url: str = ""
 ) -> AnswerTask:
-    """Record the question and queue its answer; raises `CallbackRefused` for a callback URL
-    answers may not be sent to."""
+    """Record the question (sealed: it holds what the person typed, names included) and
+    queue its answer; raises `CallbackRefused` for a callback URL answers may not be sent to."""
     from chat.tasks import run_answer_task  # the tasks module imports this one
 
     if callback_url:
         check_callback_url(callback_url)
     task = AnswerTask.objects.create(
-        user_id=user_id, category=category, question=question, callback_url=callback_url
+        user_id=user_id, category=category, question=seal(question), callback_url=callback_url
     )
     transaction.on_commit(lambda: run_answer_task.delay(str(task.pk)))
     return task
@@ -101,7 +102,7 @@ def _answer(task: AnswerTask) -> None:
     task.save(update_fields=["status"])
     try:
         task.result = answer_now(
-            user_id=task.user_id, question=task.question, category_slug=task.category.slug
+            user_id=task.user_id, question=task.asked, category_slug=task.category.slug
         )
     except UserError as error:
         task.status, task.error_message = AnswerTask.Status.FAILED, error.message
@@ -141,7 +142,7 @@ def task_as_dict(task: AnswerTask) -> dict[str, object]:
         "task": str(task.pk),
         "status": task.status,
         "category": task.category.slug,
-        "question": task.question,
+        "question": task.asked,
         "result": task.result,
         "error": task.error_message,
         "created_at": task.created_at.isoformat(),

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from common.sealing import unseal
 from documents.models import Category, Correction
 
 TITLE_LENGTH = 120
@@ -214,7 +215,9 @@ class AnswerTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answer_tasks"
     )
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="answer_tasks")
-    question = models.TextField()
+    question = models.TextField(
+        help_text="Sealed (`common.sealing`): only its author reads it, through the API."
+    )
     callback_url = models.URLField(max_length=1000, blank=True)
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -238,3 +241,8 @@ class AnswerTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.id} ({self.get_status_display()})"
+
+    @property
+    def asked(self) -> str:
+        """The question as its author asked it (a task recorded before sealing: as stored)."""
+        return unseal(self.question) or self.question

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 
 from chat.conversations import question_as_asked, title_as_asked
 from chat.models import AnswerTask, Conversation, CorrectionProposal, Exchange, Feedback
+from common.sealing import unseal
 
 USER_FIELDS = ["username", "email", "first_name", "last_name", "date_joined", "last_login"]
 EXCHANGE_FIELDS = [
@@ -78,7 +79,10 @@ def export_user_data(user: AbstractBaseUser) -> dict[str, object]:
         "correction_proposals": list(
             CorrectionProposal.objects.filter(author=user).values(*PROPOSAL_FIELDS, **CATEGORY)
         ),
-        "answer_tasks": list(AnswerTask.objects.filter(user=user).values(*TASK_FIELDS, **CATEGORY)),
+        "answer_tasks": [
+            {**task, "question": unseal(task["question"]) or task["question"]}
+            for task in AnswerTask.objects.filter(user=user).values(*TASK_FIELDS, **CATEGORY)
+        ],
     }
 
 

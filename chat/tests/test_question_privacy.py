@@ -10,8 +10,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from chat.complete_answers import answer_now
-from chat.models import Exchange
+from chat.complete_answers import answer_now, create_answer_task, run_answer_task, task_as_dict
+from chat.models import AnswerTask, Exchange
 from chat.user_data import export_user_data
 
 QUESTION = (
@@ -110,3 +110,17 @@ def test_without_anonymisation_the_question_is_kept_as_asked(category, user, ext
     answer = answer_now(user_id=user.pk, question=QUESTION, category_slug=category.slug)
     exchange = Exchange.objects.get(pk=answer["exchange"])
     assert (exchange.question, exchange.sealed_question) == (QUESTION, "")
+
+
+def test_a_question_of_the_asynchronous_api_is_stored_sealed_and_read_by_its_author(
+    category, user, extractive, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        task = create_answer_task(user_id=user.pk, category=category, question=QUESTION)
+
+    stored = AnswerTask.objects.values_list("question", flat=True).get(pk=task.pk)
+    assert "Dupont" not in stored and "06 12 34 56 78" not in stored
+    run_answer_task(task_id=task.pk)
+    task.refresh_from_db()
+    assert task.status == AnswerTask.Status.DONE
+    assert task_as_dict(task)["question"] == QUESTION

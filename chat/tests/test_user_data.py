@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from chat.models import AnswerTask, Conversation, CorrectionProposal, Exchange, Feedback
 from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory, UserFactory
 from chat.user_data import delete_user_data, export_user_data
+from common.sealing import seal
 from documents.models import Correction
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,8 @@ def agent():
     user = exchange.conversation.user
     Feedback.objects.create(exchange=exchange, user=user, rating=-1, comment="Incomplet.")
     CorrectionProposalFactory(exchange=exchange)
-    AnswerTask.objects.create(
-        user=user, category=exchange.conversation.category, question="Et à temps partiel ?"
+    AnswerTask.objects.create(  # stored sealed, as the answer API records it
+        user=user, category=exchange.conversation.category, question=seal("Et à temps partiel ?")
     )
     Token.objects.create(user=user)
     return user
