@@ -16,7 +16,6 @@ from typing import IO
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.files import File
-from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -73,18 +72,6 @@ def build_category_export(export_id: int) -> CategoryExport | None:
     export.finished_at = timezone.now()
     export.save()
     return export
-
-
-def forget_export_file(*, file_name: str, storage: Storage) -> None:
-    """Once an export's deletion commits, delete its ZIP; best effort."""
-
-    def forget() -> None:
-        try:
-            storage.delete(file_name)
-        except STORAGE_ERRORS:
-            logger.warning("Could not delete the export file %s.", file_name)
-
-    transaction.on_commit(forget)
 
 
 def write_zip(target: IO[bytes], documents: Iterable[Document]) -> int:

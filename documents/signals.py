@@ -7,7 +7,8 @@ deleted export's ZIP goes too."""
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from documents import exports, services, versions
+from common.storage import delete_after_commit
+from documents import services
 from documents.models import CategoryExport, Correction, Document, DocumentVersion
 
 
@@ -40,7 +41,7 @@ def forget_deleted_document(sender, instance: Document, **kwargs) -> None:
 
 @receiver(post_delete, sender=DocumentVersion, dispatch_uid="documents.forget_version_file")
 def forget_version_file(sender, instance: DocumentVersion, **kwargs) -> None:
-    versions.forget_version_file(instance)
+    delete_after_commit(instance.file.storage, instance.file.name)
 
 
 @receiver(post_save, sender=Correction, dispatch_uid="documents.index_saved_correction")
@@ -57,4 +58,4 @@ def forget_deleted_correction(sender, instance: Correction, **kwargs) -> None:
 @receiver(post_delete, sender=CategoryExport, dispatch_uid="documents.delete_export_file")
 def delete_export_file(sender, instance: CategoryExport, **kwargs) -> None:
     if instance.file:
-        exports.forget_export_file(file_name=instance.file.name, storage=instance.file.storage)
+        delete_after_commit(instance.file.storage, instance.file.name)

@@ -80,17 +80,3 @@ def replace_with_new_version(
     document.refresh_from_db(fields=["status", "error_message", "progress"])
     logger.info("Document %s is now at version %s (%s).", document.pk, document.version, name)
     return document
-
-
-def forget_version_file(version: DocumentVersion) -> None:
-    """Once a kept version's deletion commits, delete its file (best effort)."""
-    name, storage = version.file.name, version.file.storage
-
-    def forget() -> None:
-        try:
-            storage.delete(name)
-        except STORAGE_ERRORS:
-            logger.warning("Could not delete %s of an earlier version.", name)
-
-    if name:
-        transaction.on_commit(forget)
