@@ -47,8 +47,9 @@ READER_PASSWORD = "agent-password-not-secret"  # a throwaway deployment, deleted
 MODEL_KEY = "browser-model-key"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379"
-# Not the suite's broker and channel databases (15, 14) nor the soak's (12, 13).
-REDIS_DATABASE = 11
+# Not the suite's broker and channel databases (15, 14) nor the soak's (12, 13); two
+# checkouts testing side by side give each its own (BROWSER_REDIS_DATABASE).
+REDIS_DATABASE = int(os.environ.get("BROWSER_REDIS_DATABASE", "11"))
 # The fake model's pace: slow enough that a test sees the answer grow while it streams.
 FIRST_TOKEN_DELAY = 0.3
 TOKEN_DELAY = 0.03
