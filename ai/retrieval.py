@@ -24,6 +24,7 @@ indexed again, its old generation stays the one searched until the new one is co
 
 import logging
 import math
+import statistics
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -395,7 +396,29 @@ def describe(groups: Sequence[_Group], query: str) -> dict[str, dict[str, float 
             "question_coverage": found_anywhere,
             "log_length": math.log1p(group.length or len(passage_terms[group.best.id])),
         }
-    return described
+    return with_spreads(described)
+
+
+SPREAD_OF = ("passage_similarity", "document_similarity", "document_bm25", "passage_bm25")
+# Fewer candidates (a collection of a few documents) say nothing of a spread: unmeasured.
+MIN_SPREAD_CANDIDATES = 10
+
+
+def with_spreads(
+    described: dict[str, dict[str, float | None]],
+) -> dict[str, dict[str, float | None]]:
+    """Each candidate also carries how far apart the question's candidates are on the
+    SPREAD_OF features (their standard deviation, the same for every candidate of the
+    question): a question the documents answer finds one or a few candidates far above
+    the rest, an off-topic one finds candidates that all look alike. This is what makes one
+    threshold hold across collections whose scores sit at different levels (the French and
+    English man pages: chosen on the dev halves)."""
+    spreads = {}
+    for name in SPREAD_OF:
+        values = [value for features in described.values() if (value := features[name]) is not None]
+        enough = len(values) >= MIN_SPREAD_CANDIDATES
+        spreads[f"{name}_spread"] = statistics.pstdev(values) if enough else None
+    return {key: {**features, **spreads} for key, features in described.items()}
 
 
 def terms_of(hit: SearchHit) -> frozenset[str]:

@@ -6,8 +6,12 @@ positive when it is the expected document, negative otherwise, and every candida
 out-of-scope question is negative — which is what makes the score comparable across
 questions. A logistic regression (features standardised, classes weighted equally, an L2
 penalty) gives the weights; the threshold is the highest that keeps at least
-`ANSWERED_TARGET` of each set's in-scope questions answered. Nothing here reads a test
-half: those are for `evaluate`, once the weights are in.
+`ANSWERED_TARGET` of each set's in-scope questions answered, with a margin for new
+questions: on the dev questions it must answer `ANSWERED_TARGET` plus `CONFIDENCE_Z`
+standard errors of a share measured on that many questions (the one-sided 95 % bound of a
+binomial share), so that a held-out half of the same size still clears the target unless it
+is unusually hard. Nothing here reads a test half: those are for `evaluate`, once the
+weights are in.
 """
 
 import math
@@ -20,6 +24,7 @@ from ai.relevance import FEATURES
 from ai.retrieval import described_candidates
 
 ANSWERED_TARGET = 0.95
+CONFIDENCE_Z = 1.645
 L2 = 0.01
 # An out-of-scope question's candidates weigh this much more than an in-scope question's
 # wrong ones: what the threshold has to refuse.
@@ -49,7 +54,7 @@ class Rows:
         False)."""
         start = len(self.labels)
         for document_id, values in described_candidates(question, category_ids=[category_id]):
-            self.features.append([values[name] for name in FEATURES])
+            self.features.append([_measured(values[name]) for name in FEATURES])
             self.labels.append(1.0 if expected and document_id in expected else 0.0)
             self.weights.append(1.0 if expected is not None else OUT_OF_SCOPE_WEIGHT)
         if counted:
@@ -80,11 +85,18 @@ class Fitted:
         )
 
 
+def _measured(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
 def fit(rows: Rows) -> Fitted:
+    """An unmeasured feature (NaN) counts as average, as `ai.relevance.Model` counts it."""
     x = np.asarray(rows.features, dtype=float)
     y = np.asarray(rows.labels, dtype=float)
     weights = np.asarray(rows.weights, dtype=float)
-    means, scales = x.mean(axis=0), x.std(axis=0) + 1e-9
+    means = np.nanmean(x, axis=0)
+    x = np.where(np.isnan(x), means, x)
+    scales = x.std(axis=0) + 1e-9
     standard = np.hstack([(x - means) / scales, np.ones((len(x), 1))])
     positives = max(1.0, float((weights * y).sum()))
     negatives = max(1.0, float((weights * (1 - y)).sum()))
@@ -99,7 +111,8 @@ def fit(rows: Rows) -> Fitted:
 
 def best_scores(model: Fitted, rows: Rows) -> list[tuple[float, bool]]:
     """Per question, in order: its best candidate's probability, and whether it is in scope."""
-    probabilities = model.probabilities(np.asarray(rows.features, dtype=float))
+    features = np.asarray(rows.features, dtype=float)
+    probabilities = model.probabilities(np.where(np.isnan(features), model.means, features))
     return [
         (float(probabilities[start:end].max()) if end > start else 0.0, scoped)
         for start, end, scoped in rows.questions
@@ -107,10 +120,23 @@ def best_scores(model: Fitted, rows: Rows) -> list[tuple[float, bool]]:
 
 
 def threshold_for(in_scope_per_set: Sequence[Sequence[float]]) -> float:
-    """The highest threshold (to 0.01) answering ANSWERED_TARGET of every set's questions."""
+    """The highest threshold (to 0.01) answering, in every set, ANSWERED_TARGET of its
+    questions plus the margin of a share measured on that many questions."""
     candidates = [
-        math.floor(float(np.quantile(scores, 1 - ANSWERED_TARGET)) * 100) / 100
+        math.floor(lowest_answered(scores, required_share(len(scores))) * 100) / 100
         for scores in in_scope_per_set
         if scores
     ]
     return max(0.0, min(candidates, default=0.0))
+
+
+def lowest_answered(scores: Sequence[float], share: float) -> float:
+    """The score of the last question a threshold must let through to answer `share`."""
+    needed = math.ceil(share * len(scores) - 1e-9)
+    return sorted(scores, reverse=True)[max(needed, 1) - 1]
+
+
+def required_share(questions: int) -> float:
+    """ANSWERED_TARGET raised by CONFIDENCE_Z standard errors of a share of `questions`."""
+    margin = CONFIDENCE_Z * math.sqrt(ANSWERED_TARGET * (1 - ANSWERED_TARGET) / questions)
+    return min(1.0, ANSWERED_TARGET + margin)

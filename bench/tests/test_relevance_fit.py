@@ -2,9 +2,10 @@
 what does not, and the highest threshold that still answers enough questions."""
 
 import numpy as np
+import pytest
 
 from ai.relevance import FEATURES
-from bench.relevance_fit import Rows, best_scores, fit, threshold_for
+from bench.relevance_fit import Rows, best_scores, fit, required_share, threshold_for
 
 
 def rows_where_one_feature_decides() -> Rows:
@@ -40,11 +41,17 @@ def test_in_scope_questions_score_above_out_of_scope_ones():
     assert min(in_scope) > max(out_of_scope)
 
 
-def test_the_threshold_answers_enough_questions_of_every_set():
-    loose = [0.1, 0.2, *([0.9] * 18)]
+def test_the_threshold_answers_enough_questions_of_every_set_with_a_margin():
+    many = [0.1] * 2 + [0.2] * 3 + [0.9] * 95
     strict = [0.5] * 20
 
+    assert required_share(100) == pytest.approx(0.986, abs=0.001)
     assert threshold_for([strict]) == 0.5
-    assert threshold_for([loose, strict]) == 0.19
-    assert sum(score >= 0.19 for score in loose) >= 0.95 * len(loose)
+    assert threshold_for([many]) == 0.1
+    assert threshold_for([many[2:]]) == 0.2
     assert threshold_for([]) == 0.0
+
+
+def test_the_margin_shrinks_as_the_set_grows():
+    assert required_share(20) == 1.0
+    assert 0.95 < required_share(400) < required_share(100) < 1.0
