@@ -90,11 +90,13 @@ async function drawPage(pdfjs, pdf, number, parts, cited, scroll) {
   await Promise.all([page.render({ canvas, viewport, transform }).promise, text.render()]);
 
   parts.notFound.hidden = true;
-  if (number !== cited.page || !cited.passage.trim()) return;
-  const strings = content.items.filter((item) => item.str !== undefined).map((item) => item.str);
-  const marks = markPassage(text.textDivs, findPassage(strings, cited.passage));
-  parts.notFound.hidden = marks.length > 0;
-  if (scroll && marks.length) marks[0].scrollIntoView({ block: "center" });
+  if (number === cited.page && cited.passage.trim()) {
+    const strings = content.items.filter((item) => item.str !== undefined).map((item) => item.str);
+    const marks = markPassage(text.textDivs, findPassage(strings, cited.passage));
+    parts.notFound.hidden = marks.length > 0;
+    if (scroll && marks.length) marks[0].scrollIntoView({ block: "center" });
+  }
+  parts.page.dataset.drawn = number;
 }
 
 /** Wrap each found part of the text layer's spans in a <mark class="passage-highlight">. */
