@@ -9,8 +9,6 @@ const viewer = document.querySelector("[data-testid=pdf-viewer]");
 if (viewer) start(viewer);
 
 async function start(viewer) {
-  const pdfjs = await import(viewer.dataset.libraryUrl);
-  pdfjs.GlobalWorkerOptions.workerSrc = viewer.dataset.workerUrl;
   const parts = {
     previous: viewer.querySelector("[data-testid=pdf-previous]"),
     next: viewer.querySelector("[data-testid=pdf-next]"),
@@ -20,8 +18,10 @@ async function start(viewer) {
     failed: viewer.querySelector("[data-testid=pdf-failed]"),
     page: viewer.querySelector("[data-testid=pdf-page]"),
   };
-  let pdf;
+  let pdfjs, pdf;
   try {
+    pdfjs = await import(viewer.dataset.libraryUrl);
+    pdfjs.GlobalWorkerOptions.workerSrc = viewer.dataset.workerUrl;
     // No eval: the page's Content-Security-Policy forbids it.
     pdf = await pdfjs.getDocument({ url: viewer.dataset.fileUrl, isEvalSupported: false }).promise;
   } catch (error) {

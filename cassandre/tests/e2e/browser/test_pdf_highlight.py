@@ -1,6 +1,7 @@
 """A cited PDF in a real browser: PDF.js draws the cited page and marks the passage in its
 text layer, wherever the lines break; a scanned page, without text, keeps the quote above
-it with a note; the pages can still be turned and the file downloaded."""
+it with a note; the pages can still be turned and the file downloaded; a PDF that PDF.js
+cannot read says so."""
 
 import secrets
 import unicodedata
@@ -38,8 +39,9 @@ def letters(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def cited(browser, signed_in_state, deployment) -> dict[str, str]:
-    """Upload a three-page text PDF and a scanned one; once indexed, the viewer addresses
-    of their cited passages, as the search API gives them (source cards link the same)."""
+    """Upload a three-page text PDF, a scanned one and a broken one; once indexed, the viewer
+    addresses of the first two's cited passages, as the search API gives them (source cards
+    link the same), and the broken one's."""
     stamp = secrets.token_hex(4)  # the deployment is shared: names of its own
     context = browser.new_context(storage_state=signed_in_state)
     page = context.new_page()
@@ -48,6 +50,7 @@ def cited(browser, signed_in_state, deployment) -> dict[str, str]:
     files = {
         "rules": (f"astreintes-{stamp}.pdf", pdf(*RULES_PAGES)),
         "scan": (f"inventaire-{stamp}.pdf", pdf(scan_of(SCANNED))),
+        "broken": (f"casse-{stamp}.pdf", f"%PDF-1.4 {stamp} tronqué".encode()),
     }
     page.locator("input[type=file]").set_input_files(
         [
@@ -61,7 +64,7 @@ def cited(browser, signed_in_state, deployment) -> dict[str, str]:
         accepted = page.get_by_test_id("upload-accepted").filter(has_text=name)
         ids[key] = accepted.get_by_role("progressbar").get_attribute("data-document")
     page.goto(f"{deployment.url}/admin/documents/document/")
-    for document_id in ids.values():
+    for document_id in (ids["rules"], ids["scan"]):
         expect(page.get_by_test_id(f"progress-{document_id}")).to_have_attribute(
             "data-status", "indexed", timeout=INDEXING_TIMEOUT
         )
@@ -78,6 +81,7 @@ def cited(browser, signed_in_state, deployment) -> dict[str, str]:
     urls = {
         "rules": viewer_url("rules", "indemnité forfaitaire semaine d'astreinte"),
         "scan": viewer_url("scan", "registres du courrier conservés au sous-sol"),
+        "broken": f"{deployment.url}/documents/{ids['broken']}/",
     }
     context.close()
     return urls
@@ -138,3 +142,14 @@ def test_a_scanned_page_keeps_the_quote_above_it_with_a_note(page, cited):
     expect(page.get_by_test_id("pdf-passage")).to_contain_text("registres")
     expect(page.get_by_test_id("download")).to_be_visible()
     save_screenshot(page, "viewer-pdf-scan", full_page=False)
+
+
+def test_a_pdf_that_cannot_be_read_says_so_and_stays_downloadable(page, cited):
+    page.goto(cited["broken"])
+    failed = page.get_by_test_id("pdf-failed")
+    expect(failed).to_be_visible()
+    expect(failed).to_have_text(
+        "Le PDF n'a pas pu être affiché ici : téléchargez-le pour le consulter."
+    )
+    expect(page.get_by_test_id("pdf-page")).to_be_hidden()
+    expect(page.get_by_test_id("download")).to_be_visible()
