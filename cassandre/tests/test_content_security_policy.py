@@ -1,7 +1,8 @@
 """Every page carries a Content-Security-Policy: it runs the site's own script files only
-(no inline script, no handler attribute, no eval), frames and is framed by nothing but the
-site, and posts forms and opens connections to the site only. The browser suite runs with
-it and fails on any violation Chromium reports (cassandre/tests/e2e/browser/conftest.py)."""
+(no inline script, no handler attribute, no eval; PDF.js's worker is one of them), frames
+nothing and is framed by nothing, and posts forms and opens connections to the site only.
+The browser suite runs with it and fails on any violation Chromium reports
+(cassandre/tests/e2e/browser/conftest.py)."""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -47,14 +48,17 @@ def test_the_login_page_carries_the_policy(client):
     assert policy_of(response)["script-src"] == ["'self'"]
 
 
-def test_the_viewer_may_frame_the_documents_pdf_from_the_site_only(admin_client):
+def test_the_viewer_runs_pdfjs_in_a_worker_of_the_sites_own_and_frames_nothing(admin_client):
     document = DocumentFactory(
         file=ContentFile(pdf("Note de service."), name="note.pdf"), mime_type="application/pdf"
     )
     response = admin_client.get(reverse("documents:view", args=[document.pk]))
     assert response.status_code == 200
     assert b'data-testid="pdf-viewer"' in response.content
-    assert policy_of(response)["frame-src"] == ["'self'"]
+    policy = policy_of(response)
+    assert policy["worker-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["frame-src"] == ["'none'"]
 
 
 def test_pages_may_connect_to_the_sites_own_websockets(admin_client):

@@ -1,6 +1,7 @@
 """The document viewer: who may open a document, whether it is in force, the PDF at its
-page, the cited passage marked in the text of the other formats, and never a document's
-markup on our pages."""
+page for PDF.js (which marks the passage: cassandre/tests/e2e/browser/test_pdf_highlight.py),
+the cited passage marked in the text of the other formats, and never a document's markup on
+our pages."""
 
 from datetime import date, datetime, timedelta
 
@@ -157,16 +158,28 @@ def test_a_document_not_yet_in_force_says_from_when(reader):
     assert 'data-testid="out-of-force"' not in page
 
 
-# --- PDFs: the browser's viewer, at the cited page --------------------------------------
+# --- PDFs: drawn by PDF.js, at the cited page ------------------------------------------
 
 
-def test_a_pdf_opens_in_the_browsers_viewer_at_the_cited_page(reader):
+def test_a_pdf_opens_in_the_pdfjs_viewer_at_the_cited_page(reader):
     document = indexed(pdf("Introduction.", "Le barème de 2024."), "bareme.pdf")
     page = reader.get(view_url(document, page=2)).content.decode()
     file_url = reverse("documents:file", args=[document.pk])
-    assert f'data-testid="pdf-viewer" src="{file_url}#page=2"' in page
+    assert f'data-testid="pdf-viewer" data-file-url="{file_url}" data-page="2"' in page
+    assert 'data-library-url="/static/pdfjs/pdf.min.js"' in page
+    assert 'data-worker-url="/static/pdfjs/pdf.worker.min.js"' in page
+    assert "js/documents/pdf_viewer.js" in page
     assert f'data-testid="download" href="{file_url}?download=1"' in page
     assert "bareme" in page
+
+
+def test_the_pdf_viewer_has_its_page_navigation(reader):
+    document = indexed(pdf("Introduction.", "Le barème de 2024."), "bareme.pdf")
+    page = reader.get(view_url(document, page=2)).content.decode()
+    for part in ("pdf-previous", "pdf-page-number", "pdf-page-count", "pdf-next"):
+        assert f'data-testid="{part}"' in page
+    assert "Page précédente" in page
+    assert "Page suivante" in page
 
 
 def test_the_cited_passage_of_a_pdf_is_quoted_above_it(reader):
@@ -174,19 +187,35 @@ def test_the_cited_passage_of_a_pdf_is_quoted_above_it(reader):
     page = reader.get(view_url(document, page=2, passage=chunk_id(document, 1))).content
     quote = page.decode().split('data-testid="pdf-passage"', 1)[1].split("</blockquote>")[0]
     assert "Le barème de &lt;b&gt;2024&lt;/b&gt;." in quote
+    assert 'data-cited-page="2"' in page.decode()
+
+
+def test_the_note_for_a_passage_missing_from_the_page_is_ready_hidden(reader):
+    document = indexed(pdf("Introduction.", "Le barème de 2024."), "bareme.pdf")
+    page = reader.get(view_url(document, page=2, passage=chunk_id(document, 1))).content
+    note = page.decode().split('data-testid="pdf-passage-not-found"', 1)[1].split("</p>")[0]
+    assert note.startswith(" hidden")
+    assert "Le passage n'a pas été retrouvé dans le texte de cette page" in note
+
+
+def test_without_a_passage_no_page_is_cited(reader):
+    document = indexed(pdf("Introduction.", "Le barème de 2024."), "bareme.pdf")
+    page = reader.get(view_url(document, page=2)).content.decode()
+    assert 'data-cited-page=""' in page
+    assert 'data-testid="pdf-passage"' not in page
 
 
 def test_a_pdf_without_a_page_opens_at_its_start(reader):
     document = indexed(pdf("Introduction."), "note.pdf")
     page = reader.get(view_url(document, page="abc")).content.decode()
-    assert f'src="{reverse("documents:file", args=[document.pk])}"' in page
+    assert 'data-page="1"' in page
 
 
-def test_the_pdf_file_may_be_framed_by_our_pages_only(reader):
+def test_the_pdf_file_may_be_framed_by_no_page(reader):
     document = indexed(pdf("Introduction."), "note.pdf")
     response = reader.get(reverse("documents:file", args=[document.pk]))
     assert response["Content-Type"] == "application/pdf"
-    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline")
 

@@ -1,8 +1,6 @@
 """The search page in a real browser: an answer streams in, cites its sources, opens the
-cited PDF at its page in a new tab; feedback and corrections reach the backoffice; keyboard
-only works; the page fits a phone."""
-
-import re
+cited PDF at its page in a new tab, the passage highlighted; feedback and corrections reach
+the backoffice; keyboard only works; the page fits a phone."""
 
 import pytest
 from playwright.sync_api import expect
@@ -66,8 +64,9 @@ def test_an_answer_streams_in_then_cites_the_page_it_comes_from(page, deployment
     with page.expect_popup() as opened:
         card.get_by_test_id("open-document").click()
     viewer_page = opened.value
-    viewer = viewer_page.locator("iframe[data-testid=pdf-viewer]")
-    expect(viewer).to_have_attribute("src", re.compile(r"#page=2$"))
+    viewer = viewer_page.get_by_test_id("pdf-viewer")
+    expect(viewer.get_by_test_id("pdf-page")).to_have_attribute("data-drawn", "2")
+    expect(viewer.locator(".passage-highlight", has_text="télétravail").first).to_be_visible()
     expect(viewer_page.get_by_test_id("download")).to_be_visible()
     save_screenshot(viewer_page, "viewer-pdf", full_page=False)
 
