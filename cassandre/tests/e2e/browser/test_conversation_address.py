@@ -87,8 +87,8 @@ def test_a_reopened_conversation_whose_last_answer_failed_offers_reessayer(
 ):
     page = new_page(viewport) if viewport else new_page()
     asked_in_a_new_conversation(page, deployment)
-    # A 400, which the model client does not retry.
-    deployment.model.failures.append(error_reply(400, MODEL_ERROR))
+    # A follow-up: its rewriting and then its answer get a 400, which the client never retries.
+    deployment.model.failures.extend([error_reply(400, MODEL_ERROR)] * 2)
     failed = ask(page, TELEWORK_QUESTION)
     expect(failed.get_by_test_id("answer")).to_have_attribute(
         "data-state", "error", timeout=ANSWER_TIMEOUT

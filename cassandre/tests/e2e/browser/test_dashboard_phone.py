@@ -1,6 +1,8 @@
 """The dashboard's charts on a phone: their labels keep the page's small text size instead
 of shrinking with the drawing, and do not run into each other."""
 
+from itertools import pairwise
+
 import pytest
 from playwright.sync_api import expect
 
@@ -55,7 +57,7 @@ def test_the_dashboard_s_chart_labels_are_readable(new_page, deployment, viewpor
             (label for label in labels if label["chart"] == chart and label["axis"] == "x"),
             key=lambda label: label["left"],
         )
-        for before, after in zip(dates, dates[1:], strict=False):
+        for before, after in pairwise(dates):
             assert before["right"] <= after["left"], f"{chart}: dates overlap"
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     save_screenshot(page, f"dashboard-{name}")
