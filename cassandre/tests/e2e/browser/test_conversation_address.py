@@ -96,7 +96,9 @@ def test_a_reopened_conversation_whose_last_answer_failed_offers_reessayer(
 
     page.reload()
 
-    first, last = page.get_by_test_id("exchange").all()
+    exchanges = page.get_by_test_id("exchange")
+    expect(exchanges).to_have_count(2)
+    first, last = exchanges.all()
     expect(last.get_by_test_id("answer")).to_have_attribute("data-state", "error")
     expect(last.get_by_role("alert")).to_contain_text("Cette question n'a pas reçu de réponse.")
     expect(last.get_by_test_id("retry")).to_be_visible()
