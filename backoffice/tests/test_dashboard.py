@@ -243,7 +243,7 @@ def test_a_bar_chart_s_coordinates_are_percentages_of_its_box():
 
     assert (chart.width, chart.height, chart.baseline) == (100, 100, 100)
     assert [tick.position for tick in chart.x_ticks] == [12.5, 37.5, 62.5, 87.5]
-    assert [tick.position for tick in chart.y_ticks][0] == 100
+    assert chart.y_ticks[0].position == 100
     assert all(0 <= segment.x <= segment.x + segment.width <= 100 for segment in chart.segments)
 
 
