@@ -4,22 +4,21 @@ The server computes every rectangle and label, so a chart is plain markup: no sc
 library, readable without JavaScript, and each chart carries its numbers as a table for
 screen readers (`templates/backoffice/_chart_*.html`). Colours are SVG `fill` values rather
 than Tailwind classes: the CSS build only sees the classes written in templates.
+
+A drawing is 100 units each way and stretched to its box, so a coordinate is a percentage
+of the box: the labels are HTML text placed at those percentages beside the drawing, which
+keeps them at the page's text size on a phone as on a desktop (SVG text would shrink with
+the drawing, to about 7 px on a phone).
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# Widths of the drawings, close to the width they are shown at on a desktop screen, so that
-# their 12-unit text shows at about 12 px: a chart across the page, one in half of it.
-WIDTH = 640
-WIDE = 960
-NARROW = 420
-HEIGHT = 200
-LEFT = 36
-RIGHT = 20
-TOP = 8
-BOTTOM = 22
+WIDTH = 100
+HEIGHT = 100
+# Room above the highest bar for its gridline.
+TOP = 4
 # About this many dates under the bars, whatever the period.
 X_LABELS = 7
 BAR_GAP = 0.2
@@ -63,8 +62,6 @@ class BarChart:
     summary: str
     width: int
     height: int
-    plot_left: int
-    plot_right: int
     baseline: float
     segments: list[Segment]
     y_ticks: list[Tick]
@@ -100,26 +97,23 @@ def bar_chart(
     labels: Sequence[str],
     long_labels: Sequence[str],
     series: Sequence[Series],
-    width: int = WIDTH,
 ) -> BarChart:
     """Stacked bars, one per label, the series piled up in order from the baseline.
 
     `labels` go under the bars (a few of them), `long_labels` name the rows of the data
-    table and the tooltips. `width` is that of the drawing: a narrower one keeps its
-    text legible in a half-width column.
+    table and the tooltips.
     """
     count = len(labels)
     totals = [sum(one.values[index] for one in series) for index in range(count)]
     top = nice_ceiling(max(totals, default=0))
-    plot_width = width - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    baseline = TOP + plot_height
-    slot = plot_width / max(count, 1)
+    plot_height = HEIGHT - TOP
+    baseline = HEIGHT
+    slot = WIDTH / max(count, 1)
     bar_width = slot * (1 - BAR_GAP)
     segments: list[Segment] = []
     for index in range(count):
         stacked = 0
-        x = LEFT + index * slot + (slot - bar_width) / 2
+        x = index * slot + (slot - bar_width) / 2
         for one in series:
             value = one.values[index]
             if value:
@@ -138,7 +132,7 @@ def bar_chart(
     step = max(1, math.ceil(count / X_LABELS))
     # Counted back from the last bar, so the latest day is always labelled.
     x_ticks = [
-        Tick(round(LEFT + (index + 0.5) * slot, 2), labels[index])
+        Tick(round((index + 0.5) * slot, 2), labels[index])
         for index in sorted(range(count - 1, -1, -step))
     ]
     intervals = tick_count(top)
@@ -150,10 +144,8 @@ def bar_chart(
         name=name,
         title=title,
         summary=summary,
-        width=width,
+        width=WIDTH,
         height=HEIGHT,
-        plot_left=LEFT,
-        plot_right=width - RIGHT,
         baseline=baseline,
         segments=segments,
         y_ticks=y_ticks,

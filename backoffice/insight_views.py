@@ -12,10 +12,8 @@ from backoffice.charts import (
     AMBER,
     EMERALD,
     INDIGO,
-    NARROW,
     RED,
     SKY,
-    WIDE,
     BarChart,
     Part,
     RatioChart,
@@ -61,7 +59,6 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
             labels=labels,
             long_labels=long_labels,
             series=[Series(_("questions"), questions.asked, INDIGO)],
-            width=WIDE,
         ),
         "unanswered_chart": bar_chart(
             name="unanswered",
@@ -78,7 +75,6 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
                 Series(_("aucun passage pertinent"), questions.no_answer, AMBER),
                 Series(_("erreurs"), questions.failed, RED),
             ],
-            width=NARROW,
         ),
         "indexing_chart": bar_chart(
             name="indexing",
@@ -88,7 +84,6 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
             labels=labels,
             long_labels=long_labels,
             series=[Series(_("documents"), indexing.documents, EMERALD)],
-            width=NARROW,
         ),
         "chunks_chart": bar_chart(
             name="chunks",
@@ -102,7 +97,6 @@ def _charts(figures: Dashboard) -> dict[str, BarChart | RatioChart]:
             labels=labels,
             long_labels=long_labels,
             series=[Series(_("passages"), indexing.chunks, SKY)],
-            width=NARROW,
         ),
         "feedback_chart": ratio_chart(
             name="feedback",

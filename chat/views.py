@@ -168,6 +168,7 @@ def page_strings() -> dict[str, str]:
         "proposalThanks": _("Merci : l'équipe relira votre proposition avant de la valider."),
         "requestFailed": _("L'envoi a échoué. Réessayez dans un instant."),
         "cancelled": _("Réponse interrompue."),
+        "failed": _("Cette question n'a pas reçu de réponse."),
         "connectionLost": _(
             "La connexion a été perdue pendant la réponse. Posez à nouveau la question."
         ),

@@ -218,7 +218,13 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "original_filename", "content_hash"]
     list_select_related = ["category"]
     autocomplete_fields = ["repealed_by"]
-    actions = ["reindex", "new_version", "merge_near_duplicates", "keep_near_duplicates_apart"]
+    actions = [
+        "reindex",
+        "retake_own_title",
+        "new_version",
+        "merge_near_duplicates",
+        "keep_near_duplicates_apart",
+    ]
     version_fields = [
         "version",
         "version_date",
@@ -327,6 +333,18 @@ class DocumentAdmin(admin.ModelAdmin):
     def reindex(self, request, queryset: QuerySet[Document]) -> None:
         queued = services.reindex_selected(queryset)
         self.message_user(request, f"{queued} document(s) en file pour réindexation.")
+
+    @admin.action(description="Reprendre le titre du document", permissions=["change"])
+    def retake_own_title(self, request, queryset: QuerySet[Document]) -> None:
+        queued, kept = services.retake_own_titles(queryset)
+        message = (
+            f"{queued} document(s) titré(s) d'après leur nom de fichier en file pour "
+            "réindexation : chacun prendra le titre qu'il se donne (métadonnées ou premier "
+            "titre), s'il en a un."
+        )
+        if kept:
+            message += f" {kept} document(s) gardent le titre saisi."
+        self.message_user(request, message)
 
     @admin.display(description="versions précédentes")
     def earlier_versions(self, document: Document):

@@ -142,6 +142,16 @@ def reindex_selected(documents: QuerySet[Document]) -> int:
     return len(document_ids)
 
 
+def retake_own_titles(documents: QuerySet[Document]) -> tuple[int, int]:
+    """Queue for indexing those of `documents` still titled after their file name, which
+    indexing then gives the title they give themselves (metadata or first heading) when they
+    have one (`indexing.adopt_own_title`); a title a person typed is kept. Returns how many
+    were queued and how many kept their title."""
+    titled_after_file = documents.filter(title_from_filename=True)
+    kept = documents.exclude(title_from_filename=True).count()
+    return reindex_selected(titled_after_file), kept
+
+
 def reindex_lost_documents() -> int:
     """Queue again the indexed documents whose passages the vector store no longer holds
     (a store deleted or lost with its volume); return how many. Checked at each worker's

@@ -5,6 +5,9 @@ database and a Redis channel layer (live progress and answers go over Redis, as 
 production), with no broker: the Celery worker runs inside the served process, so uploads
 are indexed into the same Qdrant Edge store the searches read (one process per store).
 Answers come from the fake OpenAI-compatible server, streamed slowly enough to be watched.
+The site itself has no language model (LLM_PROVIDER=extractive): each category that answers
+with one names the fake as its own, so a question asked across every category is answered by
+the model the categories use (README, « categories »).
 
 Playwright's wheel ships its driver; the browser is always /usr/bin/chromium, never one
 Playwright downloads (there is no network for that).
@@ -45,6 +48,10 @@ PASSWORD = "browser-password-not-secret"  # a throwaway deployment, dropped at t
 READER = "agent"
 READER_PASSWORD = "agent-password-not-secret"  # a throwaway deployment, deleted at the end
 MODEL_KEY = "browser-model-key"
+# The name the categories' language model gives the fake in its requests.
+CATEGORY_MODEL = "browser-category-model"
+# Whom a user who reads no category is told to ask (ACCESS_CONTACT).
+ACCESS_CONTACT = "le support informatique (poste 3000)"
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379"
 # Not the suite's broker and channel databases (15, 14) nor the soak's (12, 13); two
@@ -54,13 +61,16 @@ REDIS_DATABASE = int(os.environ.get("BROWSER_REDIS_DATABASE", "11"))
 FIRST_TOKEN_DELAY = 0.3
 TOKEN_DELAY = 0.03
 SETUP_TIMEOUT = 300
+# Failed sign-ins allowed per address and per account in an hour: a window long enough that
+# a test's few attempts fall in one.
+SIGN_IN_ATTEMPTS = 5
 # What the served process logs once its models are warm (ai/services.py).
 MODELS_LOADED = "Models loaded."
 # Passed through to the deployment: OpenBLAS needs them on some processors.
 PASSED_THROUGH = ("PATH", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL")
 # One Django start for migrate, the administrator, the categories (name -> their fields, and
-# "extractive": True for one that answers without a language model) and a reader without
-# staff rights; prints the slugs.
+# "extractive": True for one that answers without a language model, the others answering
+# with the fake) and a reader without staff rights; prints the slugs.
 PREPARE = """
 import json
 from django.contrib.auth import get_user_model
@@ -77,6 +87,14 @@ for name, fields in {categories!r}.items():
         fields["language_model"], _ = LanguageModel.objects.get_or_create(
             name="Extraits", kind=LanguageModel.Kind.EXTRACTIVE
         )
+    else:
+        fields["language_model"], _ = LanguageModel.objects.get_or_create(
+            name="Modèle des catégories",
+            kind=LanguageModel.Kind.COMPATIBLE,
+            base_url={model_url!r},
+            api_key={model_key!r},
+            model={model_name!r},
+        )
     slugs[name] = Category.objects.create(name=name, **fields).slug
 get_user_model().objects.create_user(username={reader!r}, password={reader_password!r})
 print(json.dumps({{"slugs": slugs}}))
@@ -89,6 +107,8 @@ class BrowserDeployment:
     model: FakeOpenAIServer
     # Category name -> slug.
     categories: dict[str, str]
+    # The scratch PostgreSQL database it serves.
+    database: str
 
 
 def require_browser_services() -> None:
@@ -114,13 +134,18 @@ def running_deployment(
     database = f"browser_cassandre_{os.getpid()}"
     model = FakeOpenAIServer(api_key=MODEL_KEY).start()
     model.first_token_delay, model.token_delay = FIRST_TOKEN_DELAY, TOKEN_DELAY
-    env = _environment(folder / "data", database=database, model=model)
+    env = _environment(folder / "data", database=database)
     _flush_redis()
     _create_database(database)
     process = None
     try:
         script = PREPARE.format(
-            categories=categories, reader=READER, reader_password=READER_PASSWORD
+            categories=categories,
+            reader=READER,
+            reader_password=READER_PASSWORD,
+            model_url=model.base_url,
+            model_key=MODEL_KEY,
+            model_name=CATEGORY_MODEL,
         )
         prepared = json.loads(
             manage("shell", "-c", script, env=env, timeout=SETUP_TIMEOUT).splitlines()[-1]
@@ -155,6 +180,7 @@ def running_deployment(
             url=url,
             model=model,
             categories=prepared["slugs"],
+            database=database,
         )
     finally:
         if process is not None:
@@ -176,6 +202,52 @@ def log_in(page, base_url: str, *, username: str = USERNAME, password: str = PAS
     page.fill("#id_password", password)
     page.click("[data-testid=login-form] [type=submit]")
     page.wait_for_url(f"{base_url}/chat/search/")
+
+
+def create_user(page, base_url: str, username: str, password: str) -> None:
+    """Add a user without staff rights nor any grant, through the admin's form (`page` is
+    signed in as the administrator)."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/admin/auth/user/add/")
+    page.fill("#id_username", username)
+    page.fill("#id_password1", password)
+    page.fill("#id_password2", password)
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+
+@contextmanager
+def categories_closed(deployment: BrowserDeployment) -> Iterator[None]:
+    """Every category open to all signed-in users (or to everyone) made readable by its
+    groups and users only for the block's length, then opened again as it was: the
+    deployment is shared by the suite. Straight in the database, as no signal follows a
+    category's access (its passages keep their category, not its visibility)."""
+    with _postgres(deployment.database) as connection:
+        closed = connection.execute(
+            "UPDATE documents_category AS category SET visibility = 'groups'"
+            " FROM documents_category AS before"
+            " WHERE category.id = before.id AND before.visibility <> 'groups'"
+            " RETURNING category.id, before.visibility"
+        ).fetchall()
+    try:
+        yield
+    finally:
+        with _postgres(deployment.database) as connection:
+            for category_id, visibility in closed:
+                connection.execute(
+                    "UPDATE documents_category SET visibility = %s WHERE id = %s",
+                    (visibility, category_id),
+                )
+
+
+def forget_sign_in_failures(who: str = "*") -> None:
+    """Drop the deployment's counts of failed sign-ins for `who` (« ip:127.0.0.1 »,
+    « account:name »; all by default), kept in its Redis cache (`common.ratelimit`): every
+    test signs in from the same address, which a test's guesses must not leave locked."""
+    client = _redis()
+    for key in client.scan_iter(match=f"*ratelimit:logins:{who}:*"):
+        client.delete(key)
 
 
 def print_page_errors(page) -> None:
@@ -224,7 +296,7 @@ def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:
     return path
 
 
-def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> dict[str, str]:
+def _environment(data_dir: Path, *, database: str) -> dict[str, str]:
     # STATIC_ROOT: whitenoise warns in the log when it is missing.
     (data_dir / "static").mkdir(parents=True, exist_ok=True)
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
@@ -238,6 +310,7 @@ def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> d
         "RATE_LIMIT_QUESTIONS": "0/60",
         "RATE_LIMIT_SEARCHES": "0/60",
         "RATE_LIMIT_UPLOADS": "0/60",
+        "RATE_LIMIT_LOGINS": f"{SIGN_IN_ATTEMPTS}/3600",
         "DJANGO_SUPERUSER_USERNAME": USERNAME,
         "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         "DB_HOST": POSTGRES["host"],
@@ -245,10 +318,8 @@ def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> d
         "DB_USER": POSTGRES["user"],
         "DB_NAME": database,
         "CHANNEL_REDIS": f"{REDIS_URL}/{REDIS_DATABASE}",
-        "LLM_PROVIDER": "compatible",
-        "LLM_API_BASE": model.base_url,
-        "LLM_API_KEY": MODEL_KEY,
-        "LLM_MODEL": "browser-test-model",
+        "LLM_PROVIDER": "extractive",
+        "ACCESS_CONTACT": ACCESS_CONTACT,
     }
 
 
@@ -264,10 +335,10 @@ def _healthy(url: str, process: subprocess.Popen, log: Path) -> bool:
         return False
 
 
-def _postgres():
+def _postgres(database: str = "postgres"):
     import psycopg
 
-    return psycopg.connect(**POSTGRES, dbname="postgres", connect_timeout=3, autocommit=True)
+    return psycopg.connect(**POSTGRES, dbname=database, connect_timeout=3, autocommit=True)
 
 
 def _postgres_answers() -> bool:

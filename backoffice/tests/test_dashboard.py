@@ -168,6 +168,15 @@ def test_staff_see_the_figures_and_the_charts(admin_client, seeded):
     assert 'class="sr-only"' in page
 
 
+def test_the_chart_labels_are_page_text_not_drawing_text(admin_client, seeded):
+    """SVG text shrinks with its drawing (to about 7 px on a phone); HTML text keeps its size."""
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+
+    assert "<text" not in page
+    assert 'data-testid="chart-label"' in page
+    assert 'preserveAspectRatio="none"' in page
+
+
 def test_the_period_selector_marks_the_chosen_period(admin_client):
     page = admin_client.get(DASHBOARD_URL, {"days": 7}).content.decode()
 
@@ -220,6 +229,22 @@ def test_stacked_bars_pile_the_series_from_the_baseline():
     assert upper.y == pytest.approx(TOP)  # 3 + 2 reaches the top of the scale, 5
     assert lower.tooltip == "lundi — sans passage : 3"
     assert chart.rows[0].values == [3, 2]
+
+
+def test_a_bar_chart_s_coordinates_are_percentages_of_its_box():
+    chart = bar_chart(
+        name="test",
+        title="Test",
+        summary="",
+        labels=["a", "b", "c", "d"],
+        long_labels=["A", "B", "C", "D"],
+        series=[Series("questions", [1, 2, 3, 4], "#000")],
+    )
+
+    assert (chart.width, chart.height, chart.baseline) == (100, 100, 100)
+    assert [tick.position for tick in chart.x_ticks] == [12.5, 37.5, 62.5, 87.5]
+    assert chart.y_ticks[0].position == 100
+    assert all(0 <= segment.x <= segment.x + segment.width <= 100 for segment in chart.segments)
 
 
 def checked(**fields) -> IndexCheck:

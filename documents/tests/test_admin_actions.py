@@ -1,5 +1,5 @@
-"""Re-indexing and deleting documents from the admin list, passages included; running
-folder syncs now."""
+"""Re-indexing and deleting documents from the admin list, passages included; taking back
+the title a document gives itself; running folder syncs now."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -79,6 +79,36 @@ def test_reindexing_from_the_list_queues_the_documents_again(
     document.refresh_from_db()
     assert document.status == Document.Status.PENDING and document.progress == 0
     assert len(callbacks) == 1
+
+
+def test_retaking_its_title_gives_a_document_titled_after_its_file_the_one_it_gives_itself(
+    admin_client, django_capture_on_commit_callbacks
+):
+    text = "# Congés pour événements familiaux\n\nLe mariage ouvre droit à cinq jours.\n"
+    after_file = DocumentFactory(file=ContentFile(text.encode(), name="Guide_conges.md"))
+    typed = DocumentFactory(
+        file=ContentFile(text.encode(), name="guide.md"), title="Congés : le guide de la DRH"
+    )
+    for document in (after_file, typed):
+        Document.objects.filter(pk=document.pk).update(status=Document.Status.INDEXED)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_client.post(
+            CHANGELIST_URL,
+            {"action": "retake_own_title", "_selected_action": [after_file.pk, typed.pk]},
+            follow=True,
+        )
+
+    assert len(callbacks) == 1
+    page = response.content.decode()
+    assert "1 document(s) titré(s) d&#x27;après leur nom de fichier en file" in page
+    assert "1 document(s) gardent le titre saisi." in page
+    typed.refresh_from_db()
+    assert typed.status == Document.Status.INDEXED
+    indexing.index_document(after_file.pk)
+    after_file.refresh_from_db()
+    assert after_file.title == "Congés pour événements familiaux"
+    assert after_file.title_from_filename is False
 
 
 def test_sync_now_runs_the_selected_folder_syncs_and_shows_their_summary(

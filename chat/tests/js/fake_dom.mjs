@@ -1,4 +1,4 @@
-// Just enough of the DOM for static/js/markdown.js, the source chips and the answer's notes to run under node, with a serialiser
+// Just enough of the DOM for static/js/markdown.js, the source chips, the answer's notes and a saved exchange to run under node, with a serialiser
 // that writes attributes and text escaped, as a browser's would.
 
 class FakeNode {
@@ -73,6 +73,21 @@ class FakeElement extends FakeNode {
     this.attributes[name] = String(value);
   }
 
+  removeAttribute(name) {
+    delete this.attributes[name];
+  }
+
+  get hidden() {
+    return "hidden" in this.attributes;
+  }
+
+  set hidden(value) {
+    if (value) this.setAttribute("hidden", "");
+    else this.removeAttribute("hidden");
+  }
+
+  addEventListener() {}
+
   get html() {
     const attributes = PROPERTIES.filter((name) => this[name] !== undefined)
       .map((name) => ` ${name}="${escape(String(this[name]))}"`)
@@ -89,6 +104,8 @@ function escape(text) {
 }
 
 globalThis.Node = FakeNode;
+globalThis.requestAnimationFrame = () => 0;
+globalThis.cancelAnimationFrame = () => {};
 globalThis.document = {
   createElement: (tag) => new FakeElement(tag),
   createTextNode: (text) => new FakeText(text),

@@ -318,15 +318,21 @@ export class ExchangeView {
     return { button, form };
   }
 
-  /** An exchange of a saved conversation, as the conversation API gives it. */
+  /** An exchange of a saved conversation, as the conversation API gives it; one that failed
+   * or was cancelled offers « Réessayer » when `options.onRetry` is given (the last one). */
   static fromSaved(saved, options) {
     const view = new ExchangeView({ question: saved.question, ...options });
     view.setSources({ exchange: saved.id, sources: saved.sources, validated: saved.validated });
     view.text = saved.answer || "";
     const state = SAVED_STATES[saved.status] ?? "done";
     view.end(state);
-    if (state === "done") view.showActions({ saved: saved.feedback });
-    else if (state === "cancelled") view.showNotice(options.strings.cancelled, "status");
+    if (state === "done") {
+      view.showActions({ saved: saved.feedback });
+      return view;
+    }
+    if (state === "cancelled") view.showNotice(options.strings.cancelled, "status");
+    else view.showNotice(options.strings.failed, "alert");
+    view.offerRetry();
     return view;
   }
 }

@@ -267,9 +267,14 @@ class SearchPage {
     this.current = null;
     this.answerError = null;
     this.showBanner();
+    const last = conversation.exchanges.length - 1;
     this.exchanges.replaceChildren(
       ...conversation.exchanges.map(
-        (saved) => ExchangeView.fromSaved(saved, { strings: this.strings, api: this.api }).element,
+        (saved, index) => ExchangeView.fromSaved(saved, {
+          strings: this.strings,
+          api: this.api,
+          onRetry: index === last ? (again) => this.ask(again) : null,
+        }).element,
       ),
     );
     this.category = conversation.category?.slug ?? null;

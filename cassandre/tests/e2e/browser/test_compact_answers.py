@@ -15,7 +15,7 @@ from cassandre.tests.e2e.browser.corpus import (
     LONG_QUESTION,
     TELEWORK_QUESTION,
 )
-from testing.browser import PHONE, ask, save_screenshot
+from testing.browser import DESKTOP, PHONE, ask, save_screenshot
 from testing.openai_server import error_reply
 
 pytestmark = pytest.mark.timeout(300)
@@ -74,22 +74,30 @@ def test_cited_sources_are_one_line_chips_and_the_others_are_folded(new_page, de
     expect(cited.first.get_by_test_id("open-document")).to_be_visible()
 
 
-def test_a_streaming_answer_keeps_the_question_box_and_interrompre_on_screen(new_page, deployment):
-    page = new_page(PHONE)
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_streaming_answer_keeps_the_question_box_and_interrompre_on_screen(
+    new_page, deployment, viewport
+):
+    page = new_page(viewport)
     page.goto(search_url(deployment))
     exchange = ask(page, LONG_QUESTION)
     answer = exchange.get_by_test_id("answer")
-    page.wait_for_function(
-        "() => document.documentElement.scrollHeight > 1.5 * window.innerHeight",
-        timeout=ANSWER_TIMEOUT,
+    expect(exchange.get_by_test_id("cited-sources").get_by_test_id("source-card")).to_have_count(
+        1, timeout=ANSWER_TIMEOUT
     )
-    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 3)")
+    if viewport is PHONE:
+        page.wait_for_function(
+            "() => document.documentElement.scrollHeight > 1.5 * window.innerHeight",
+            timeout=ANSWER_TIMEOUT,
+        )
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight / 3)")
 
     expect(answer).to_have_attribute("data-state", "streaming")
     expect(page.get_by_test_id("cancel-button")).to_be_in_viewport(ratio=1)
     box = page.get_by_test_id("ask-form").bounding_box()
-    assert box["y"] + box["height"] <= PHONE["height"] + 1
-    save_screenshot(page, "search-streaming-phone", full_page=False)
+    assert box["y"] + box["height"] <= viewport["height"] + 1
+    name = "desktop" if viewport is DESKTOP else "phone"
+    save_screenshot(page, f"search-streaming-{name}", full_page=False)
     page.get_by_test_id("cancel-button").click()
     expect(answer).to_have_attribute("data-state", "cancelled")
 

@@ -1,17 +1,20 @@
 """A conversation at its own address: the page takes it when the conversation starts, a reload
-or Back brings the conversation back, sources open in a new tab, and only its owner opens it."""
+or Back brings the conversation back (with « Réessayer » when its last answer failed or was
+interrupted), sources open in a new tab, and only its owner opens it."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from cassandre.tests.e2e.browser.corpus import HUMAN_RESOURCES, TELEWORK_QUESTION
-from testing.browser import ask
+from cassandre.tests.e2e.browser.corpus import HUMAN_RESOURCES, LONG_QUESTION, TELEWORK_QUESTION
+from testing.browser import PHONE, ask, save_screenshot
+from testing.openai_server import error_reply
 
 pytestmark = pytest.mark.timeout(300)
 ANSWER_TIMEOUT = 30_000
 CONVERSATION_ADDRESS = re.compile(r"/chat/c/\d+/(#.*)?$")
+MODEL_ERROR = "Le modèle de langue a répondu par une erreur."
 
 
 def asked_in_a_new_conversation(page, deployment):
@@ -76,3 +79,59 @@ def test_another_users_conversation_is_not_found(page, new_page, deployment):
     reader = new_page(reader=True)
     response = reader.goto(page.url.split("#")[0])
     assert response.status == 404
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_a_reopened_conversation_whose_last_answer_failed_offers_reessayer(
+    new_page, deployment, viewport
+):
+    page = new_page(viewport) if viewport else new_page()
+    asked_in_a_new_conversation(page, deployment)
+    # A follow-up: its rewriting and then its answer get a 400, which the client never retries.
+    deployment.model.failures.extend([error_reply(400, MODEL_ERROR)] * 2)
+    failed = ask(page, TELEWORK_QUESTION)
+    expect(failed.get_by_test_id("answer")).to_have_attribute(
+        "data-state", "error", timeout=ANSWER_TIMEOUT
+    )
+
+    page.reload()
+
+    exchanges = page.get_by_test_id("exchange")
+    expect(exchanges).to_have_count(2)
+    first, last = exchanges.all()
+    expect(last.get_by_test_id("answer")).to_have_attribute("data-state", "error")
+    expect(last.get_by_role("alert")).to_contain_text("Cette question n'a pas reçu de réponse.")
+    expect(last.get_by_test_id("retry")).to_be_visible()
+    expect(first.get_by_test_id("retry")).to_have_count(0)
+    name = "desktop" if viewport is None else "phone"
+    save_screenshot(page, f"conversation-reopened-retry-{name}", full_page=False)
+
+    last.get_by_test_id("retry").click()
+    again = page.get_by_test_id("exchange").nth(2)
+    expect(again).to_contain_text(TELEWORK_QUESTION)
+    expect(again.get_by_test_id("answer")).to_have_attribute(
+        "data-state", "done", timeout=ANSWER_TIMEOUT
+    )
+    expect(last.get_by_test_id("retry")).to_be_hidden()
+
+
+def test_a_reopened_conversation_whose_last_answer_was_interrupted_offers_reessayer(
+    page, deployment
+):
+    page.goto(f"{deployment.url}/chat/search/{deployment.categories[HUMAN_RESOURCES]}/")
+    exchange = ask(page, LONG_QUESTION)
+    expect(exchange.get_by_test_id("answer")).to_contain_text("Le télétravail est arrivé")
+    page.get_by_test_id("cancel-button").click()
+    expect(exchange.get_by_test_id("answer")).to_have_attribute("data-state", "cancelled")
+    expect(page).to_have_url(CONVERSATION_ADDRESS)
+
+    page.reload()
+
+    reopened = page.get_by_test_id("exchange").last
+    expect(reopened).to_contain_text(LONG_QUESTION)
+    expect(reopened.get_by_test_id("answer")).to_have_attribute("data-state", "cancelled")
+    reopened.get_by_test_id("retry").click()
+    again = page.get_by_test_id("exchange").nth(1)
+    expect(again.get_by_test_id("answer")).to_have_attribute("data-state", "streaming")
+    page.get_by_test_id("cancel-button").click()
+    expect(again.get_by_test_id("answer")).to_have_attribute("data-state", "cancelled")

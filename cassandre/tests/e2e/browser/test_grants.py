@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from testing.browser import DESKTOP, NARROW_PHONE, ask, log_in, save_screenshot
+from testing.browser import DESKTOP, NARROW_PHONE, ask, create_user, log_in, save_screenshot
 
 pytestmark = pytest.mark.timeout(300)
 INDEXING_TIMEOUT = 90_000
@@ -25,15 +25,6 @@ QUESTION = "Comment réserver un véhicule de service ?"
 def suffix() -> str:
     """Names of this test's own user and category: the deployment is shared by the suite."""
     return uuid.uuid4().hex[:8]
-
-
-def create_user(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/admin/auth/user/add/")
-    page.fill("#id_username", username)
-    page.fill("#id_password1", PASSWORD)
-    page.fill("#id_password2", PASSWORD)
-    page.click("input[name=_save]")
-    expect(page.locator(".messagelist .success")).to_be_visible()
 
 
 def create_category_with_a_document(page, base_url: str, name: str) -> str:
@@ -72,7 +63,7 @@ def test_a_new_user_is_given_one_category_on_its_page_and_searches_it(
     page, browser, deployment, suffix
 ):
     username, category = f"recrue-{suffix}", f"Parc automobile {suffix}"
-    create_user(page, deployment.url, username)
+    create_user(page, deployment.url, username, PASSWORD)
     category_page = create_category_with_a_document(page, deployment.url, category)
 
     # The grant itself: one screen, the category's page.
@@ -109,7 +100,7 @@ def test_a_new_user_is_given_one_category_on_its_page_and_searches_it(
 def test_the_category_s_readers_can_be_picked_on_a_phone(new_page, deployment, suffix):
     username, category = f"lecteur-{suffix}", f"Archives {suffix}"
     page = new_page(NARROW_PHONE)
-    create_user(page, deployment.url, username)
+    create_user(page, deployment.url, username, PASSWORD)
     page.goto(f"{deployment.url}/admin/documents/category/add/")
     page.fill("#id_name", category)
     pick_reader(page, username)
