@@ -6,25 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ai', '0002_rerankmodel'),
+        ("ai", "0002_rerankmodel"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='languagemodel',
-            name='energy_wh_per_thousand_tokens',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text="Facultatif : l'estimation du fournisseur ou de votre serveur. Vide : énergie inconnue.", max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='énergie par millier de jetons (Wh)'),
+            model_name="languagemodel",
+            name="energy_wh_per_thousand_tokens",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="Facultatif : l'estimation du fournisseur ou de votre serveur. Vide : énergie inconnue.",
+                max_digits=12,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                verbose_name="énergie par millier de jetons (Wh)",
+            ),
         ),
         migrations.AddField(
-            model_name='languagemodel',
-            name='price_per_million_input_tokens',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text='En euros (COST_CURRENCY). Vide : coût inconnu.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='prix par million de jetons lus'),
+            model_name="languagemodel",
+            name="price_per_million_input_tokens",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="En euros (COST_CURRENCY). Vide : coût inconnu.",
+                max_digits=12,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                verbose_name="prix par million de jetons lus",
+            ),
         ),
         migrations.AddField(
-            model_name='languagemodel',
-            name='price_per_million_output_tokens',
-            field=models.DecimalField(blank=True, decimal_places=4, help_text='En euros (COST_CURRENCY). Vide : coût inconnu.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='prix par million de jetons écrits'),
+            model_name="languagemodel",
+            name="price_per_million_output_tokens",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                help_text="En euros (COST_CURRENCY). Vide : coût inconnu.",
+                max_digits=12,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                verbose_name="prix par million de jetons écrits",
+            ),
         ),
     ]

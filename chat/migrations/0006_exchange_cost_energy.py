@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0005_answertask_question_sealed'),
+        ("chat", "0005_answertask_question_sealed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exchange',
-            name='cost',
-            field=models.DecimalField(blank=True, decimal_places=8, help_text='En COST_CURRENCY ; vide : modèle sans tarif ou jetons non comptés.', max_digits=14, null=True, verbose_name='coût'),
+            model_name="exchange",
+            name="cost",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=8,
+                help_text="En COST_CURRENCY ; vide : modèle sans tarif ou jetons non comptés.",
+                max_digits=14,
+                null=True,
+                verbose_name="coût",
+            ),
         ),
         migrations.AddField(
-            model_name='exchange',
-            name='energy_wh',
-            field=models.DecimalField(blank=True, decimal_places=6, help_text="Vide : le modèle n'a pas de facteur d'énergie, ou jetons non comptés.", max_digits=14, null=True, verbose_name='énergie (Wh)'),
+            model_name="exchange",
+            name="energy_wh",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=6,
+                help_text="Vide : le modèle n'a pas de facteur d'énergie, ou jetons non comptés.",
+                max_digits=14,
+                null=True,
+                verbose_name="énergie (Wh)",
+            ),
         ),
     ]
