@@ -249,6 +249,10 @@ def _environment(data_dir: Path, *, database: str, model: FakeOpenAIServer) -> d
         "LLM_API_BASE": model.base_url,
         "LLM_API_KEY": MODEL_KEY,
         "LLM_MODEL": "browser-test-model",
+        # A tariff (per million tokens) and an energy factor: the dashboard has costs to sum.
+        "LLM_PRICE_INPUT": "2.5",
+        "LLM_PRICE_OUTPUT": "10",
+        "LLM_ENERGY_WH": "0.3",
     }
 
 
