@@ -65,9 +65,9 @@ class ExportedConversation:
 
 
 def exported_conversation(conversation: Conversation) -> ExportedConversation:
-    """`conversation` as its owner reads it; its exchanges are read in order (prefetched by
-    `chat.selectors.conversation_of`, or queried here)."""
-    exchanges = list(conversation.exchanges.order_by("created_at", "pk"))
+    """`conversation` as its owner reads it, its exchanges in their order (as
+    `chat.selectors.conversation_of` prefetches them, or queried here)."""
+    exchanges = list(conversation.exchanges.all())
     existing = _existing_sources(exchanges)
     first_sealed = exchanges[0].sealed_question if exchanges else ""
     return ExportedConversation(
