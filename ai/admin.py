@@ -73,13 +73,25 @@ class LanguageModelForm(WriteOnlyKeyForm):
             "context_window",
             "max_answer_tokens",
             "temperature",
+            "price_per_million_input_tokens",
+            "price_per_million_output_tokens",
+            "energy_wh_per_thousand_tokens",
         ]
 
 
 @admin.register(LanguageModel)
 class LanguageModelAdmin(WriteOnlyKeyAdmin):
     form = LanguageModelForm
-    list_display = ["name", "kind", "model", "base_url", "has_api_key", "updated_at"]
+    list_display = [
+        "name",
+        "kind",
+        "model",
+        "base_url",
+        "has_api_key",
+        "price_per_million_input_tokens",
+        "price_per_million_output_tokens",
+        "updated_at",
+    ]
     list_filter = ["kind"]
     search_fields = ["name", "model", "base_url"]
 

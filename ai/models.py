@@ -1,6 +1,7 @@
 """Language and reranking models an administrator configures, so that each category can
 choose its own."""
 
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -61,6 +62,34 @@ class LanguageModel(models.Model):
     )
     temperature = models.FloatField(
         "température", default=0.2, validators=[MinValueValidator(0.0), MaxValueValidator(2.0)]
+    )
+    price_per_million_input_tokens = models.DecimalField(
+        "prix par million de jetons lus",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="En euros (COST_CURRENCY). Vide : coût inconnu.",
+    )
+    price_per_million_output_tokens = models.DecimalField(
+        "prix par million de jetons écrits",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="En euros (COST_CURRENCY). Vide : coût inconnu.",
+    )
+    energy_wh_per_thousand_tokens = models.DecimalField(
+        "énergie par millier de jetons (Wh)",
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Facultatif : l'estimation du fournisseur ou de votre serveur. "
+        "Vide : énergie inconnue.",
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)

@@ -6,9 +6,10 @@ Days are those of the site's time zone (TIME_ZONE, Europe/Paris): a question ask
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -55,10 +56,26 @@ def period_for(days: object, *, today: date | None = None) -> Period:
 
 
 @dataclass(frozen=True)
+class DaySpend:
+    day: date
+    answers: int
+    cost: Decimal
+    energy_wh: Decimal
+    unpriced: int
+
+
+@dataclass(frozen=True)
 class QuestionDays:
+    """Per day: the questions, those left unanswered, and what their answers cost — in
+    COST_CURRENCY and Wh, summed over the answers whose cost is known (`unpriced`: the
+    others, from a model without a tariff or whose tokens were not counted)."""
+
     asked: list[int]
     no_answer: list[int]
     failed: list[int]
+    cost: list[Decimal]
+    energy_wh: list[Decimal]
+    unpriced: list[int]
 
     @property
     def unanswered(self) -> list[int]:
@@ -71,6 +88,23 @@ class QuestionDays:
     @property
     def unanswered_total(self) -> int:
         return sum(self.no_answer) + sum(self.failed)
+
+    @property
+    def cost_total(self) -> Decimal:
+        return sum(self.cost, Decimal(0))
+
+    @property
+    def energy_wh_total(self) -> Decimal:
+        return sum(self.energy_wh, Decimal(0))
+
+    @property
+    def unpriced_total(self) -> int:
+        return sum(self.unpriced)
+
+
+def unpriced_filter() -> Q:
+    """Finished answers whose cost is unknown (still streaming, it is not known yet)."""
+    return Q(cost__isnull=True) & ~Q(status=Exchange.Status.STREAMING)
 
 
 def unanswered_filter() -> Q:
@@ -87,6 +121,9 @@ def questions_per_day(period: Period) -> QuestionDays:
             asked=Count("pk"),
             no_answer=Count("pk", filter=Q(outcome=Exchange.Outcome.NO_ANSWER)),
             failed=Count("pk", filter=Q(status=Exchange.Status.FAILED)),
+            total_cost=Sum("cost"),
+            total_energy_wh=Sum("energy_wh"),
+            unpriced=Count("pk", filter=unpriced_filter()),
         )
         .order_by("day")
     )
@@ -96,7 +133,61 @@ def questions_per_day(period: Period) -> QuestionDays:
         asked=[by_day.get(day, {}).get("asked", 0) for day in days],
         no_answer=[by_day.get(day, {}).get("no_answer", 0) for day in days],
         failed=[by_day.get(day, {}).get("failed", 0) for day in days],
+        cost=[by_day.get(day, {}).get("total_cost") or Decimal(0) for day in days],
+        energy_wh=[by_day.get(day, {}).get("total_energy_wh") or Decimal(0) for day in days],
+        unpriced=[by_day.get(day, {}).get("unpriced", 0) for day in days],
     )
+
+
+def spend_by_day(period: Period, questions: QuestionDays) -> list[DaySpend]:
+    """The days questions were asked on, latest first, with what their answers cost."""
+    return [
+        DaySpend(day, asked, cost, energy_wh, unpriced)
+        for day, asked, cost, energy_wh, unpriced in zip(
+            period.dates,
+            questions.asked,
+            questions.cost,
+            questions.energy_wh,
+            questions.unpriced,
+            strict=True,
+        )
+        if asked
+    ][::-1]
+
+
+@dataclass(frozen=True)
+class CategorySpend:
+    category: str | None
+    """None: the conversations across every category."""
+    answers: int
+    cost: Decimal
+    energy_wh: Decimal
+    unpriced: int
+
+
+def spend_per_category(period: Period) -> list[CategorySpend]:
+    """What the answers of the period cost in each category, the costliest first."""
+    rows = (
+        _in_period(Exchange.objects.all(), "created_at", period)
+        .values(category=F("conversation__category__name"))
+        .annotate(
+            answers=Count("pk"),
+            total_cost=Sum("cost"),
+            total_energy_wh=Sum("energy_wh"),
+            unpriced=Count("pk", filter=unpriced_filter()),
+        )
+        .order_by(F("total_cost").desc(nulls_last=True), F("category").asc(nulls_first=True))
+    )
+    return [
+        CategorySpend(
+            category=row["category"],
+            answers=row["answers"],
+            cost=row["total_cost"] or Decimal(0),
+            energy_wh=row["total_energy_wh"] or Decimal(0),
+            unpriced=row["unpriced"],
+        )
+        for row in rows
+    ]
 
 
 def latest_unanswered(period: Period, *, limit: int = LATEST_UNANSWERED) -> list[Exchange]:
@@ -270,10 +361,15 @@ class Dashboard:
     documents_by_status: list[StatusCount]
     pending_proposals: int
     index_check: IndexCheck | None
+    spend_per_category: list[CategorySpend]
+
+    @property
+    def spend_by_day(self) -> list[DaySpend]:
+        return spend_by_day(self.period, self.questions)
 
 
 def dashboard(period: Period) -> Dashboard:
-    """Every figure of the dashboard: nine queries, whatever the data."""
+    """Every figure of the dashboard: ten queries, whatever the data."""
     return Dashboard(
         period=period,
         questions=questions_per_day(period),
@@ -284,6 +380,7 @@ def dashboard(period: Period) -> Dashboard:
         documents_by_status=documents_by_status(),
         pending_proposals=pending_proposals(),
         index_check=latest_index_check(),
+        spend_per_category=spend_per_category(period),
     )
 
 

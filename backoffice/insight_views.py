@@ -1,6 +1,7 @@
 """The staff's insight pages: the dashboard of the site's use and the retrieval inspector."""
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format, number_format
@@ -37,7 +38,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "backoffice/dashboard.html",
-        {"dashboard": figures, "periods": PERIODS, **_charts(figures)},
+        {
+            "dashboard": figures,
+            "periods": PERIODS,
+            "currency": settings.COST_CURRENCY,
+            **_charts(figures),
+        },
     )
 
 

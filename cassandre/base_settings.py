@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kombu import Queue
 
-from cassandre.env import env_bool, env_int, env_list, env_rate, env_str
+from cassandre.env import env_bool, env_decimal, env_int, env_list, env_rate, env_str
 from common.content_security import page_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -333,6 +333,13 @@ LLM_TEMPERATURE = float(env_str("LLM_TEMPERATURE") or 0.2)
 LLM_TIMEOUT = env_int("LLM_TIMEOUT", 60)
 LLM_CONNECT_TIMEOUT = env_int("LLM_CONNECT_TIMEOUT", 5)
 LLM_MAX_RETRIES = env_int("LLM_MAX_RETRIES", 2)
+# The site model's price per million tokens read (input) and written (output), in
+# COST_CURRENCY, and its energy in Wh per thousand tokens: unset, the cost (or energy) of its
+# answers is unknown. A category's own model carries its own in the backoffice.
+LLM_PRICE_INPUT = env_decimal("LLM_PRICE_INPUT")
+LLM_PRICE_OUTPUT = env_decimal("LLM_PRICE_OUTPUT")
+LLM_ENERGY_WH = env_decimal("LLM_ENERGY_WH")
+COST_CURRENCY = env_str("COST_CURRENCY", "EUR")
 
 # --- Relevance: reranking the best candidates, and the score under which nothing fits -----
 # A reranking API in the common /rerank format (Cohere's: Text Embeddings Inference, vLLM,

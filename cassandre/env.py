@@ -1,6 +1,7 @@
 """Typed readers for environment variables, used only by the settings modules."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +21,20 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from exc
+
+
+def env_decimal(name: str) -> Decimal | None:
+    """A number at or above 0 (a price, a factor), or None when unset."""
+    raw = env_str(name).replace(",", ".")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(f"{name} must be a number at or above 0, got {raw!r}.")
+    return value
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -48,6 +48,16 @@ class AnswerRequestSerializer(QuestionSerializer):
 class UsageSerializer(serializers.Serializer):
     prompt_tokens = serializers.IntegerField(allow_null=True)
     completion_tokens = serializers.IntegerField(allow_null=True)
+    cost = serializers.FloatField(
+        allow_null=True,
+        help_text="Le coût de la réponse dans la devise `currency` ; 0 pour des extraits ou "
+        "une réponse validée, null quand le modèle n'a pas de tarif.",
+    )
+    energy_wh = serializers.FloatField(
+        allow_null=True,
+        help_text="L'énergie estimée en Wh ; null quand le modèle n'en a pas de facteur.",
+    )
+    currency = serializers.CharField(help_text="COST_CURRENCY, EUR par défaut.")
 
 
 class AnswerSerializer(serializers.Serializer):

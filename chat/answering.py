@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ai.citations import cited_numbers
+from ai.costs import FREE, Tariff
 from ai.llm import Delta, NumberedPassage, Provider, ProviderError, Usage
 from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
 from ai.retrieval import Result
@@ -149,7 +150,9 @@ async def answer_question(
         raise
     yield Sources(conversation_id, exchange_id, standalone, sources, validated=bool(correction))
 
-    record = _Recorder(exchange_id=exchange_id, outcome=outcome, clock=clock)
+    # Only a generated answer has a price: extracts and validated corrections cost nothing.
+    tariff = context.tariff if outcome == Exchange.Outcome.GENERATED else FREE
+    record = _Recorder(exchange_id=exchange_id, outcome=outcome, clock=clock, tariff=tariff)
     try:
         async for delta in stream:
             if delta.usage is not None:
@@ -179,7 +182,7 @@ async def answer_question(
         outcome=outcome,
         provider=context.provider.label,
         citations=citations,
-        usage=record.usage,
+        usage=record.priced_usage,
         timings=record.timings(),
         notices=notices,
     )
@@ -218,6 +221,7 @@ class _Recorder:
     exchange_id: int
     outcome: str
     clock: _Clock
+    tariff: Tariff
     usage: Usage | None = None
     first_token_ms: int | None = None
     pieces: list[str] = field(default_factory=list)
@@ -225,6 +229,10 @@ class _Recorder:
     @property
     def answer(self) -> str:
         return "".join(self.pieces)
+
+    @property
+    def priced_usage(self) -> Usage:
+        return self.tariff.priced(self.usage)
 
     def add(self, text: str) -> None:
         if self.first_token_ms is None:
@@ -249,7 +257,7 @@ class _Recorder:
             status=status,
             outcome=self.outcome,
             answer=self.answer,
-            usage=self.usage,
+            usage=self.priced_usage,
             first_token_ms=self.first_token_ms,
             total_ms=self.clock.ms(),
             error_message=error_message,

@@ -2,7 +2,11 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from chat.answer_api import AnswerTaskCreateView, AnswerTaskView, AnswerView
-from chat.conversation_api import ConversationDetailView, ConversationListView
+from chat.conversation_api import (
+    ConversationDetailView,
+    ConversationExportView,
+    ConversationListView,
+)
 from chat.feedback_api import ExchangeFeedbackView, ExchangeProposalView
 
 app_name = "api_v1"
@@ -25,6 +29,11 @@ urlpatterns = [
         "conversations/<int:conversation_id>/",
         ConversationDetailView.as_view(),
         name="conversation",
+    ),
+    path(
+        "conversations/<int:conversation_id>/export/",
+        ConversationExportView.as_view(),
+        name="conversation-export",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

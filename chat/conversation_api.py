@@ -1,14 +1,32 @@
-"""The conversations API: a user's own conversations, and one of them with its answers."""
+"""The conversations API: a user's own conversations, one of them with its answers, and
+that one exported as Markdown or Word."""
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from chat import selectors
 from chat.answer_api import DetailSerializer
+from chat.conversation_export import (
+    DOCX_MEDIA_TYPE,
+    conversation_docx,
+    conversation_markdown,
+    exported_conversation,
+)
 from chat.conversations import question_as_asked, title_as_asked
 from chat.feedback_api import FeedbackSerializer
 from chat.models import Conversation, Exchange
@@ -104,7 +122,66 @@ class ConversationDetailView(RetrieveAPIView):
     serializer_class = ConversationDetailSerializer
 
     def get_object(self) -> Conversation:
-        conversation = selectors.conversation_of(self.request.user, self.kwargs["conversation_id"])
-        if conversation is None:
-            raise NotFound("Cette conversation n'existe pas ou ne vous appartient pas.")
-        return conversation
+        return own_conversation(self.request, self.kwargs["conversation_id"])
+
+
+def own_conversation(request: Request, conversation_id: int) -> Conversation:
+    """The user's conversation; another user's is not found, like one that does not exist."""
+    conversation = selectors.conversation_of(request.user, conversation_id)
+    if conversation is None:
+        raise NotFound("Cette conversation n'existe pas ou ne vous appartient pas.")
+    return conversation
+
+
+class MarkdownRenderer(BaseRenderer):
+    media_type = "text/markdown"
+    format = "md"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data.encode()
+
+
+class DocxRenderer(BaseRenderer):
+    media_type = DOCX_MEDIA_TYPE
+    format = "docx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data
+
+
+class ConversationExportView(APIView):
+    """`GET /api/v1/conversations/<id>/export/?format=md|docx`: one of the user's
+    conversations as a file, each answer with the sources it cites (Markdown by default)."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [MarkdownRenderer, DocxRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", str, enum=["md", "docx"], description="Markdown ou Word.")
+        ],
+        responses={
+            (200, MarkdownRenderer.media_type): OpenApiResponse(OpenApiTypes.STR),
+            (200, DOCX_MEDIA_TYPE): OpenApiResponse(OpenApiTypes.BINARY),
+            404: DetailSerializer,
+        },
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        exported = exported_conversation(own_conversation(request, conversation_id))
+        renderer = request.accepted_renderer
+        body = (
+            conversation_docx(exported)
+            if renderer.format == DocxRenderer.format
+            else conversation_markdown(exported)
+        )
+        filename = f"{exported.filename}.{renderer.format}"
+        return Response(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error reads as JSON, like everywhere in the API, whichever file was asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)

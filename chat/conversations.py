@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ai.anonymizer import anonymize_if_enabled
+from ai.costs import Tariff, tariff_for
 from ai.llm import Provider, Usage, provider_for
 from ai.models import LanguageModel
 from ai.prompts import DEFAULT_SYSTEM_PROMPT, validate_system_prompt
@@ -55,6 +56,8 @@ class AskContext:
     conversation_id: int | None
     history: Sequence[tuple[str, str]]
     provider: Provider
+    tariff: Tariff
+    """The provider's prices: unknown for a provider given in place of the category's."""
     system_prompt: str
     # The categories the user may read (None: all of them, for staff).
     readable_ids: list[int] | None
@@ -108,6 +111,7 @@ def load_ask_context(
         if conversation is None or not _still_readable(conversation, readable):
             raise QuestionRefused(_("Cette conversation n'existe pas ou ne vous appartient pas."))
     category = conversation.category if conversation else _category(category_slug, readable)
+    language_model = _language_model(category, readable)
     return AskContext(
         user_id=user_id,
         question=question,
@@ -115,7 +119,8 @@ def load_ask_context(
         category=category,
         conversation_id=conversation.pk if conversation else None,
         history=conversation_history(conversation) if conversation else (),
-        provider=provider or provider_for(_language_model(category, readable)),
+        provider=provider or provider_for(language_model),
+        tariff=Tariff() if provider else tariff_for(language_model),
         system_prompt=_usable_prompt(category),
         readable_ids=readable_category_ids(user),
     )
@@ -262,6 +267,8 @@ def finish_exchange(
         answer=answer,
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
+        cost=usage.cost if usage else None,
+        energy_wh=usage.energy_wh if usage else None,
         first_token_ms=first_token_ms,
         total_ms=total_ms,
         error_message=error_message,

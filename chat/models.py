@@ -95,6 +95,22 @@ class Exchange(models.Model):
     model = models.CharField("modèle", max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField("jetons du prompt", null=True, blank=True)
     completion_tokens = models.PositiveIntegerField("jetons de la réponse", null=True, blank=True)
+    cost = models.DecimalField(
+        "coût",
+        max_digits=14,
+        decimal_places=8,
+        null=True,
+        blank=True,
+        help_text="En COST_CURRENCY ; vide : modèle sans tarif ou jetons non comptés.",
+    )
+    energy_wh = models.DecimalField(
+        "énergie (Wh)",
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="Vide : le modèle n'a pas de facteur d'énergie, ou jetons non comptés.",
+    )
     retrieval_ms = models.PositiveIntegerField("recherche (ms)", null=True, blank=True)
     first_token_ms = models.PositiveIntegerField("premier mot (ms)", null=True, blank=True)
     total_ms = models.PositiveIntegerField("durée totale (ms)", null=True, blank=True)

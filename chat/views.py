@@ -125,6 +125,7 @@ def _page_config(
         "urls": {
             "conversations": reverse("api_v1:conversations"),
             "conversation": reverse("api_v1:conversation", args=[0]),
+            "conversationExport": reverse("api_v1:conversation-export", args=[0]),
             "feedback": reverse("api_v1:exchange-feedback", args=[0]),
             "proposals": reverse("api_v1:exchange-proposals", args=[0]),
             "viewer": VIEWER_PATH.format(document_id=0),

@@ -5,12 +5,16 @@ Server → client, for one question (`id` echoes the client's id for that questi
   {"type": "token", "text"}                      (any number of times)
   {"type": "done", "conversation", "exchange", "answer", "outcome", "validated",
    "provider", "citations", "usage", "timings", "notices"}  (notices: texts to show
-   below the answer, such as a cited document soon out of force)
+   below the answer, such as a cited document soon out of force; usage: {"prompt_tokens",
+   "completion_tokens", "cost", "energy_wh", "currency"}, cost and energy null when unknown)
   or {"type": "error", "code", "message"}  or  {"type": "cancelled"} after a cancel.
 """
 
-from dataclasses import asdict
+from decimal import Decimal
 
+from django.conf import settings
+
+from ai.llm import Usage
 from chat.answering import Done, Event, Sources, Token
 
 
@@ -39,10 +43,25 @@ def done_message(event: Done) -> dict[str, object]:
         "validated": event.validated,
         "provider": event.provider,
         "citations": event.citations,
-        "usage": asdict(event.usage) if event.usage else None,
+        "usage": usage_message(event.usage) if event.usage else None,
         "timings": event.timings,
         "notices": event.notices,
     }
+
+
+def usage_message(usage: Usage) -> dict[str, object]:
+    return {
+        "prompt_tokens": usage.prompt_tokens,
+        "completion_tokens": usage.completion_tokens,
+        "cost": _number(usage.cost),
+        "energy_wh": _number(usage.energy_wh),
+        "currency": settings.COST_CURRENCY,
+    }
+
+
+def _number(value: Decimal | None) -> float | None:
+    # JSON has no decimals; a float keeps the 8 places of a cost in euros well enough.
+    return float(value) if value is not None else None
 
 
 def error_message(code: str, message: str) -> dict[str, object]:

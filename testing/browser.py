@@ -94,6 +94,10 @@ for name, fields in {categories!r}.items():
             base_url={model_url!r},
             api_key={model_key!r},
             model={model_name!r},
+            # A tariff (per million tokens) and an energy factor: the dashboard has costs to sum.
+            price_per_million_input_tokens="2.5",
+            price_per_million_output_tokens="10",
+            energy_wh_per_thousand_tokens="0.3",
         )
     slugs[name] = Category.objects.create(name=name, **fields).slug
 get_user_model().objects.create_user(username={reader!r}, password={reader_password!r})

@@ -7,6 +7,7 @@ never quotes the provider's own words (an API error may echo the key).
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from common.errors import UserError
@@ -14,8 +15,13 @@ from common.errors import UserError
 
 @dataclass(frozen=True)
 class Usage:
+    """Tokens as the provider counted them; the cost and energy are filled in by the
+    answering from the model's tariff (`ai.costs`), None when unknown."""
+
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cost: Decimal | None = None
+    energy_wh: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The dashboard: the use of the site per day of Paris, over the last 7, 30 or 90 days."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -16,12 +17,18 @@ from backoffice.dashboard import (
     pending_proposals,
     period_for,
     questions_per_day,
+    spend_by_day,
+    spend_per_category,
     top_documents,
 )
 from chat.models import CorrectionProposal, Exchange, Feedback
-from chat.tests.factories import CorrectionProposalFactory, ExchangeFactory
+from chat.tests.factories import (
+    ConversationFactory,
+    CorrectionProposalFactory,
+    ExchangeFactory,
+)
 from documents.models import Document, IndexCheck
-from documents.tests.factories import DocumentFactory
+from documents.tests.factories import CategoryFactory, DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +81,76 @@ def test_unanswered_questions_are_those_without_passages_and_the_failed_ones():
         "En échec",
         "Sans passage",
     ]
+
+
+@pytest.fixture
+def spent():
+    """Answers of the week in two categories and across all of them, some without a tariff."""
+    payroll = ConversationFactory(category=CategoryFactory(name="Paie"))
+    leave = ConversationFactory(category=CategoryFactory(name="Congés"))
+    everywhere = ConversationFactory(category=None)
+    asked_at(utc(20, 9), conversation=payroll, cost=Decimal("0.0125"), energy_wh=Decimal("1.5"))
+    asked_at(
+        utc(20, 23, 30), conversation=payroll, cost=Decimal("0.0075"), energy_wh=Decimal("0.5")
+    )
+    asked_at(utc(19, 8), conversation=leave, cost=Decimal("0.001"), energy_wh=None)
+    asked_at(utc(19, 9), conversation=leave, cost=None, energy_wh=None)
+    asked_at(
+        utc(21, 10),
+        conversation=everywhere,
+        cost=Decimal(0),
+        energy_wh=Decimal(0),
+        outcome=Exchange.Outcome.EXTRACTIVE,
+    )
+    asked_at(utc(21, 11), conversation=everywhere, cost=None, status=Exchange.Status.STREAMING)
+    asked_at(utc(14, 12), conversation=payroll, cost=Decimal(5))  # before the week
+
+
+def test_the_cost_and_energy_are_summed_per_day_in_paris(spent):
+    days = questions_per_day(WEEK)
+
+    assert days.cost[-3:] == [Decimal("0.001"), Decimal("0.0125"), Decimal("0.0075")]
+    assert days.energy_wh[-3:] == [Decimal(0), Decimal("1.5"), Decimal("0.5")]
+    assert days.cost_total == Decimal("0.021")
+    assert days.energy_wh_total == Decimal("2")
+
+
+def test_answers_without_a_tariff_are_counted_apart_not_as_free(spent):
+    days = questions_per_day(WEEK)
+
+    # The one from a model without a price; the one still streaming has no cost yet.
+    assert days.unpriced == [0, 0, 0, 0, 1, 0, 0]
+    assert days.unpriced_total == 1
+
+
+def test_the_days_with_answers_are_listed_latest_first_with_their_cost(spent):
+    rows = spend_by_day(WEEK, questions_per_day(WEEK))
+
+    assert [(row.day.day, row.answers, row.cost, row.unpriced) for row in rows] == [
+        (21, 3, Decimal("0.0075"), 0),
+        (20, 1, Decimal("0.0125"), 0),
+        (19, 2, Decimal("0.001"), 1),
+    ]
+
+
+def test_the_cost_and_energy_are_summed_per_category_the_costliest_first(spent):
+    rows = spend_per_category(WEEK)
+
+    assert [(row.category, row.answers, row.cost, row.energy_wh, row.unpriced) for row in rows] == [
+        ("Paie", 2, Decimal("0.02"), Decimal("2"), 0),
+        ("Congés", 2, Decimal("0.001"), Decimal(0), 1),
+        (None, 2, Decimal(0), Decimal(0), 0),
+    ]
+
+
+def test_staff_see_the_cost_and_energy_per_day_and_per_category(admin_client, spent):
+    page = admin_client.get(DASHBOARD_URL, {"days": 90}).content.decode()
+
+    assert 'data-testid="total-cost">5,0210 EUR<' in page
+    assert 'data-testid="total-energy">2,00 Wh<' in page
+    assert 'data-testid="spend-by-day"' in page
+    assert "Paie" in page and "toutes les catégories" in page
+    assert "1 réponse sans tarif" in page
 
 
 def test_the_feedback_ratio_counts_thumbs_up_and_down():

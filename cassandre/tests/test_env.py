@@ -1,12 +1,13 @@
 """Settings read from the environment: how a written value becomes a setting."""
 
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from cassandre import base_settings
-from cassandre.env import env_rate
+from cassandre.env import env_decimal, env_rate
 
 
 def test_a_rate_is_read_as_count_per_seconds(monkeypatch):
@@ -21,6 +22,20 @@ def test_a_malformed_rate_stops_the_start(monkeypatch, written):
     monkeypatch.setenv("RATE_LIMIT_TEST", written)
     with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_TEST must be COUNT/SECONDS"):
         env_rate("RATE_LIMIT_TEST", "30/60")
+
+
+def test_a_price_is_read_as_a_decimal_with_a_point_or_a_comma(monkeypatch):
+    monkeypatch.setenv("LLM_PRICE_TEST", "0,15")
+    assert env_decimal("LLM_PRICE_TEST") == Decimal("0.15")
+    monkeypatch.setenv("LLM_PRICE_TEST", "")
+    assert env_decimal("LLM_PRICE_TEST") is None
+
+
+@pytest.mark.parametrize("written", ["-1", "gratuit", "NaN", "inf"])
+def test_a_malformed_price_stops_the_start(monkeypatch, written):
+    monkeypatch.setenv("LLM_PRICE_TEST", written)
+    with pytest.raises(ImproperlyConfigured, match="LLM_PRICE_TEST must be a number"):
+        env_decimal("LLM_PRICE_TEST")
 
 
 def test_anonymising_is_on_by_default():

@@ -5,6 +5,7 @@ import hmac
 import json
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from celery import current_app as celery_app
@@ -23,7 +24,7 @@ from chat.callbacks import (
     retry_delay,
 )
 from chat.complete_answers import run_answer_task
-from chat.models import AnswerTask, Conversation
+from chat.models import AnswerTask, Conversation, Exchange
 from documents.tests.factories import CategoryFactory
 from testing.callback_receiver import CallbackReceiver
 from testing.services import free_port
@@ -97,6 +98,35 @@ def test_an_answer_comes_with_its_sources_and_citations(client, category, user, 
     assert answer["notices"] == []
     assert Conversation.objects.get(pk=answer["conversation"]).user == user
     assert answer["exchange"]
+
+
+def test_the_usage_gives_the_cost_and_energy_of_the_answer(
+    agent_client, category, llm_server, settings
+):
+    settings.LLM_PRICE_INPUT = Decimal("1")
+    settings.LLM_PRICE_OUTPUT = Decimal("4")
+    settings.LLM_ENERGY_WH = Decimal("2")
+    response = agent_client.post(
+        answer_url(category.slug), {"question": QUESTION}, content_type="application/json"
+    )
+    usage = response.json()["usage"]
+    read, written = usage["prompt_tokens"], usage["completion_tokens"]
+    assert usage["cost"] == pytest.approx((read * 1 + written * 4) / 1_000_000)
+    assert usage["energy_wh"] == pytest.approx((read + written) * 2 / 1000)
+    assert usage["currency"] == "EUR"
+    exchange = Exchange.objects.get(pk=response.json()["exchange"])
+    assert float(exchange.cost) == pytest.approx(usage["cost"])
+
+
+def test_the_usage_says_null_for_the_cost_of_a_model_without_a_price(
+    agent_client, category, llm_server
+):
+    response = agent_client.post(
+        answer_url(category.slug), {"question": QUESTION}, content_type="application/json"
+    )
+    usage = response.json()["usage"]
+    assert usage["completion_tokens"] > 0
+    assert usage["cost"] is None and usage["energy_wh"] is None
 
 
 def test_the_timings_count_the_models_wait_before_its_first_token(

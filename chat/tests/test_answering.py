@@ -1,6 +1,7 @@
 """The answering pipeline, below every interface: events, records, rules."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -9,7 +10,7 @@ from django.utils import timezone
 from chat.answering import Done, Sources, Token, answer_question, in_thread, no_answer_message
 from chat.models import Exchange
 from documents.indexing import index_document
-from documents.models import Category
+from documents.models import Category, Correction
 
 
 async def collect(**kwargs) -> list:
@@ -129,3 +130,65 @@ def test_the_answer_without_passage_names_any_contact_in_good_french(contact):
 
     assert message.endswith(f"Pour une réponse sûre, contactez : {contact}.")
     assert " à le " not in message and " à les " not in message
+
+
+# --- Cost and energy ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def priced_site_model(settings, llm_server):
+    settings.LLM_PRICE_INPUT = Decimal("2.5")
+    settings.LLM_PRICE_OUTPUT = Decimal("10")
+    settings.LLM_ENERGY_WH = Decimal("0.3")
+    return llm_server
+
+
+async def test_a_generated_answer_records_its_cost_and_energy_from_the_models_tariff(
+    category, user, priced_site_model
+):
+    *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+    exchange = await in_thread(Exchange.objects.get, pk=done.exchange_id)
+    read, written = exchange.prompt_tokens, exchange.completion_tokens
+    assert read > 0 and written > 0
+    expected_cost = (read * Decimal("2.5") + written * Decimal("10")) / 1_000_000
+    expected_energy = (read + written) * Decimal("0.3") / 1000
+    assert exchange.cost == expected_cost.quantize(Decimal("0.00000001"))
+    assert exchange.energy_wh == expected_energy.quantize(Decimal("0.000001"))
+    assert (done.usage.cost, done.usage.energy_wh) == (exchange.cost, exchange.energy_wh)
+
+
+async def test_an_answer_from_a_model_without_a_price_has_an_unknown_cost(
+    category, user, llm_server
+):
+    *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+    exchange = await in_thread(Exchange.objects.get, pk=done.exchange_id)
+    assert exchange.completion_tokens > 0
+    assert exchange.cost is None and exchange.energy_wh is None
+
+
+async def test_a_curated_correction_costs_nothing_even_with_a_priced_model(
+    category, user, priced_site_model
+):
+    question = "Combien de jours de télétravail ?"
+    await in_thread(
+        Correction.objects.create, category=category, question=question, answer="Deux jours."
+    )
+    *_, done = await collect(user_id=user.pk, question=question, category_slug=category.slug)
+    exchange = await in_thread(Exchange.objects.get, pk=done.exchange_id)
+    assert exchange.outcome == Exchange.Outcome.CORRECTION
+    assert (exchange.cost, exchange.energy_wh) == (0, 0)
+    assert priced_site_model.requests_to("/v1/chat/completions") == []
+
+
+async def test_an_extractive_answer_costs_nothing(category, user, extractive):
+    *_, done = await collect(
+        user_id=user.pk, question="Combien de jours de télétravail ?", category_slug=category.slug
+    )
+    exchange = await in_thread(Exchange.objects.get, pk=done.exchange_id)
+    assert exchange.outcome == Exchange.Outcome.EXTRACTIVE
+    assert (exchange.cost, exchange.energy_wh) == (0, 0)
+    assert (done.usage.cost, done.usage.energy_wh) == (0, 0)

@@ -29,9 +29,11 @@ def test_the_owner_gets_the_search_page_set_to_reopen_the_conversation(client, a
     assert config["conversation"] == conversation.pk
     assert config["category"] == category.slug
     assert config["urls"]["conversationPage"] == "/chat/c/0/"
+    assert config["urls"]["conversationExport"] == "/api/v1/conversations/0/export/"
     assert config["urls"]["newConversation"] == reverse(
         "chat:search-category", args=[category.slug]
     )
+    assert 'data-testid="conversation-export"' in response.content.decode()
 
 
 def test_another_users_conversation_is_not_found(client, agent):

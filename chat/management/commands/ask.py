@@ -71,7 +71,7 @@ class Command(AnswerCommand):
         usage = done.usage
         tokens = (
             f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
-            if usage
+            if usage and usage.prompt_tokens is not None
             else "tokens not reported"
         )
         self.stdout.write(

@@ -30,6 +30,7 @@ class SearchPage {
     this.exchanges = document.getElementById("exchanges");
     this.banner = document.getElementById("connection-status");
     this.conversationTitle = document.getElementById("conversation-title");
+    this.conversationExport = document.getElementById("conversation-export");
     this.api = createApi(config);
     this.category = config.category || null;
     this.conversationId = null;
@@ -188,7 +189,17 @@ class SearchPage {
     if (typeof id !== "number") return;
     this.conversationId = id;
     this.history.setCurrent(id);
+    this.showExportLinks(id);
     this.setAddress(conversationUrl(this.config.urls.conversationPage, id), address);
+  }
+
+  /** The links that download the conversation as Markdown or Word (the API's export). */
+  showExportLinks(id) {
+    const url = conversationUrl(this.config.urls.conversationExport, id);
+    for (const link of this.conversationExport.querySelectorAll("a[data-format]")) {
+      link.href = `${url}?format=${link.dataset.format}`;
+    }
+    this.conversationExport.hidden = false;
   }
 
   /** `how`: "push" (a step Back undoes), "replace", or "keep" (the address is already right). */
@@ -298,6 +309,7 @@ class SearchPage {
     this.showBanner();
     this.exchanges.replaceChildren();
     this.conversationTitle.hidden = true;
+    this.conversationExport.hidden = true;
     this.history.setCurrent(null);
     this.setAddress(this.config.urls.newConversation, address);
     this.question.focus();

@@ -1,5 +1,6 @@
 """The backoffice in a real browser: a bulk upload is followed live to its indexing in the
-admin's document list, a failed file says why, and the dashboard charts the questions asked."""
+admin's document list, a failed file says why, and the dashboard charts the questions asked
+and sums what their answers cost."""
 
 import re
 import secrets
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from cassandre.tests.e2e.browser.corpus import HUMAN_RESOURCES, UPLOADS
 from documents.tests.builders import pdf
-from testing.browser import NARROW_PHONE, ask, save_screenshot
+from testing.browser import NARROW_PHONE, ask, save_screenshot, screenshot_dir
 
 pytestmark = pytest.mark.timeout(300)
 # The in-process worker indexes one document at a time: with several uploaded together,
@@ -126,7 +127,14 @@ def test_the_dashboard_draws_its_charts_of_the_questions_asked(page, deployment)
     page.goto(f"{deployment.url}/backoffice/")
     expect(page.get_by_test_id("dashboard")).to_be_visible()
     expect(page.locator("svg[data-testid^='chart-']").first).to_be_visible()
+    # The deployment's model has a tariff: the answer above cost something, and used energy.
+    expect(page.get_by_test_id("total-cost")).to_have_text(re.compile(r"^0,\d*[1-9]\d* EUR$"))
+    expect(page.get_by_test_id("total-energy")).to_have_text(re.compile(r"^\d+,\d\d Wh$"))
+    expect(page.get_by_test_id("spend-by-category")).to_contain_text(HUMAN_RESOURCES)
     save_screenshot(page, "dashboard")
+    spend = page.get_by_test_id("spend")
+    spend.scroll_into_view_if_needed()
+    spend.screenshot(path=str(screenshot_dir() / "dashboard-costs.png"))
 
 
 @pytest.mark.parametrize(
