@@ -16,8 +16,8 @@ write about 8 passages of French HR rules (leave, telework, training, meals, mut
 insurance, mileage, sick leave, working time), each sentence once with its own passage and
 once with a passage of another rule:
 
-    with its own passage       coverage 0.20–1.00, cosine 0.19–0.91, support 0.39–1.00
-    with another passage       coverage 0.00–0.40, cosine 0.07–0.48, support 0.07–0.48
+    with its own passage       coverage 0.20-1.00, cosine 0.19-0.91, support 0.39-1.00
+    with another passage       coverage 0.00-0.40, cosine 0.07-0.48, support 0.07-0.48
 
 The two wrong pairs above 0.34 (0.40, 0.48) both state a figure the other passage lacks,
 which the figure check flags anyway; so SUPPORT_THRESHOLD = 0.36 lets every paraphrase
@@ -126,9 +126,7 @@ def _add_sentence(sentences: list[Sentence], text: str) -> None:
     if not text:
         return
     citations = [
-        int(number)
-        for group in re.findall(CITATION, text)
-        for number in re.findall(NUMBER, group)
+        int(number) for group in re.findall(CITATION, text) for number in re.findall(NUMBER, group)
     ]
     sentences.append(Sentence(text=text, citations=list(dict.fromkeys(citations))))
 
@@ -237,9 +235,7 @@ def _check_sentence(check: SentenceCheck, passages: dict[int, str], similarity) 
     if not cited or not states_something(sentence):
         return
     claim = sentence.claim
-    check.support = max(
-        max(lexical_coverage(claim, passages[n]), similarity(n)) for n in cited
-    )
+    check.support = max(max(lexical_coverage(claim, passages[n]), similarity(n)) for n in cited)
     if check.support < SUPPORT_THRESHOLD:
         check.flags.append(
             Flag(

@@ -110,7 +110,7 @@ _FIGURE = re.compile(
     rf"|\b(?P<words>(?:{_WORD})(?:(?:[\s-]+|\s+et\s+)(?:{_WORD}))*)\b"
 )
 _AFTER = re.compile(
-    rf"\s*(?P<multiplier>millions?|milliards?)?\s*(?:d['’]\s*)?(?P<unit>{_UNIT})(?![\w])"
+    rf"\s*(?P<multiplier>millions?|milliards?)?\s*(?:d'\s*)?(?P<unit>{_UNIT})(?![\w])"
 )
 
 
@@ -128,7 +128,7 @@ def fold(text: str) -> str:
     """Lower case, without accents, one character for one: spans keep their offsets."""
     return "".join(
         unicodedata.normalize("NFD", character)[0] for character in text.lower()
-    ).replace("’", "'")
+    ).replace("\u2019", "'")
 
 
 def extract_figures(text: str) -> list[Figure]:
@@ -252,6 +252,8 @@ def figure_found(figure: Figure, stated: set[tuple[str, str]]) -> bool:
     """
     if figure.kind == "date":
         return (figure.value, "") in stated
-    return (figure.value, figure.unit) in stated or (figure.value, "") in stated and (
-        not figure.unit or not any(value == figure.value and unit for value, unit in stated)
-    )
+    if (figure.value, figure.unit) in stated:
+        return True
+    if (figure.value, "") not in stated:
+        return False
+    return not figure.unit or not any(value == figure.value and unit for value, unit in stated)
