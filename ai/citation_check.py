@@ -44,13 +44,14 @@ SUPPORT_THRESHOLD = 0.36
 # A sentence with fewer terms and no figure says nothing to check ("Oui.", "En résumé").
 MIN_TERMS = 3
 
-_CITATION = re.compile(rf"\s*{CITATION}")
+# Only the first of a run of spaces may start a match: sub() stays linear on long runs.
+_CITATION = re.compile(rf"(?<!\s)\s*{CITATION}")
 _LINE_MARKUP = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,9}[.)]\s+)*")
 _INLINE_MARKUP = re.compile(r"[*_`]+")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 # The end of a sentence, with the citations that follow its full stop ("… semaine. [1]").
 _END = re.compile(rf"[.!?…]+(?:\s*{CITATION})*(?=\s|$)")
-_WORD_BEFORE = re.compile(r"(\w+)$")
+_NEXT = re.compile(r"\s*(\S?)")
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,13 @@ def _sentence_ends(line: str) -> list[int]:
     not an abbreviation's ("M. Dupont", "art. 5", "L. 1234-5")."""
     ends = []
     for match in _END.finditer(line):
-        following = line[match.end() :].lstrip()
-        if following and (following[0].islower() or following[0].isdigit()):
+        following = _NEXT.match(line, match.end())[1]
+        if following and (following.islower() or following.isdigit()):
             continue
-        before = _WORD_BEFORE.search(line[: match.start()])
-        if match[0].startswith(".") and before and len(before[1]) == 1:
+        start = match.start()
+        one_letter = start >= 1 and line[start - 1].isalnum()
+        one_letter = one_letter and (start < 2 or not line[start - 2].isalnum())
+        if match[0].startswith(".") and one_letter:
             continue
         ends.append(match.end())
     return ends

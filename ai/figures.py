@@ -110,7 +110,7 @@ _FIGURE = re.compile(
     rf"|\b(?P<words>(?:{_WORD})(?:(?:[\s-]+|\s+et\s+)(?:{_WORD}))*)\b"
 )
 _AFTER = re.compile(
-    rf"\s*(?P<multiplier>millions?|milliards?)?\s*(?:d'\s*)?(?P<unit>{_UNIT})(?![\w])"
+    rf"\s*(?:(?P<multiplier>millions?|milliards?)\s*)?(?:d'\s*)?(?P<unit>{_UNIT})(?![\w])"
 )
 
 

@@ -1,5 +1,7 @@
 """The citation check: each sentence of an answer against the passages it cites."""
 
+import time
+
 import pytest
 
 from ai import citation_check
@@ -14,6 +16,7 @@ from ai.citation_check import (
     states_something,
 )
 from ai.embeddings import EmbeddingUnavailable
+from ai.figures import extract_figures, passage_figures
 
 MEALS = (
     "Restauration. L'agent qui déjeune au restaurant administratif bénéficie d'une "
@@ -212,3 +215,28 @@ def test_an_answer_that_is_not_generated_is_marked_as_such():
         "sentences": [],
     }
     assert faithfulness(not_checked("correction")) is None
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "un" + " " * 100_000 + "x",
+        "cinq" + " " * 100_000 + "millions",
+        " " * 100_000 + "[1]",
+        "A. " * 30_000,
+        "a" * 100_000 + ". B",
+        "[1, " * 30_000,
+        "1 000" * 20_000,
+    ],
+)
+def test_a_pathological_answer_or_passage_is_read_in_linear_time(text):
+    """Each took from seconds to minutes with adjacent optional spaces in a pattern
+    (`\\s*(millions)?\\s*`: 570 s for the first) or a search restarted at each space."""
+    started = time.monotonic()
+    sentences = split_sentences(text)
+    extract_figures(text)
+    passage_figures(text)
+    lexical_coverage(text[:20_000], text)
+    assert [states_something(sentence) for sentence in sentences[:100]]
+    assert time.monotonic() - started < 20
