@@ -171,9 +171,7 @@ async def answer_question(
     finally:
         await stream.aclose()
     check_started = time.perf_counter()
-    checks = await in_thread(
-        answer_checks, outcome=outcome, answer=record.answer, sources=sources
-    )
+    checks = await in_thread(answer_checks, outcome=outcome, answer=record.answer, sources=sources)
     record.check_ms = clock.ms(check_started)
     await record.save(Exchange.Status.DONE, checks=checks)
     citations = cited_numbers(record.answer, len(sources))

@@ -157,9 +157,7 @@ def page_strings() -> dict[str, str]:
         ),
         "checkClean": _("Citations vérifiées automatiquement : aucune phrase signalée."),
         "checkExtractive": _("Extraits cités tels quels : pas de vérification des citations."),
-        "checkCorrection": _(
-            "Réponse validée par l'équipe : pas de vérification des citations."
-        ),
+        "checkCorrection": _("Réponse validée par l'équipe : pas de vérification des citations."),
         "copy": _("Copier la réponse"),
         "copied": _("Réponse copiée."),
         "copyFailed": _("Impossible de copier la réponse."),

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('chat', '0005_answertask_question_sealed'),
+        ("chat", "0005_answertask_question_sealed"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exchange',
-            name='checks',
-            field=models.JSONField(blank=True, default=dict, help_text="Chaque phrase confrontée aux passages qu'elle cite (ai.citation_check).", verbose_name='vérification des citations'),
+            model_name="exchange",
+            name="checks",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="Chaque phrase confrontée aux passages qu'elle cite (ai.citation_check).",
+                verbose_name="vérification des citations",
+            ),
         ),
     ]

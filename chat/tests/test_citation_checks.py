@@ -182,4 +182,3 @@ def test_an_exchange_from_before_the_check_has_none(client, user):
     response = client.get(reverse("api_v1:conversation", args=[exchange.conversation_id]))
 
     assert response.json()["exchanges"][0]["checks"] is None
-
