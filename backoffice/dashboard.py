@@ -226,6 +226,30 @@ def feedback_ratio(period: Period) -> FeedbackRatio:
 
 
 @dataclass(frozen=True)
+class FlaggedAnswers:
+    """Generated answers whose citations were checked, and those with a flagged sentence."""
+
+    checked: int
+    flagged: int
+
+    @property
+    def flagged_percent(self) -> float:
+        return round(100 * self.flagged / self.checked, 1) if self.checked else 0.0
+
+
+def flagged_answers(period: Period) -> FlaggedAnswers:
+    """The share of the period's checked answers with a sentence to verify
+    (`ai.citation_check`); answers from before the check are not counted."""
+    counts = _in_period(
+        Exchange.objects.filter(checks__status="checked"), "created_at", period
+    ).aggregate(
+        checked=Count("pk"),
+        flagged=Count("pk", filter=Q(checks__flagged__gt=0)),
+    )
+    return FlaggedAnswers(checked=counts["checked"], flagged=counts["flagged"])
+
+
+@dataclass(frozen=True)
 class CitedDocument:
     document_id: int
     title: str
@@ -356,6 +380,7 @@ class Dashboard:
     questions: QuestionDays
     latest_unanswered: list[Exchange]
     feedback: FeedbackRatio
+    flagged_answers: FlaggedAnswers
     top_documents: list[CitedDocument]
     indexing: IndexingDays
     documents_by_status: list[StatusCount]
@@ -375,6 +400,7 @@ def dashboard(period: Period) -> Dashboard:
         questions=questions_per_day(period),
         latest_unanswered=latest_unanswered(period),
         feedback=feedback_ratio(period),
+        flagged_answers=flagged_answers(period),
         top_documents=top_documents(period),
         indexing=indexing_per_day(period),
         documents_by_status=documents_by_status(),

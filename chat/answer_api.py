@@ -60,6 +60,32 @@ class UsageSerializer(serializers.Serializer):
     currency = serializers.CharField(help_text="COST_CURRENCY, EUR par défaut.")
 
 
+class CheckFlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["no_citation", "unknown_source", "unsupported", "figure_missing"]
+    )
+    message = serializers.CharField(help_text="L'explication, en clair.")
+
+
+class SentenceCheckSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="La phrase, telle qu'écrite dans la réponse.")
+    citations = serializers.ListField(child=serializers.IntegerField())
+    support = serializers.FloatField(
+        allow_null=True, help_text="De 0 à 1 : combien les passages cités appuient la phrase."
+    )
+    flags = CheckFlagSerializer(many=True, help_text="Vide : la phrase n'est pas signalée.")
+
+
+class ChecksSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        help_text="« checked » pour une réponse générée ; sinon la nature de la réponse, "
+        "non vérifiée : « extractive », « correction », « no_answer »."
+    )
+    checked = serializers.IntegerField(help_text="Les phrases vérifiées.")
+    flagged = serializers.IntegerField(help_text="Les phrases signalées.")
+    sentences = SentenceCheckSerializer(many=True)
+
+
 class AnswerSerializer(serializers.Serializer):
     answer = serializers.CharField()
     sources = serializers.ListField(
@@ -76,6 +102,11 @@ class AnswerSerializer(serializers.Serializer):
         child=serializers.CharField(),
         help_text="Des remarques à montrer sous la réponse, par exemple un document cité "
         "qui ne sera bientôt plus en vigueur.",
+    )
+    checks = ChecksSerializer(
+        help_text="Chaque phrase de la réponse confrontée aux passages qu'elle cite : sans "
+        "citation, non appuyée par ses sources, ou portant un chiffre qu'elles ne "
+        "contiennent pas, elle est signalée."
     )
     conversation = serializers.IntegerField()
     exchange = serializers.IntegerField()

@@ -3,7 +3,9 @@
 `manage.py benchmark` drives it: the questions come from a column of a CSV or XLSX file,
 every provider answers every question through the chat's own pipeline (`answer_question`),
 several at once, and each question becomes a row with, per provider, the answer, its
-sources, its latency, its tokens and its outcome or error. The conversations the answers
+sources, its latency, its tokens, its outcome or error, and its faithfulness: the share of
+its sentences the citation check did not flag (`ai.citation_check`; empty for an answer
+that is not generated). The conversations the answers
 created are deleted at the end: a benchmark is not people asking.
 """
 
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from ai.citation_check import faithfulness
 from ai.llm import Provider
 from ai.llm.extractive import ExtractiveProvider
 from chat.answering import Done, Sources, Token, answer_question, in_thread
@@ -35,6 +38,7 @@ PROVIDER_COLUMNS = (
     "prompt tokens",
     "completion tokens",
     "outcome",
+    "faithfulness",
     "error",
 )
 
@@ -50,6 +54,7 @@ class ProviderAnswer:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     outcome: str = ""
+    faithfulness: float | None = None
     error: str = ""
 
     def cells(self) -> list[object]:
@@ -61,6 +66,7 @@ class ProviderAnswer:
             self.prompt_tokens,
             self.completion_tokens,
             self.outcome,
+            None if self.faithfulness is None else round(self.faithfulness, 3),
             self.error,
         ]
 
@@ -78,6 +84,7 @@ class ProviderSummary:
     failed: int
     median_latency_ms: float | None
     median_first_token_ms: float | None
+    mean_faithfulness: float | None
 
 
 async def run_answer_benchmark(
@@ -182,6 +189,7 @@ async def _answer_one(
         prompt_tokens=done.usage.prompt_tokens if done.usage else None,
         completion_tokens=done.usage.completion_tokens if done.usage else None,
         outcome=done.outcome,
+        faithfulness=faithfulness(done.checks),
     )
 
 
@@ -207,12 +215,14 @@ def summarize(rows: Sequence[BenchmarkRow], *, name: str) -> ProviderSummary:
     answers = [row.answers[name] for row in rows]
     latencies = [a.latency_ms for a in answers if not a.error and a.latency_ms is not None]
     first_tokens = [a.first_token_ms for a in answers if a.first_token_ms is not None]
+    faithful = [a.faithfulness for a in answers if a.faithfulness is not None]
     return ProviderSummary(
         name=name,
         answered=sum(1 for answer in answers if not answer.error),
         failed=sum(1 for answer in answers if answer.error),
         median_latency_ms=statistics.median(latencies) if latencies else None,
         median_first_token_ms=statistics.median(first_tokens) if first_tokens else None,
+        mean_faithfulness=statistics.mean(faithful) if faithful else None,
     )
 
 

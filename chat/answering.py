@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ai.citation_check import check_answer, not_checked
 from ai.citations import cited_numbers
 from ai.costs import FREE, Tariff
 from ai.llm import Delta, NumberedPassage, Provider, ProviderError, Usage
@@ -66,6 +67,8 @@ class Done:
     timings: dict[str, int] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     """Notes to show below the answer, such as a cited document soon out of force."""
+    checks: dict = field(default_factory=dict)
+    """Each sentence checked against the passages it cites (`ai.citation_check`)."""
 
     @property
     def validated(self) -> bool:
@@ -170,7 +173,10 @@ async def answer_question(
         raise
     finally:
         await stream.aclose()
-    await record.save(Exchange.Status.DONE)
+    check_started = time.perf_counter()
+    checks = await in_thread(answer_checks, outcome=outcome, answer=record.answer, sources=sources)
+    record.check_ms = clock.ms(check_started)
+    await record.save(Exchange.Status.DONE, checks=checks)
     citations = cited_numbers(record.answer, len(sources))
     notices = (
         await in_thread(expiry_notices, sources=sources, citations=citations) if citations else []
@@ -185,7 +191,17 @@ async def answer_question(
         usage=record.priced_usage,
         timings=record.timings(),
         notices=notices,
+        checks=checks,
     )
+
+
+def answer_checks(*, outcome: str, answer: str, sources: list[dict]) -> dict:
+    """A generated answer's sentences checked against the sources they cite; the other
+    answers (quotes, a curated correction, no passage) are marked as such, not checked."""
+    if outcome != Exchange.Outcome.GENERATED:
+        return not_checked(outcome)
+    passages = {source["number"]: source["text"] for source in sources}
+    return check_answer(answer=answer, passages=passages)
 
 
 def _answer_stream(
@@ -224,6 +240,7 @@ class _Recorder:
     tariff: Tariff
     usage: Usage | None = None
     first_token_ms: int | None = None
+    check_ms: int = 0
     pieces: list[str] = field(default_factory=list)
 
     @property
@@ -247,10 +264,14 @@ class _Recorder:
             "model_wait_ms": model_wait,
             # What Cassandre adds before the first token: all but the model's own latency.
             "overhead_ms": max(first - model_wait, 0),
+            # Checking the citations once the answer is complete.
+            "check_ms": self.check_ms,
             "total_ms": self.clock.ms(),
         }
 
-    async def save(self, status: str, *, error_message: str = "") -> None:
+    async def save(
+        self, status: str, *, error_message: str = "", checks: dict | None = None
+    ) -> None:
         await in_thread(
             finish_exchange,
             exchange_id=self.exchange_id,
@@ -261,6 +282,7 @@ class _Recorder:
             first_token_ms=self.first_token_ms,
             total_ms=self.clock.ms(),
             error_message=error_message,
+            checks=checks,
         )
 
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chat import selectors
-from chat.answer_api import DetailSerializer
+from chat.answer_api import ChecksSerializer, DetailSerializer
 from chat.conversation_export import (
     DOCX_MEDIA_TYPE,
     conversation_docx,
@@ -61,6 +61,9 @@ class ExchangeSerializer(serializers.ModelSerializer):
     question = serializers.SerializerMethodField()
     validated = serializers.BooleanField(read_only=True)
     feedback = serializers.SerializerMethodField(help_text="Votre avis sur la réponse, ou null.")
+    checks = serializers.SerializerMethodField(
+        help_text="La vérification des citations ; null pour une réponse d'avant elle."
+    )
 
     class Meta:
         model = Exchange
@@ -74,6 +77,7 @@ class ExchangeSerializer(serializers.ModelSerializer):
             "validated",
             "created_at",
             "feedback",
+            "checks",
         ]
 
     def get_question(self, exchange: Exchange) -> str:
@@ -84,6 +88,10 @@ class ExchangeSerializer(serializers.ModelSerializer):
         # `own_feedback` is prefetched by `selectors.conversation_of`: zero or one rating.
         own = exchange.own_feedback
         return FeedbackSerializer(own[0]).data if own else None
+
+    @extend_schema_field(ChecksSerializer(allow_null=True))
+    def get_checks(self, exchange: Exchange) -> dict | None:
+        return exchange.checks or None
 
 
 class ConversationDetailSerializer(ConversationSerializer):

@@ -260,11 +260,13 @@ def finish_exchange(
     first_token_ms: int | None = None,
     total_ms: int | None = None,
     error_message: str = "",
+    checks: dict | None = None,
 ) -> None:
     Exchange.objects.filter(pk=exchange_id).update(
         status=status,
         outcome=outcome,
         answer=answer,
+        checks=checks or {},
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
         cost=usage.cost if usage else None,

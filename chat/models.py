@@ -91,6 +91,12 @@ class Exchange(models.Model):
         related_name="exchanges",
         verbose_name="correction servie",
     )
+    checks = models.JSONField(
+        "vérification des citations",
+        default=dict,
+        blank=True,
+        help_text="Chaque phrase confrontée aux passages qu'elle cite (ai.citation_check).",
+    )
     provider = models.CharField("fournisseur", max_length=200, blank=True)
     model = models.CharField("modèle", max_length=200, blank=True)
     prompt_tokens = models.PositiveIntegerField("jetons du prompt", null=True, blank=True)

@@ -152,6 +152,13 @@ def page_strings() -> dict[str, str]:
         "validatedSource": _("Réponse validée"),
         "validatedAnswer": _("Réponse validée par l'équipe"),
         "citation": _("Source {n}"),
+        "checkMark": _("Phrase à vérifier"),
+        "checkFlagged": _(
+            "Vérifiez les phrases marquées « ! » : leurs sources ne les appuient pas clairement."
+        ),
+        "checkClean": _("Citations vérifiées automatiquement : aucune phrase signalée."),
+        "checkExtractive": _("Extraits cités tels quels : pas de vérification des citations."),
+        "checkCorrection": _("Réponse validée par l'équipe : pas de vérification des citations."),
         "copy": _("Copier la réponse"),
         "copied": _("Réponse copiée."),
         "copyFailed": _("Impossible de copier la réponse."),

@@ -4,9 +4,11 @@ Server → client, for one question (`id` echoes the client's id for that questi
   {"type": "sources", "conversation", "exchange", "question", "sources": [...], "validated"}
   {"type": "token", "text"}                      (any number of times)
   {"type": "done", "conversation", "exchange", "answer", "outcome", "validated",
-   "provider", "citations", "usage", "timings", "notices"}  (notices: texts to show
-   below the answer, such as a cited document soon out of force; usage: {"prompt_tokens",
-   "completion_tokens", "cost", "energy_wh", "currency"}, cost and energy null when unknown)
+   "provider", "citations", "usage", "timings", "notices", "checks"}  (notices: texts
+   to show below the answer, such as a cited document soon out of force; usage:
+   {"prompt_tokens", "completion_tokens", "cost", "energy_wh", "currency"}, cost and energy
+   null when unknown; checks: each sentence checked against the passages it cites,
+   `ai.citation_check.check_answer`)
   or {"type": "error", "code", "message"}  or  {"type": "cancelled"} after a cancel.
 """
 
@@ -46,6 +48,7 @@ def done_message(event: Done) -> dict[str, object]:
         "usage": usage_message(event.usage) if event.usage else None,
         "timings": event.timings,
         "notices": event.notices,
+        "checks": event.checks,
     }
 
 

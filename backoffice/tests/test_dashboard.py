@@ -12,6 +12,7 @@ from backoffice.dashboard import (
     DEFAULT_PERIOD,
     documents_by_status,
     feedback_ratio,
+    flagged_answers,
     indexing_per_day,
     latest_unanswered,
     pending_proposals,
@@ -162,6 +163,34 @@ def test_the_feedback_ratio_counts_thumbs_up_and_down():
 
     assert (ratio.up, ratio.down, ratio.total) == (2, 1, 3)
     assert (ratio.up_percent, ratio.down_percent) == (66.7, 33.3)
+
+
+def answer_checks(flagged: int) -> dict:
+    return {"status": "checked", "checked": 3, "flagged": flagged, "sentences": []}
+
+
+def test_the_share_of_flagged_answers_counts_only_the_checked_ones(admin_client):
+    ExchangeFactory(checks=answer_checks(flagged=1))
+    ExchangeFactory(checks=answer_checks(flagged=0))
+    ExchangeFactory(checks=answer_checks(flagged=0))
+    ExchangeFactory(checks={"status": "extractive", "checked": 0, "flagged": 0})
+    ExchangeFactory(checks={})  # answered before the check existed
+
+    flagged = flagged_answers(period_for(7))
+
+    assert (flagged.checked, flagged.flagged, flagged.flagged_percent) == (3, 1, 33.3)
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+    card = page.split('data-testid="flagged-answers">')[1].split("</dd>")[0]
+    assert "33,3 %" in card
+    assert "1 sur 3 réponses générées" in card
+
+
+def test_without_checked_answers_the_share_of_flagged_ones_is_a_dash(admin_client):
+    ExchangeFactory(checks={"status": "correction", "checked": 0, "flagged": 0})
+
+    assert flagged_answers(period_for(7)).flagged_percent == 0.0
+    page = admin_client.get(DASHBOARD_URL).content.decode()
+    assert page.split('data-testid="flagged-answers">')[1].split("<span")[0].strip() == "—"
 
 
 def test_documents_are_ranked_by_the_answers_citing_them_then_serving_them():

@@ -81,18 +81,41 @@ def test_each_question_is_a_row_with_the_columns_of_each_provider(
     ]
     assert [row[0] for row in rows] == [TELEWORK, CANTEEN]
     for row in rows:
-        default = dict(zip(PROVIDER_COLUMNS, row[1:9], strict=True))
-        extractive = dict(zip(PROVIDER_COLUMNS, row[9:], strict=True))
+        width = len(PROVIDER_COLUMNS)
+        default = dict(zip(PROVIDER_COLUMNS, row[1 : 1 + width], strict=True))
+        extractive = dict(zip(PROVIDER_COLUMNS, row[1 + width :], strict=True))
         assert default["answer"] == default_chat_answer(None)
         assert default["outcome"] == "generated"
         assert default["completion tokens"] > 0
         assert 0 < default["first token ms"] <= default["latency ms"]
         assert default["error"] is None
+        assert 0 <= default["faithfulness"] <= 1
         assert extractive["answer"].startswith(EXTRACTIVE_NOTICE)
         assert extractive["outcome"] == "extractive"
         assert extractive["prompt tokens"] is None
+        assert extractive["faithfulness"] is None  # quotes: not checked
     assert rows[0][2].startswith("[1] teletravail")
     assert rows[1][2].startswith("[1] cantine")
+
+
+def test_the_faithfulness_column_is_the_share_of_sentences_not_flagged(
+    tmp_path, category, user, llm_server
+):
+    llm_server.chat_answer = lambda request: (
+        "Le prix du repas est de 4,50 euros pour les agents [1]. "
+        "La cantine ferme à 15 h [1]. Le repas est pris en charge en partie par l'employeur [1]. "
+        "Pensez à réserver votre repas la veille."
+    )
+
+    _, row = run_benchmark(
+        tmp_path,
+        f"question\n{CANTEEN}\n".encode(),
+        "questions.csv",
+        *("--column", "1", "--category", category.slug, "--providers", "default"),
+    )
+
+    answer = dict(zip(PROVIDER_COLUMNS, row[1:], strict=True))
+    assert answer["faithfulness"] == 0.5  # a wrong hour, a sentence without citation
 
 
 def test_questions_come_from_an_xlsx_column_given_by_number(tmp_path, category, user, extractive):

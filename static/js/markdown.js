@@ -2,7 +2,9 @@
 //
 // The answer is untrusted text: every character ends up in a text node, so raw HTML in it
 // shows as text. Links keep only http(s) and relative addresses. Citations "[1]" and
-// "[1, 2]" become links to their source cards when `citationHref(n)` gives an address.
+// "[1, 2]" become links to their source cards when `citationHref(n)` gives an address. A
+// citation check's placeholder (U+E000, its number, U+E001: static/js/chat/checks.js)
+// becomes the node `checkMark(number)` gives, or nothing.
 
 const FENCE = /^\s{0,3}(```|~~~)/;
 const HEADING = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/;
@@ -13,6 +15,7 @@ const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/;
 
 // Inline constructs, tried at each special character, in this order.
 const INLINE = [
+  ["mark", /\uE000(\d+)\uE001/y],
   ["code", /`([^`\n]+)`/y],
   ["citations", /\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]/y],
   ["link", /\[([^\]\n]+)\]\(\s*<?([^\s()<>]+)>?\s*\)/y],
@@ -21,13 +24,14 @@ const INLINE = [
   ["em", /\*(?=[^\s*])([\s\S]*?[^\s*])\*/y],
   ["em", /_(?=[^\s_])([\s\S]*?[^\s_])_(?![\p{L}\p{N}])/uy],
 ];
-const SPECIAL = /[`[*_]/g;
+const SPECIAL = /[`[*_\uE000]/g;
 const WORD_CHARACTER = /[\p{L}\p{N}]/u;
 
 /**
  * Render `text` as a DocumentFragment.
  * @param {string} text Markdown, possibly cut in the middle (while it streams).
- * @param {{citationHref?: (n: number) => (string|null), citationTitle?: (n: number) => string}} options
+ * @param {{citationHref?: (n: number) => (string|null), citationTitle?: (n: number) => string,
+ *   checkMark?: (n: number) => Node}} options
  */
 export function renderMarkdown(text, options = {}) {
   const fragment = document.createDocumentFragment();
@@ -227,6 +231,8 @@ function inlineNodes(kind, match, options) {
     }
     case "citations":
       return citationNodes(match[1], options);
+    case "mark":
+      return options.checkMark ? [options.checkMark(Number(match[1]))] : [];
     case "link": {
       const href = safeHref(match[2]);
       if (href === null) return null;

@@ -83,9 +83,14 @@ class Command(AnswerCommand):
             self.stdout.write(
                 f"  {name}: {summary.answered} answered, {summary.failed} failed, "
                 f"median latency {_ms(summary.median_latency_ms)}, "
-                f"median first token {_ms(summary.median_first_token_ms)}"
+                f"median first token {_ms(summary.median_first_token_ms)}, "
+                f"faithfulness {_share(summary.mean_faithfulness)}"
             )
 
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.0f} ms"
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"

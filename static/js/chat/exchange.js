@@ -1,6 +1,7 @@
 // One question and its answer: streamed text, sources, and what the user can do with it.
 
 import { renderMarkdown } from "../markdown.js";
+import { checkMark, checkSummary, placeCheckMarks } from "./checks.js";
 import { h, format, icon } from "./dom.js";
 import { SourceList, sourceId, showSource } from "./sources.js";
 
@@ -33,6 +34,7 @@ export class ExchangeView {
     this.sourceList = null;
     this.exchangeId = null;
     this.sources = [];
+    this.checks = null;
     this.text = "";
     this.frame = 0;
     this.answer = h("div", {
@@ -44,6 +46,7 @@ export class ExchangeView {
     }, h("p", { class: "animate-pulse text-slate-600 motion-reduce:animate-none" }, strings.searching));
     this.notice = h("p", { class: "mt-3 text-sm", hidden: true });
     this.answerNotices = h("div", { "data-testid": "answer-notices", class: "mt-3 space-y-2", hidden: true });
+    this.checkLine = h("div", { hidden: true });
     this.badge = h("p", {
       class: "mb-2 inline-block rounded bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800",
       hidden: true,
@@ -66,6 +69,7 @@ export class ExchangeView {
         h("p", { class: "sr-only" }, strings.assistant),
         this.badge,
         this.answer,
+        this.checkLine,
         this.answerNotices,
         this.notice,
         this.retry,
@@ -111,6 +115,7 @@ export class ExchangeView {
   finish(message) {
     if (typeof message.answer === "string") this.text = message.answer;
     this.badge.hidden = !message.validated;
+    this.showChecks(message.checks);
     this.end("done");
     const notices = answerNotices(message.notices);
     this.answerNotices.replaceChildren(...notices);
@@ -157,11 +162,21 @@ export class ExchangeView {
   render() {
     this.frame = 0;
     if (!this.text && this.isStreaming) return; // keep "searching…" until the first words
-    this.answer.replaceChildren(renderMarkdown(this.text, {
+    const { text, flagged } = placeCheckMarks(this.text, this.checks);
+    this.answer.replaceChildren(renderMarkdown(text, {
       citationHref: (n) => (this.exchangeId && this.sources.some((s) => s.number === n) ? `#${sourceId(this.exchangeId, n)}` : null),
       citationTitle: (n) => format(this.strings.citation, { n }),
+      checkMark: (n) => checkMark(flagged[n], { id: `check-${this.exchangeId}-${n}`, label: this.strings.checkMark }),
     }));
     this.showCitedSources();
+  }
+
+  /** The citation check of the `done` message (or of a saved exchange): marks, and a line. */
+  showChecks(checks) {
+    this.checks = checks && typeof checks === "object" ? checks : null;
+    const summary = checkSummary(this.checks, this.strings);
+    this.checkLine.replaceChildren(...(summary ? [summary] : []));
+    this.checkLine.hidden = !summary;
   }
 
   /** The sources the answer cites so far come first. */
@@ -324,6 +339,7 @@ export class ExchangeView {
     const view = new ExchangeView({ question: saved.question, ...options });
     view.setSources({ exchange: saved.id, sources: saved.sources, validated: saved.validated });
     view.text = saved.answer || "";
+    view.showChecks(saved.checks);
     const state = SAVED_STATES[saved.status] ?? "done";
     view.end(state);
     if (state === "done") {

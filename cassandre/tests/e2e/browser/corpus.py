@@ -54,6 +54,14 @@ TELEWORK_ANSWER = (
     "service, qui doit donner son accord avant le premier jour télétravaillé."
 )
 
+# Asked about training, the model gets the hours wrong and adds a sentence without citation:
+# the citation check flags both.
+TRAINING_QUESTION = "Combien d'heures de formation par an pour chaque agent ?"
+TRAINING_ANSWER = (
+    "Chaque agent dispose de trente heures de formation par an [{number}]. "
+    "Les demandes passent par le responsable des formations de chaque direction."
+)
+
 HOSTILE_MARKUP = '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1">'
 HOSTILE_NOTE = (
     "# Consignes de sécurité informatique\n\n"
@@ -100,8 +108,9 @@ def write_seed(folder: Path) -> dict[str, Path]:
 
 
 def model_answer(request: RecordedRequest) -> str:
-    """The fake model's answer: on security, the hostile markup; else the telework answer,
-    citing the passage from page 2 of the guide by its number.
+    """The fake model's answer: on security, the hostile markup; on training, a wrong
+    figure citing page 3 of the guide; else the telework answer, citing the passage from
+    page 2 of the guide by its number.
 
     Asked to rewrite a follow-up question, it gives the question back unchanged.
     """
@@ -115,5 +124,8 @@ def model_answer(request: RecordedRequest) -> str:
         return LONG_ANSWER
     if BUILDING_QUESTION in prompt:
         return BUILDING_ANSWER
+    if TRAINING_QUESTION in prompt:
+        match = re.search(r"\[(\d+)\] [^\n]*, page 3\n", prompt)
+        return TRAINING_ANSWER.format(number=match.group(1) if match else "1")
     match = re.search(r"\[(\d+)\] [^\n]*, page 2\n", prompt)
     return TELEWORK_ANSWER.format(number=match.group(1) if match else "1")
