@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from ai.llm import failures, http
+from ai.llm import failures, google_auth, http
 from ai.llm.base import Delta, Prompt, ProviderError, Usage
-from ai.llm.google_auth import TokenRefused, TokenUnavailable, tokens
+from ai.llm.google_auth import TokenRefused, TokenUnavailable
 from ai.service_account import InvalidServiceAccountKey, ServiceAccount, parse_service_account
 
 # Reasons a candidate ends normally; any other (SAFETY, RECITATION, BLOCKLIST…) is a refusal.
@@ -106,7 +106,7 @@ class VertexProvider:
             if failure.status != 401:
                 raise
         # The API no longer takes the token (revoked, clocks apart): once with a new one.
-        tokens.forget(account, token)
+        google_auth.tokens.forget(account, token)
         return await self._post(url, await self._token(account), body)
 
     async def _post(self, url: str, token: str, body: dict) -> httpx.Response:
@@ -128,7 +128,7 @@ class VertexProvider:
         try:
             # The exchange blocks (a signature and a request, once an hour): in a thread.
             return await asyncio.to_thread(
-                tokens.token,
+                google_auth.tokens.token,
                 account,
                 timeout=self.timeout,
                 connect_timeout=self.connect_timeout,
