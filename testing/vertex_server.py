@@ -149,9 +149,10 @@ class FakeVertexServer(FakeOpenAIServer):
             return google_error(400, "INVALID_ARGUMENT", "contents is not specified")
         text = self.chat_answer(request)
         words = re.findall(r"\S+\s*", text)
+        instruction = request.body.get("systemInstruction") or {"parts": []}
         prompt_tokens = sum(
             len(str(part.get("text", "")).split())
-            for content in contents
+            for content in [instruction, *contents]
             for part in content.get("parts", [])
         )
         usage = {
