@@ -70,6 +70,8 @@ class LanguageModelForm(WriteOnlyKeyForm):
             "base_url",
             "api_key",
             "forget_api_key",
+            "project",
+            "location",
             "context_window",
             "max_answer_tokens",
             "temperature",

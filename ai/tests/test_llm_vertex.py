@@ -4,8 +4,9 @@ read; a wrong key, a dead server and a garbled stream reported plainly."""
 import asyncio
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from ai.health import check_language_model
 from ai.llm import (
     Prompt,
     ProviderAuthenticationFailed,
@@ -291,3 +292,13 @@ def test_a_region_is_a_plain_name(db, location):
     with pytest.raises(ValidationError) as failure:
         model.full_clean()
     assert "location" in failure.value.message_dict
+
+
+def test_the_health_check_flags_a_vertex_site_without_a_usable_key(settings, tmp_path):
+    settings.LLM_PROVIDER, settings.LLM_API_KEY, settings.LLM_API_BASE = "vertex", "", ""
+    settings.VERTEX_SERVICE_ACCOUNT_FILE = str(tmp_path / "absente.json")
+    with pytest.raises(ImproperlyConfigured, match="no API key"):
+        check_language_model()
+    settings.LLM_API_KEY = '{"type": "authorized_user"}'
+    with pytest.raises(ImproperlyConfigured, match="unreadable service account key"):
+        check_language_model()
