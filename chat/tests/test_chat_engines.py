@@ -7,7 +7,7 @@ from ai.llm import google_auth
 from ai.models import LanguageModel
 from chat.answering import in_thread
 from chat.models import Exchange
-from chat.tests.test_chat_consumer import ask, connect
+from chat.tests.test_chat_consumer import QUESTION, connect, receive_until
 from testing.services import free_port
 from testing.textsynth_server import FakeTextSynthServer
 from testing.vertex_server import FakeVertexServer, new_private_key
@@ -15,6 +15,13 @@ from testing.vertex_server import FakeVertexServer, new_private_key
 ANSWER = (
     "Le télétravail est autorisé deux jours par semaine [1], sur demande au chef de service [1]."
 )
+
+
+async def ask(communicator, **fields) -> list[dict]:
+    """The messages answering one question; the first question of a process loads the
+    embedding and anonymising models, which a loaded machine takes its time over."""
+    await communicator.send_json_to({"type": "ask", "id": "q1", "question": QUESTION, **fields})
+    return await receive_until(communicator, "done", "error", "cancelled", timeout=60)
 
 
 def answer_from_the_passages(request) -> str:
