@@ -43,7 +43,6 @@ class AccessTokens:
         # `clock` measures expiry; the JWT's own dates are wall-clock time, as the server
         # reads them.
         self.clock = clock
-        self.exchanges = 0
         self._tokens: dict[tuple[str, str, str], _Token] = {}
         self._locks: dict[tuple[str, str, str], threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -75,7 +74,6 @@ class AccessTokens:
     def _exchange(
         self, account: ServiceAccount, *, timeout: float, connect_timeout: float
     ) -> _Token:
-        self.exchanges += 1
         started = self.clock()
         try:
             response = httpx.post(

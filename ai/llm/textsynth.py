@@ -90,9 +90,9 @@ def chat_body(messages: list[dict[str, str]], *, max_tokens: int) -> dict:
     system = "\n\n".join(m["content"] for m in messages if m["role"] == "system")
     turns: list[tuple[str, str]] = []
     for message in messages:
-        role = "assistant" if message["role"] == "assistant" else "user"
         if message["role"] == "system":
             continue
+        role = "assistant" if message["role"] == "assistant" else "user"
         if turns and turns[-1][0] == role:
             turns[-1] = (role, f"{turns[-1][1]}\n\n{message['content']}")
         else:

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from ai.admin import KEY_AGAIN
 from ai.models import LanguageModel, RerankModel
 from testing.vertex_server import FakeVertexServer
 
@@ -68,6 +69,34 @@ def test_the_stored_api_key_can_be_forgotten(admin_client, language_model):
     admin_client.post(change_url(language_model), form_data(language_model, forget_api_key="on"))
     language_model.refresh_from_db()
     assert language_model.api_key == ""
+
+
+def test_a_new_address_needs_the_key_again_so_the_stored_one_cannot_be_sent_there(
+    admin_client, language_model
+):
+    moved = form_data(language_model, base_url="http://serveur-d-un-tiers:8000/v1")
+    response = admin_client.post(change_url(language_model), moved)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["api_key"] == [KEY_AGAIN]
+    language_model.refresh_from_db()
+    assert language_model.base_url == "http://vllm:8000/v1"
+    response = admin_client.post(change_url(language_model), {**moved, "api_key": "sk-new"})
+    assert response.status_code == 302
+    language_model.refresh_from_db()
+    assert (language_model.base_url, language_model.api_key) == (moved["base_url"], "sk-new")
+
+
+def test_a_new_address_may_go_without_a_key_once_it_is_forgotten(admin_client, language_model):
+    moved = form_data(language_model, base_url="http://ollama:11434/v1", forget_api_key="on")
+    assert admin_client.post(change_url(language_model), moved).status_code == 302
+    language_model.refresh_from_db()
+    assert (language_model.base_url, language_model.api_key) == (moved["base_url"], "")
+
+
+def test_a_rerank_model_s_new_address_needs_its_key_again(admin_client, rerank_model):
+    moved = rerank_form_data(rerank_model, base_url="http://serveur-d-un-tiers:8080")
+    response = admin_client.post(rerank_change_url(rerank_model), moved)
+    assert response.context["adminform"].form.errors["api_key"] == [KEY_AGAIN]
 
 
 def test_the_model_rules_show_on_the_form(admin_client, language_model):
