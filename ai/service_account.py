@@ -1,6 +1,7 @@
 """A Google service account's JSON key, as downloaded from the Google Cloud console: read and
 checked once, where it is entered (the admin, the settings) and where it is used (Vertex AI)."""
 
+import functools
 import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -24,6 +25,9 @@ class ServiceAccount:
     project_id: str
 
 
+# Loading a private key checks it (about 50 ms of CPU on a busy machine): once per key, not
+# at every question.
+@functools.lru_cache(maxsize=16)
 def parse_service_account(text: str) -> ServiceAccount:
     try:
         data = json.loads(text)
