@@ -17,7 +17,7 @@ import openai
 from openai import AsyncOpenAI
 
 from ai.llm import failures
-from ai.llm.base import Delta, Prompt, ProviderError, Usage
+from ai.llm.base import Delta, Prompt, ProviderError, RemoteProvider, Usage
 
 # The OpenAI SDK speaks HTTP through its own copy of httpx (httpx2): reading its raw stream
 # raises that copy's errors.
@@ -28,25 +28,8 @@ _clients: "weakref.WeakKeyDictionary[AbstractEventLoop, dict[tuple, AsyncOpenAI]
 )
 
 
-@dataclass(frozen=True)
-class OpenAICompatibleProvider:
-    kind: str
-    name: str
-    model: str
-    base_url: str | None
-    api_key: str
-    context_window: int
-    max_answer_tokens: int
-    temperature: float
-    timeout: float
-    connect_timeout: float
-    max_retries: int
-    generative: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.model})"
-
+@dataclass(frozen=True, kw_only=True)
+class OpenAICompatibleProvider(RemoteProvider):
     async def stream(self, prompt: Prompt) -> AsyncIterator[Delta]:
         # The raw event stream, each event read with json.loads: the SDK's own stream builds
         # a typed object per token, which cost more than the rest of an answer's streaming

@@ -12,29 +12,14 @@ from dataclasses import dataclass
 import httpx
 
 from ai.llm import failures, http
-from ai.llm.base import Delta, Prompt, ProviderError, Usage
+from ai.llm.base import Delta, Prompt, ProviderError, RemoteProvider, Usage
 
 DEFAULT_BASE_URL = "https://api.textsynth.com/v1"
 
 
-@dataclass(frozen=True)
-class TextSynthProvider:
-    kind: str
-    name: str
-    model: str
+@dataclass(frozen=True, kw_only=True)
+class TextSynthProvider(RemoteProvider):
     base_url: str
-    api_key: str
-    context_window: int
-    max_answer_tokens: int
-    temperature: float
-    timeout: float
-    connect_timeout: float
-    max_retries: int
-    generative: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.model})"
 
     async def stream(self, prompt: Prompt) -> AsyncIterator[Delta]:
         body = chat_body(prompt.messages, max_tokens=self.max_answer_tokens)

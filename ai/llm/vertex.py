@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from ai.llm import failures, google_auth, http
-from ai.llm.base import Delta, Prompt, ProviderError, Usage
+from ai.llm.base import Delta, Prompt, ProviderError, RemoteProvider, Usage
 from ai.llm.google_auth import TokenRefused, TokenUnavailable
 from ai.service_account import InvalidServiceAccountKey, ServiceAccount, parse_service_account
 
@@ -27,27 +27,13 @@ def default_base_url(location: str) -> str:
     return f"https://{host}/v1" if location == "global" else f"https://{location}-{host}/v1"
 
 
-@dataclass(frozen=True)
-class VertexProvider:
-    kind: str
-    name: str
-    model: str
+@dataclass(frozen=True, kw_only=True)
+class VertexProvider(RemoteProvider):
     base_url: str
     api_key: str
     """The service account's JSON key."""
     project: str
     location: str
-    context_window: int
-    max_answer_tokens: int
-    temperature: float
-    timeout: float
-    connect_timeout: float
-    max_retries: int
-    generative: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.model})"
 
     async def stream(self, prompt: Prompt) -> AsyncIterator[Delta]:
         body = request_body(
