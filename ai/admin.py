@@ -5,6 +5,10 @@ from django.db import models
 from ai.models import LanguageModel, RerankModel
 
 KEY_STORED = "Une clé est enregistrée : laissez vide pour la garder, ou saisissez-en une autre."
+KEY_AGAIN = (
+    "L'adresse de l'API change : saisissez la clé à nouveau, ou effacez-la, pour que la clé "
+    "enregistrée ne parte pas vers une autre adresse."
+)
 
 
 def write_only_key_field(model: type[models.Model]) -> forms.CharField:
@@ -21,22 +25,37 @@ def write_only_key_field(model: type[models.Model]) -> forms.CharField:
 
 
 class WriteOnlyKeyForm(forms.ModelForm):
-    """The API key is written, never shown back: a blank field keeps the stored one, and
-    `forget_api_key` erases it. Subclasses declare both fields."""
+    """The API key is written, never shown back: a blank field keeps the stored one (unless
+    the API's address changes), and `forget_api_key` erases it. Subclasses declare both
+    fields."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.key_entered = False
         if self.instance.api_key:
             self.fields["api_key"].help_text = KEY_STORED
 
     def clean_api_key(self) -> str:
+        self.key_entered = bool(self.cleaned_data["api_key"])
         return self.cleaned_data["api_key"] or self.instance.api_key
 
     def clean(self) -> dict:
         cleaned_data = super().clean()
         if cleaned_data.get("forget_api_key"):
             cleaned_data["api_key"] = ""
+        elif self._stored_key_would_go_elsewhere():
+            # Else whoever may edit the model, without knowing the key, could send it (or a
+            # Vertex AI token) to a server of their own.
+            self.add_error("api_key", KEY_AGAIN)
         return cleaned_data
+
+    def _stored_key_would_go_elsewhere(self) -> bool:
+        return (
+            bool(self.instance.api_key)
+            and "base_url" in self.changed_data
+            and "api_key" in self.cleaned_data
+            and not self.key_entered
+        )
 
 
 class WriteOnlyKeyAdmin(admin.ModelAdmin):
@@ -70,6 +89,8 @@ class LanguageModelForm(WriteOnlyKeyForm):
             "base_url",
             "api_key",
             "forget_api_key",
+            "project",
+            "location",
             "context_window",
             "max_answer_tokens",
             "temperature",

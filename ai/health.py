@@ -3,8 +3,11 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from ai.llm import default_provider
+from ai.service_account import InvalidServiceAccountKey, parse_service_account
 from ai.vectorstore import get_vector_store
 from common.health import Details
+
+KEYED_PROVIDERS = frozenset({"openai", "paradigm", "textsynth", "vertex"})
 
 
 def check_vector_store() -> None:
@@ -21,6 +24,11 @@ def check_language_model() -> Details:
     if provider.generative:
         if provider.base_url is None and provider.kind != "openai":
             raise ImproperlyConfigured("no API address")
-        if not provider.api_key and provider.kind in {"openai", "paradigm"}:
+        if not provider.api_key and provider.kind in KEYED_PROVIDERS:
             raise ImproperlyConfigured("no API key")
+        if provider.kind == "vertex":
+            try:
+                parse_service_account(provider.api_key)
+            except InvalidServiceAccountKey as error:
+                raise ImproperlyConfigured("unreadable service account key") from error
     return {"provider": provider.kind}

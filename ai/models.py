@@ -1,12 +1,17 @@
 """Language and reranking models an administrator configures, so that each category can
 choose its own."""
 
+import re
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from ai.service_account import InvalidServiceAccountKey, parse_service_account
+
+LOCATION = re.compile(r"[a-z][a-z0-9-]{1,48}")
 
 
 def validate_api_url(url: str) -> None:
@@ -21,11 +26,19 @@ def validate_api_url(url: str) -> None:
         raise ValidationError("Indiquez une adresse http:// ou https:// avec un nom d'hôte.")
 
 
+def validate_location(location: str) -> None:
+    """A region name goes into the API's host name: letters, digits and dashes only."""
+    if not LOCATION.fullmatch(location):
+        raise ValidationError("Indiquez une région comme europe-west9 ou global.")
+
+
 class LanguageModel(models.Model):
     class Kind(models.TextChoices):
         OPENAI = "openai", "OpenAI"
         PARADIGM = "paradigm", "Paradigm (LightOn)"
         COMPATIBLE = "compatible", "Compatible OpenAI (vLLM, Ollama, llama.cpp…)"
+        TEXTSYNTH = "textsynth", "TextSynth"
+        VERTEX = "vertex", "Vertex AI (Google Cloud, Gemini)"
         EXTRACTIVE = "extractive", "Extraits, sans modèle de langage"
 
     name = models.CharField("nom", max_length=100, unique=True)
@@ -45,9 +58,27 @@ class LanguageModel(models.Model):
     )
     api_key = models.CharField(
         "clé d'API",
-        max_length=500,
+        max_length=5000,
         blank=True,
-        help_text="Vide : OPENAI_API_KEY ou PARADIGM_API_KEY selon le fournisseur.",
+        help_text=(
+            "Vertex AI : le fichier JSON de la clé du compte de service, collé en entier. "
+            "Vide : OPENAI_API_KEY, PARADIGM_API_KEY, TEXTSYNTH_API_KEY ou la clé de "
+            "VERTEX_SERVICE_ACCOUNT_FILE selon le fournisseur."
+        ),
+    )
+    project = models.CharField(
+        "projet Google Cloud",
+        max_length=100,
+        blank=True,
+        help_text="Vertex AI seulement. Vide : VERTEX_PROJECT, sinon le projet de la clé.",
+    )
+    location = models.CharField(
+        "région Google Cloud",
+        max_length=50,
+        blank=True,
+        validators=[validate_location],
+        help_text="Vertex AI seulement, par exemple europe-west9 ou global. "
+        "Vide : VERTEX_LOCATION.",
     )
     context_window = models.PositiveIntegerField(
         "fenêtre de contexte (jetons)",
@@ -107,6 +138,11 @@ class LanguageModel(models.Model):
             raise ValidationError({"base_url": "Un serveur compatible OpenAI a besoin d'adresse."})
         if self.kind == self.Kind.COMPATIBLE and not self.model:
             raise ValidationError({"model": "Indiquez le nom du modèle servi."})
+        if self.kind == self.Kind.VERTEX and self.api_key:
+            try:
+                parse_service_account(self.api_key)
+            except InvalidServiceAccountKey as error:
+                raise ValidationError({"api_key": str(error)}) from error
         if self.max_answer_tokens >= self.context_window:
             raise ValidationError(
                 {"max_answer_tokens": "La réponse doit tenir dans la fenêtre de contexte."}

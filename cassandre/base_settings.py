@@ -268,6 +268,12 @@ EDGE_STORE_PER_PROCESS = env_bool("EDGE_STORE_PER_PROCESS", False)
 OPENAI_API_KEY = env_str("OPENAI_API_KEY")
 PARADIGM_API_KEY = env_str("PARADIGM_API_KEY")
 PARADIGM_HOST = env_str("PARADIGM_HOST")
+TEXTSYNTH_API_KEY = env_str("TEXTSYNTH_API_KEY")
+# Vertex AI: a service account's JSON key (read when a question is asked), its Google Cloud
+# project (empty: the key's) and region ("global" for the global endpoint).
+VERTEX_SERVICE_ACCOUNT_FILE = env_str("VERTEX_SERVICE_ACCOUNT_FILE")
+VERTEX_PROJECT = env_str("VERTEX_PROJECT")
+VERTEX_LOCATION = env_str("VERTEX_LOCATION", "europe-west1")
 SPLIT_CHUNK_SIZE = env_int("SPLIT_CHUNK_SIZE", 1000)
 SPLIT_CHUNK_OVERLAP = env_int("SPLIT_CHUNK_OVERLAP", 100)
 # The most passages one document may give: beyond, it fails with a reason instead of holding
@@ -318,11 +324,22 @@ CONVERSATION_HISTORY_TURNS = env_int("CONVERSATION_HISTORY_TURNS", 3)
 CONVERSATION_RETENTION_DAYS = env_int("CONVERSATION_RETENTION_DAYS", 365)
 
 # --- Answers: the site's default language model -------------------------------------------
-# "openai", "paradigm", "compatible" (any OpenAI-compatible server: vLLM, Ollama, llama.cpp)
-# or "extractive" (no model: the best passages, labelled as such). Unset: OpenAI when
-# OPENAI_API_KEY is set, else Paradigm when PARADIGM_API_KEY is, else extractive.
-LLM_PROVIDER = env_str("LLM_PROVIDER") or (
-    "openai" if OPENAI_API_KEY else "paradigm" if PARADIGM_API_KEY else "extractive"
+# "openai", "paradigm", "textsynth", "vertex", "compatible" (any OpenAI-compatible server:
+# vLLM, Ollama, llama.cpp) or "extractive" (no model: the best passages, labelled as such).
+# Unset: the first of OpenAI, Paradigm, TextSynth and Vertex AI whose key is set, else
+# extractive.
+LLM_PROVIDER = env_str("LLM_PROVIDER") or next(
+    (
+        provider
+        for provider, key in (
+            ("openai", OPENAI_API_KEY),
+            ("paradigm", PARADIGM_API_KEY),
+            ("textsynth", TEXTSYNTH_API_KEY),
+            ("vertex", VERTEX_SERVICE_ACCOUNT_FILE),
+        )
+        if key
+    ),
+    "extractive",
 )
 LLM_MODEL = env_str("LLM_MODEL")
 LLM_API_BASE = env_str("LLM_API_BASE")

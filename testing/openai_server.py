@@ -23,6 +23,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict
+    query: str = ""
 
 
 @dataclass
@@ -115,21 +119,30 @@ class FakeOpenAIServer:
     def answer(self, request: RecordedRequest) -> Reply:
         with self._lock:
             self.requests.append(request)
-        if request.headers.get("authorization") != f"Bearer {self.api_key}":
-            # Like OpenAI, the message quotes the key it was given: clients must not
-            # pass it on.
-            given = request.headers.get("authorization", "").removeprefix("Bearer ")
-            return error_reply(401, f"Incorrect API key provided: {given}.", code="invalid_api_key")
+        refusal = self.check_credentials(request)
+        if refusal is not None:
+            return refusal
         with self._lock:
             failure = self.failures.pop(0) if self.failures else None
         if failure is not None:
             return failure
         if self.delay:
             time.sleep(self.delay)
-        route = self.routes.get(request.path)
+        route = self.route_for(request.path)
         if route is None:
             return error_reply(404, f"Unknown path {request.path}.")
         return route(request)
+
+    def check_credentials(self, request: RecordedRequest) -> Reply | None:
+        """None when the request carries the key, else the API's refusal."""
+        if request.headers.get("authorization") == f"Bearer {self.api_key}":
+            return None
+        # Like OpenAI, the message quotes the key it was given: clients must not pass it on.
+        given = request.headers.get("authorization", "").removeprefix("Bearer ")
+        return error_reply(401, f"Incorrect API key provided: {given}.", code="invalid_api_key")
+
+    def route_for(self, path: str) -> Route | None:
+        return self.routes.get(path)
 
     def embeddings(self, request: RecordedRequest) -> Reply:
         texts = request.body.get("input")
@@ -208,15 +221,20 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             raw = self.rfile.read(length) if length else b""
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = {}
+            body: dict
+            if self.headers.get("content-type", "").startswith(FORM):
+                body = dict(parse_qsl(raw.decode("utf-8", "replace")))
+            else:
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    body = {}
             request = RecordedRequest(
                 method="POST",
                 path=self.path.split("?")[0],
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=body,
+                query=self.path.partition("?")[2],
             )
             self._send(server.answer(request))
 

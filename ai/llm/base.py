@@ -67,6 +67,28 @@ class Provider(Protocol):
     async def complete(self, messages: list[dict[str, str]], *, max_tokens: int) -> str: ...
 
 
+@dataclass(frozen=True, kw_only=True)
+class RemoteProvider:
+    """What a provider calling an API is configured with; each adds how it speaks to it."""
+
+    kind: str
+    name: str
+    model: str
+    base_url: str | None
+    api_key: str
+    context_window: int
+    max_answer_tokens: int
+    temperature: float
+    timeout: float
+    connect_timeout: float
+    max_retries: int
+    generative: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.model})"
+
+
 class ProviderError(UserError):
     """A provider could not answer; `message` says why, for the person who asked."""
 

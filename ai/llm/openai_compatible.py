@@ -14,18 +14,10 @@ from dataclasses import dataclass
 import httpx
 import httpx2
 import openai
-from django.utils.translation import gettext_lazy as _
 from openai import AsyncOpenAI
 
-from ai.llm.base import (
-    Delta,
-    Prompt,
-    ProviderAuthenticationFailed,
-    ProviderError,
-    ProviderRejected,
-    ProviderUnavailable,
-    Usage,
-)
+from ai.llm import failures
+from ai.llm.base import Delta, Prompt, ProviderError, RemoteProvider, Usage
 
 # The OpenAI SDK speaks HTTP through its own copy of httpx (httpx2): reading its raw stream
 # raises that copy's errors.
@@ -36,25 +28,8 @@ _clients: "weakref.WeakKeyDictionary[AbstractEventLoop, dict[tuple, AsyncOpenAI]
 )
 
 
-@dataclass(frozen=True)
-class OpenAICompatibleProvider:
-    kind: str
-    name: str
-    model: str
-    base_url: str | None
-    api_key: str
-    context_window: int
-    max_answer_tokens: int
-    temperature: float
-    timeout: float
-    connect_timeout: float
-    max_retries: int
-    generative: bool = True
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.model})"
-
+@dataclass(frozen=True, kw_only=True)
+class OpenAICompatibleProvider(RemoteProvider):
     async def stream(self, prompt: Prompt) -> AsyncIterator[Delta]:
         # The raw event stream, each event read with json.loads: the SDK's own stream builds
         # a typed object per token, which cost more than the rest of an answer's streaming
@@ -116,49 +91,14 @@ class OpenAICompatibleProvider:
     def _translate(self, error: Exception) -> ProviderError:
         detail = f"{self.label}: {type(error).__name__}"
         if isinstance(error, openai.AuthenticationError | openai.PermissionDeniedError):
-            return ProviderAuthenticationFailed(
-                _(
-                    "Le modèle de langage (%(name)s) refuse la clé d'API configurée. "
-                    "Prévenez l'administrateur de Cassandre."
-                ),
-                {"name": self.name},
-                detail=detail,
-            )
+            return failures.key_refused(self.name, detail)
         if isinstance(error, openai.RateLimitError):
-            return ProviderRejected(
-                _(
-                    "Le modèle de langage (%(name)s) reçoit trop de demandes. "
-                    "Réessayez dans une minute."
-                ),
-                {"name": self.name},
-                detail=detail,
-            )
+            return failures.too_many_requests(self.name, detail)
         if isinstance(error, openai.NotFoundError):
-            return ProviderRejected(
-                _(
-                    "Le modèle « %(model)s » est inconnu de %(name)s. "
-                    "Prévenez l'administrateur de Cassandre."
-                ),
-                {"model": self.model, "name": self.name},
-                detail=detail,
-            )
+            return failures.unknown_model(self.name, self.model, detail)
         if isinstance(error, openai.BadRequestError):
-            return ProviderRejected(
-                _(
-                    "Le modèle de langage (%(name)s) a refusé la demande. Reformulez la "
-                    "question ; si cela se reproduit, prévenez l'administrateur."
-                ),
-                {"name": self.name},
-                detail=detail,
-            )
-        return ProviderUnavailable(
-            _(
-                "Le modèle de langage (%(name)s) ne répond pas pour le moment. "
-                "Les passages trouvés restent affichés ; réessayez dans un instant."
-            ),
-            {"name": self.name},
-            detail=detail,
-        )
+            return failures.request_refused(self.name, detail)
+        return failures.unavailable(self.name, detail)
 
 
 class _StreamError(Exception):

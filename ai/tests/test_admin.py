@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from ai.admin import KEY_AGAIN
 from ai.models import LanguageModel, RerankModel
+from testing.vertex_server import FakeVertexServer
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +71,84 @@ def test_the_stored_api_key_can_be_forgotten(admin_client, language_model):
     assert language_model.api_key == ""
 
 
+def test_a_new_address_needs_the_key_again_so_the_stored_one_cannot_be_sent_there(
+    admin_client, language_model
+):
+    moved = form_data(language_model, base_url="http://serveur-d-un-tiers:8000/v1")
+    response = admin_client.post(change_url(language_model), moved)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["api_key"] == [KEY_AGAIN]
+    language_model.refresh_from_db()
+    assert language_model.base_url == "http://vllm:8000/v1"
+    response = admin_client.post(change_url(language_model), {**moved, "api_key": "sk-new"})
+    assert response.status_code == 302
+    language_model.refresh_from_db()
+    assert (language_model.base_url, language_model.api_key) == (moved["base_url"], "sk-new")
+
+
+def test_a_new_address_may_go_without_a_key_once_it_is_forgotten(admin_client, language_model):
+    moved = form_data(language_model, base_url="http://ollama:11434/v1", forget_api_key="on")
+    assert admin_client.post(change_url(language_model), moved).status_code == 302
+    language_model.refresh_from_db()
+    assert (language_model.base_url, language_model.api_key) == (moved["base_url"], "")
+
+
+def test_a_rerank_model_s_new_address_needs_its_key_again(admin_client, rerank_model):
+    moved = rerank_form_data(rerank_model, base_url="http://serveur-d-un-tiers:8080")
+    response = admin_client.post(rerank_change_url(rerank_model), moved)
+    assert response.context["adminform"].form.errors["api_key"] == [KEY_AGAIN]
+
+
 def test_the_model_rules_show_on_the_form(admin_client, language_model):
     response = admin_client.post(
         change_url(language_model), form_data(language_model, max_answer_tokens=20000)
     )
     assert "La réponse doit tenir dans la fenêtre de contexte." in response.content.decode()
+
+
+def test_the_add_form_offers_textsynth_and_vertex_with_their_help(admin_client):
+    page = admin_client.get(reverse("admin:ai_languagemodel_add")).content.decode()
+    assert '<option value="textsynth">TextSynth</option>' in page
+    assert '<option value="vertex">Vertex AI (Google Cloud, Gemini)</option>' in page
+    assert "le fichier JSON de la clé du compte de service" in page
+    assert "Vertex AI seulement, par exemple europe-west9 ou global" in page
+
+
+def test_a_vertex_model_is_added_with_its_service_account_key(admin_client):
+    with FakeVertexServer() as server:
+        key = server.service_account_key()
+    response = admin_client.post(
+        reverse("admin:ai_languagemodel_add"),
+        {
+            "name": "Gemini",
+            "kind": "vertex",
+            "model": "gemini-2.5-flash",
+            "base_url": "",
+            "api_key": key,
+            "project": "",
+            "location": "europe-west9",
+            "context_window": 32000,
+            "max_answer_tokens": 1000,
+            "temperature": 0.2,
+        },
+    )
+    assert response.status_code == 302
+    model = LanguageModel.objects.get(name="Gemini")
+    assert model.api_key == key and model.location == "europe-west9"
+    page = admin_client.get(change_url(model)).content.decode()
+    assert "PRIVATE KEY" not in page
+
+
+def test_a_vertex_model_refuses_a_key_that_is_not_a_service_account(admin_client, language_model):
+    response = admin_client.post(
+        change_url(language_model),
+        form_data(language_model, kind="vertex", api_key='{"type": "authorized_user"}'),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["api_key"] == [
+        "Ce JSON n'est pas une clé de compte de service Google "
+        "(« type »: « service_account » attendu)."
+    ]
 
 
 @pytest.fixture

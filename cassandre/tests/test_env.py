@@ -53,3 +53,15 @@ def test_the_embedded_default_is_extractive_and_a_key_selects_its_provider(monke
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.delenv("PARADIGM_API_KEY")
     importlib.reload(base_settings)
+
+
+def test_a_textsynth_key_or_a_vertex_key_file_selects_its_provider(monkeypatch):
+    for variable in ("LLM_PROVIDER", "OPENAI_API_KEY", "PARADIGM_API_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("VERTEX_SERVICE_ACCOUNT_FILE", "/run/secrets/vertex.json")
+    assert importlib.reload(base_settings).LLM_PROVIDER == "vertex"
+    monkeypatch.setenv("TEXTSYNTH_API_KEY", "t")
+    assert importlib.reload(base_settings).LLM_PROVIDER == "textsynth"
+    monkeypatch.delenv("TEXTSYNTH_API_KEY")
+    monkeypatch.delenv("VERTEX_SERVICE_ACCOUNT_FILE")
+    importlib.reload(base_settings)

@@ -47,12 +47,14 @@ def test_every_secret_setting_is_masked(console, settings, monkeypatch):
     settings.MINIO_SECRET_ACCESS_KEY = "minio-secret-0123"
     settings.QDRANT_API_KEY = "qdrant-key-0123"
     settings.RERANK_API_KEY = "rerank-key-0123"
+    settings.TEXTSYNTH_API_KEY = "textsynth-key-0123"
     monkeypatch.setitem(settings.DATABASES["default"], "PASSWORD", "pg-pass-0123")
     secrets = [
         settings.SECRET_KEY,
         settings.MINIO_SECRET_ACCESS_KEY,
         settings.QDRANT_API_KEY,
         settings.RERANK_API_KEY,
+        settings.TEXTSYNTH_API_KEY,
         "pg-pass-0123",
     ]
     logging.getLogger("common").error("Connection strings: %s", " ".join(secrets))
