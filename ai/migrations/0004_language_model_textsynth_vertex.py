@@ -7,7 +7,7 @@ import ai.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ai", "0002_rerankmodel"),
+        ("ai", "0003_languagemodel_prices"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("chat", "0005_answertask_question_sealed"),
+        ("chat", "0006_exchange_cost_energy"),
     ]
 
     operations = [
