@@ -76,6 +76,8 @@ class QuestionDays:
     cost: list[Decimal]
     energy_wh: list[Decimal]
     unpriced: list[int]
+    checked: list[int]
+    flagged: list[int]
 
     @property
     def unanswered(self) -> list[int]:
@@ -124,6 +126,8 @@ def questions_per_day(period: Period) -> QuestionDays:
             total_cost=Sum("cost"),
             total_energy_wh=Sum("energy_wh"),
             unpriced=Count("pk", filter=unpriced_filter()),
+            checked=Count("pk", filter=Q(checks__status="checked")),
+            flagged=Count("pk", filter=Q(checks__status="checked", checks__flagged__gt=0)),
         )
         .order_by("day")
     )
@@ -136,6 +140,8 @@ def questions_per_day(period: Period) -> QuestionDays:
         cost=[by_day.get(day, {}).get("total_cost") or Decimal(0) for day in days],
         energy_wh=[by_day.get(day, {}).get("total_energy_wh") or Decimal(0) for day in days],
         unpriced=[by_day.get(day, {}).get("unpriced", 0) for day in days],
+        checked=[by_day.get(day, {}).get("checked", 0) for day in days],
+        flagged=[by_day.get(day, {}).get("flagged", 0) for day in days],
     )
 
 
@@ -237,16 +243,10 @@ class FlaggedAnswers:
         return round(100 * self.flagged / self.checked, 1) if self.checked else 0.0
 
 
-def flagged_answers(period: Period) -> FlaggedAnswers:
+def flagged_answers(questions: QuestionDays) -> FlaggedAnswers:
     """The share of the period's checked answers with a sentence to verify
     (`ai.citation_check`); answers from before the check are not counted."""
-    counts = _in_period(
-        Exchange.objects.filter(checks__status="checked"), "created_at", period
-    ).aggregate(
-        checked=Count("pk"),
-        flagged=Count("pk", filter=Q(checks__flagged__gt=0)),
-    )
-    return FlaggedAnswers(checked=counts["checked"], flagged=counts["flagged"])
+    return FlaggedAnswers(checked=sum(questions.checked), flagged=sum(questions.flagged))
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,6 @@ class Dashboard:
     questions: QuestionDays
     latest_unanswered: list[Exchange]
     feedback: FeedbackRatio
-    flagged_answers: FlaggedAnswers
     top_documents: list[CitedDocument]
     indexing: IndexingDays
     documents_by_status: list[StatusCount]
@@ -392,6 +391,10 @@ class Dashboard:
     def spend_by_day(self) -> list[DaySpend]:
         return spend_by_day(self.period, self.questions)
 
+    @property
+    def flagged_answers(self) -> FlaggedAnswers:
+        return flagged_answers(self.questions)
+
 
 def dashboard(period: Period) -> Dashboard:
     """Every figure of the dashboard: ten queries, whatever the data."""
@@ -400,7 +403,6 @@ def dashboard(period: Period) -> Dashboard:
         questions=questions_per_day(period),
         latest_unanswered=latest_unanswered(period),
         feedback=feedback_ratio(period),
-        flagged_answers=flagged_answers(period),
         top_documents=top_documents(period),
         indexing=indexing_per_day(period),
         documents_by_status=documents_by_status(),

@@ -176,7 +176,7 @@ def test_the_share_of_flagged_answers_counts_only_the_checked_ones(admin_client)
     ExchangeFactory(checks={"status": "extractive", "checked": 0, "flagged": 0})
     ExchangeFactory(checks={})  # answered before the check existed
 
-    flagged = flagged_answers(period_for(7))
+    flagged = flagged_answers(questions_per_day(period_for(7)))
 
     assert (flagged.checked, flagged.flagged, flagged.flagged_percent) == (3, 1, 33.3)
     page = admin_client.get(DASHBOARD_URL).content.decode()
@@ -188,7 +188,7 @@ def test_the_share_of_flagged_answers_counts_only_the_checked_ones(admin_client)
 def test_without_checked_answers_the_share_of_flagged_ones_is_a_dash(admin_client):
     ExchangeFactory(checks={"status": "correction", "checked": 0, "flagged": 0})
 
-    assert flagged_answers(period_for(7)).flagged_percent == 0.0
+    assert flagged_answers(questions_per_day(period_for(7))).flagged_percent == 0.0
     page = admin_client.get(DASHBOARD_URL).content.decode()
     assert page.split('data-testid="flagged-answers">')[1].split("<span")[0].strip() == "—"
 
