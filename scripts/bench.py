@@ -6,11 +6,16 @@ deployment in a temporary folder, measures it, prints a markdown table with ever
 beside the reference measured in the same run, and writes bench/results/<date>-<size>.json.
 
     .venv/bin/python scripts/bench.py [--size S|M|L] [--seed 1] [--search-requests 200]
-        [--chat-levels 1,16,64] [--model-first-token-ms 200] [--model-token-ms 10]
+        [--chat-levels 1,16,64] [--model-first-token-ms 200] [--model-token-ms 10] [--runs 3]
+
+With --runs N, the whole benchmark runs N times, each on its own scratch deployment, and a
+last table gives each figure's median (min-max) over the runs.
 """
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -30,8 +35,44 @@ def main() -> None:
     parser.add_argument("--model-token-ms", type=float, default=10)
     parser.add_argument("--results", type=Path, default=BASE_DIR / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch deployment.")
+    parser.add_argument("--runs", type=int, default=1, help="Paired runs, summed up as medians.")
+    parser.add_argument("--run-number", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
+    if arguments.runs == 1:
+        run_once(arguments, number=arguments.run_number)
+        return
+    # Each run in a process of its own: the settings (the scratch data folder) are read once
+    # per process.
+    runs = []
+    for number in range(1, arguments.runs + 1):
+        command = [sys.executable, __file__, *_without_runs(sys.argv[1:]), "--run-number"]
+        subprocess.run([*command, str(number)], check=True)
+        written = sorted(
+            arguments.results.glob(f"*-{arguments.size}-run{number}.json"),
+            key=lambda path: path.stat().st_mtime,
+        )
+        runs.append(json.loads(written[-1].read_text()))
+    sys.path.insert(0, str(BASE_DIR))
+    from bench.report import repeated_report
 
+    print()
+    print(repeated_report(runs))
+
+
+def _without_runs(arguments: list[str]) -> list[str]:
+    kept, skip = [], False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument == "--runs":
+            skip = True
+        elif not argument.startswith("--runs="):
+            kept.append(argument)
+    return kept
+
+
+def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dict:
+    """One whole benchmark on a scratch deployment of its own; its results."""
     folder = Path(tempfile.mkdtemp(prefix=f"cassandre-bench-{arguments.size}-"))
     # This process reads the deployment's database and, once it has stopped, its vectors:
     # the same data folder and the same settings.
@@ -65,10 +106,11 @@ def main() -> None:
             import shutil
 
             shutil.rmtree(folder, ignore_errors=True)
-    path = write_results(results, folder=arguments.results)
+    path = write_results(results, folder=arguments.results, run=number)
     print()
     print(markdown_report(results))
     print(f"\nResults: {path}")
+    return results
 
 
 if __name__ == "__main__":

@@ -2,7 +2,14 @@ import json
 
 import pytest
 
-from bench.report import check_targets, ingestion_ratios, markdown_report, write_results
+from bench.report import (
+    check_targets,
+    ingestion_ratios,
+    markdown_report,
+    repeated_figures,
+    repeated_report,
+    write_results,
+)
 
 
 def latencies(p50: float, p95: float, *, per_second: float = 10.0) -> dict:
@@ -120,3 +127,26 @@ def test_the_results_file_is_named_after_the_date_and_size(results, tmp_path):
     path = write_results(results, folder=tmp_path / "results")
     assert path.name == "2026-11-26-M.json"
     assert json.loads(path.read_text())["ingestion"]["cassandre"]["chunks"] == 18000
+
+
+def test_repeated_runs_give_each_figure_s_median_and_range(results):
+    slower = json.loads(json.dumps(results))
+    slower["ingestion"]["cassandre"] = throughput(2000, 18000, 400)
+    slower["search"]["api_1"] = latencies(25, 60)
+    faster = json.loads(json.dumps(results))
+    faster["search"]["api_1"] = latencies(15, 30)
+
+    figures = repeated_figures(results)
+    table = repeated_report([slower, results, faster])
+
+    assert figures["ingestion / raw embedding"] == pytest.approx(0.8)
+    assert figures["search req/s, concurrent clients / store's own q/s"] == pytest.approx(90 / 800)
+    assert figures["chat first-token overhead p50, 16 (ms)"] == 120
+    assert "| search p95, 1 client (ms) | 40.00 (30.00-60.00) |" in table
+    assert "| ingestion / raw embedding | 0.80 (0.60-0.80) |" in table
+
+
+def test_one_of_several_runs_is_written_under_its_number(results, tmp_path):
+    path = write_results(results, folder=tmp_path, run=2)
+
+    assert path.name == "2026-11-26-M-run2.json"
