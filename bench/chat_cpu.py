@@ -6,7 +6,7 @@ language model is `bench.model_server` (first token after 200 ms, then a word ev
 10 ms). Each round asks both, one after the other, the same questions one at a time on one
 websocket, and reads the serving process's user + system time (/proc/<pid>/stat) before
 and after: milliseconds of processor per answer, whatever the machine's load adds to the
-wall clock. Prints each round and the median (min–max) of each and of their ratio.
+wall clock. Prints each round and the median (min-max) of each and of their ratio.
 
     .venv/bin/python -m bench.chat_cpu [--rounds 3] [--questions 40]
 """
@@ -75,7 +75,7 @@ def questions(count: int) -> list[str]:
 
 
 def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+    return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
 
 
 def main(rounds: int, count: int) -> None:
@@ -106,7 +106,8 @@ def main(rounds: int, count: int) -> None:
     print(f"Load average at end: {os.getloadavg()}")
     for name, values in figures.items():
         print(f"{name}: {summary(values)} ms of processor per answer")
-    print(f"ratio: {summary([after / before for before, after in zip(reference, joined)])}")
+    ratios = [after / before for before, after in zip(reference, joined, strict=True)]
+    print(f"ratio: {summary(ratios)}")
 
 
 if __name__ == "__main__":
