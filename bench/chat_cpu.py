@@ -28,7 +28,6 @@ from bench.soak.load import QUESTION_SHAPES, Target
 from testing.sample_corpus import TOPICS
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
-WARM_UP_QUESTIONS = 3
 # The deployment seeds one document of the sample corpus, on training: questions on it are
 # answered by the model (others get « nothing found », which asks no model).
 SUBJECTS = TOPICS["formation"]
@@ -42,8 +41,9 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / TICKS_PER_SECOND
 
 
-async def ask_in_turn(target: Target, questions: Sequence[str]) -> None:
-    """Ask `questions` one after the other on one websocket, each answered by the model."""
+async def ask_in_turn(target: Target, questions: Sequence[str]) -> list[str]:
+    """Ask `questions` one after the other on one websocket; those the model answered."""
+    generated = []
     async with connect(
         target.websocket_url,
         origin=target.base_url,
@@ -57,21 +57,20 @@ async def ask_in_turn(target: Target, questions: Sequence[str]) -> None:
                 pass
             if message["type"] == "error":
                 raise RuntimeError(f"{question!r}: {message['message']}")
-            if message["outcome"] != "generated":
-                raise RuntimeError(f"{question!r} was not answered by the model.")
+            if message["outcome"] == "generated":
+                generated.append(question)
+    return generated
 
 
 def cpu_per_answer(target: Target, pid: int, questions: Sequence[str]) -> float:
     before = cpu_ms(pid)
-    asyncio.run(ask_in_turn(target, questions))
+    if len(asyncio.run(ask_in_turn(target, questions))) < len(questions):
+        raise RuntimeError("Some questions were not answered by the model.")
     return (cpu_ms(pid) - before) / len(questions)
 
 
-def questions(count: int) -> list[str]:
-    return [
-        QUESTION_SHAPES[number % len(QUESTION_SHAPES)].format(s=SUBJECTS[number % len(SUBJECTS)])
-        for number in range(count)
-    ]
+def candidate_questions() -> list[str]:
+    return [shape.format(s=subject) for shape in QUESTION_SHAPES for subject in SUBJECTS]
 
 
 def summary(values: list[float]) -> str:
@@ -79,7 +78,7 @@ def summary(values: list[float]) -> str:
 
 
 def main(rounds: int, count: int) -> None:
-    asked = questions(count)
+    candidates = candidate_questions()
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chat-cpu-")))
         model_url = stack.enter_context(model_server(ModelLatency(200, 10)))
@@ -93,8 +92,16 @@ def main(rounds: int, count: int) -> None:
             )
             for number, (name, window) in enumerate(SETTINGS.items())
         }
-        for deployment in served.values():
-            asyncio.run(ask_in_turn(deployment.target, asked[:WARM_UP_QUESTIONS]))
+        # The warm-up keeps the questions the model answers: only those are measured.
+        answered = [
+            set(asyncio.run(ask_in_turn(deployment.target, candidates)))
+            for deployment in served.values()
+        ]
+        kept = sorted(set.intersection(*answered))
+        if not kept:
+            raise RuntimeError("The model answered none of the questions.")
+        asked = [kept[number % len(kept)] for number in range(count)]
+        print(f"{len(kept)} questions answered by the model, asked in turn.", flush=True)
         print(f"Load average at start: {os.getloadavg()}", flush=True)
         figures: dict[str, list[float]] = {name: [] for name in served}
         for number in range(1, rounds + 1):
