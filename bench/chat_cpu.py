@@ -73,8 +73,9 @@ def candidate_questions() -> list[str]:
     return [shape.format(s=subject) for shape in QUESTION_SHAPES for subject in SUBJECTS]
 
 
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+def summary(values: list[float], places: int = 1) -> str:
+    median, low, high = statistics.median(values), min(values), max(values)
+    return f"{median:.{places}f} ({low:.{places}f}-{high:.{places}f})"
 
 
 def main(rounds: int, count: int) -> None:
@@ -114,7 +115,7 @@ def main(rounds: int, count: int) -> None:
     for name, values in figures.items():
         print(f"{name}: {summary(values)} ms of processor per answer")
     ratios = [after / before for before, after in zip(reference, joined, strict=True)]
-    print(f"ratio: {summary(ratios)}")
+    print(f"ratio: {summary(ratios, places=2)}")
 
 
 if __name__ == "__main__":
