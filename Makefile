@@ -75,9 +75,12 @@ audit: ## Check the pinned and installed packages for known vulnerabilities (pip
 	$(VENV)/bin/pip-audit -r requirements/base.txt -r requirements/dev.txt --no-deps --disable-pip
 	$(VENV)/bin/pip-audit
 
-.PHONY: bench bench-scale
+.PHONY: bench bench-scale bench-chat-cpu
 bench: ## Benchmark against the limit and LangChain: size S, or BENCH_SIZE=M (minutes; needs groff)
 	$(PY) scripts/bench.py --size $(or $(BENCH_SIZE),S) $(ARGS)
+
+bench-chat-cpu: ## Processor per chat answer, one frame per token against joined tokens (minutes)
+	$(PY) -m bench.chat_cpu $(ARGS)
 
 bench-scale: ## The benchmark at size L: 25,000 documents, ~200,000 passages (hours on 2 cores)
 	$(PY) scripts/bench.py --size L $(ARGS)

@@ -310,6 +310,10 @@ EMBEDDING_MAX_RETRIES = env_int("EMBEDDING_MAX_RETRIES", 2)
 # are embedded, logged or sent to a language model.
 ANONYMIZE_QUESTIONS = env_bool("ANONYMIZE_QUESTIONS", True)
 MAX_QUESTION_LENGTH = env_int("MAX_QUESTION_LENGTH", 2000)
+# Tokens of an answer arriving within this many milliseconds of the last websocket frame are
+# joined into the next one (the first token is sent at once): each frame costs the serving
+# process's processor, shared by every conversation. 0: one frame per token.
+CHAT_TOKEN_FLUSH_MS = env_int("CHAT_TOKEN_FLUSH_MS", 25)
 # Serving processes load the embedding and NER models in a thread at start (cassandre/asgi.py).
 WARM_UP_MODELS = True
 # Categories marked "public" can be searched without an account only when this is true.

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from chat.answering import answer_question, in_thread
+from chat.streaming import TokenFrames
 from chat.websocket_messages import error_message, event_message
 from common.errors import UserError
 from common.i18n import language_of
@@ -91,7 +92,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     One connection carries many questions, one at a time. The answer streams from the
     provider straight to this socket, in a task of its own so that `cancel` can stop it
-    (which closes the request to the language model). Every refusal and failure reaches
+    (which closes the request to the language model), its tokens joined into fewer frames
+    (`chat.streaming`). Every refusal and failure reaches
     the client as an `error` message, in the language of its pages (`_replying`).
     """
 
@@ -156,17 +158,21 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         self, request_id: object, question: str, category: str | None, conversation: int | None
     ) -> None:
         async with self._replying(request_id):
-            events = answer_question(
-                user_id=self.scope["user"].pk,
-                question=question,
-                category_slug=category,
-                conversation_id=conversation,
+            events = TokenFrames(
+                answer_question(
+                    user_id=self.scope["user"].pk,
+                    question=question,
+                    category_slug=category,
+                    conversation_id=conversation,
+                ),
+                window=settings.CHAT_TOKEN_FLUSH_MS / 1000,
             )
             try:
                 async for event in events:
                     await self._send(request_id, event_message(event))
             except asyncio.CancelledError:
-                await events.aclose()
+                for held in await events.aclose():
+                    await self._send(request_id, event_message(held))
                 await self._send(request_id, {"type": "cancelled"})
 
     @contextlib.asynccontextmanager

@@ -2,7 +2,9 @@
 
 Server → client, for one question (`id` echoes the client's id for that question):
   {"type": "sources", "conversation", "exchange", "question", "sources": [...], "validated"}
-  {"type": "token", "text"}                      (any number of times)
+  {"type": "token", "text"}                      (any number of times; `text` may hold
+   several of the model's tokens, those that came close together, `chat.streaming`: the
+   answer is the texts joined, in order)
   {"type": "done", "conversation", "exchange", "answer", "outcome", "validated",
    "provider", "citations", "usage", "timings", "notices", "checks"}  (notices: texts
    to show below the answer, such as a cited document soon out of force; usage:

@@ -52,7 +52,10 @@ async def test_an_anonymous_visitor_is_refused():
     assert not connected and code == 4401
 
 
-async def test_the_answer_streams_after_its_sources_and_cites_them(category, user, llm_server):
+async def test_the_answer_streams_after_its_sources_and_cites_them(
+    category, user, llm_server, settings
+):
+    settings.CHAT_TOKEN_FLUSH_MS = 0  # one frame per token
     llm_server.chat_answer = lambda request: (
         "Le télétravail est autorisé deux jours par semaine [1], sur demande au chef de "
         "service [1]."
@@ -112,6 +115,38 @@ async def test_cancel_stops_the_answer_and_closes_the_request_to_the_model(
     exchange = await in_thread(Exchange.objects.get)
     assert exchange.status == Exchange.Status.CANCELLED
     assert exchange.answer.startswith("mot")
+    await communicator.disconnect()
+
+
+async def test_tokens_that_come_together_share_a_frame_and_join_into_the_answer(
+    category, user, llm_server, settings
+):
+    settings.CHAT_TOKEN_FLUSH_MS = 3_600_000  # no window passes: only the first leaves alone
+    communicator = await connect(user)
+    _, *tokens, done = await ask(communicator, category=category.slug)
+    assert {token["type"] for token in tokens} == {"token"}
+    assert len(tokens) <= 2 < done["usage"]["completion_tokens"]
+    assert "".join(token["text"] for token in tokens) == done["answer"]
+    await communicator.disconnect()
+
+
+async def test_cancel_sends_the_held_tokens_then_cancelled(category, user, llm_server, settings):
+    settings.CHAT_TOKEN_FLUSH_MS = 3_600_000
+    llm_server.chat_answer = lambda request: " ".join(["mot"] * 200)
+    llm_server.token_delay = 0.02
+    communicator = await connect(user)
+    await communicator.send_json_to(
+        {"type": "ask", "id": "q1", "question": QUESTION, "category": category.slug}
+    )
+    *_, first = await receive_until(communicator, "token")
+    await asyncio.sleep(0.1)  # more tokens come, held by the window
+    await communicator.send_json_to({"type": "cancel"})
+    *held, last = await receive_until(communicator, "cancelled", "done")
+    assert last["type"] == "cancelled"
+    assert len(held) <= 1
+    # The client has exactly what was kept of the answer.
+    exchange = await in_thread(Exchange.objects.get)
+    assert first["text"] + "".join(token["text"] for token in held) == exchange.answer
     await communicator.disconnect()
 
 

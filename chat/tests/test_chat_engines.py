@@ -33,6 +33,7 @@ def textsynth(settings):
     with FakeTextSynthServer(api_key="ts-key") as server:
         server.chat_answer = answer_from_the_passages
         settings.LLM_MAX_RETRIES = 0
+        settings.CHAT_TOKEN_FLUSH_MS = 0  # one message per token: the tests count them
         yield server
 
 
@@ -41,6 +42,7 @@ def vertex(settings, tmp_path, monkeypatch):
     monkeypatch.setattr(google_auth, "tokens", google_auth.AccessTokens())
     with FakeVertexServer() as server:
         server.chat_answer = answer_from_the_passages
+        settings.CHAT_TOKEN_FLUSH_MS = 0  # one message per token: the tests count them
         key_file = tmp_path / "cle-vertex.json"
         key_file.write_text(server.service_account_key())
         settings.LLM_PROVIDER = "vertex"
