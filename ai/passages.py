@@ -129,7 +129,9 @@ def store_passages(
         texts = [passage.embed_text for passage in batch]
         vectors = embedder.embed(texts)
         written.extend(vectors)
-        lexical = [passage if passage.sparse is not None else with_lexical(passage) for passage in batch]
+        lexical = [
+            passage if passage.sparse is not None else with_lexical(passage) for passage in batch
+        ]
         store.upsert(
             [
                 VectorPoint(

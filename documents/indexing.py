@@ -109,7 +109,9 @@ def _embed_and_write(document: Document, prepared: PreparedDocument) -> Indexing
         return None
     _refuse_over_upload_budget(document, prepared.estimated_passages)
     total = len(prepared.passages)
-    vectors = store_passages(prepared.passages, on_batch=lambda done: _report(document, done, total))
+    vectors = store_passages(
+        prepared.passages, on_batch=lambda done: _report(document, done, total)
+    )
     store_document_summary(
         f"summary:{document.pk}:{prepared.generation}",
         text=prepared.text,

@@ -23,10 +23,10 @@ class Command(BaseCommand):
             f"{result.documents} documents, {result.chunks} chunks, {rounds} rounds\n"
             f"raw embedding : {result.raw_chunks_per_second:7.1f} chunks/s (best round)\n"
             f"pipeline      : {result.pipeline_chunks_per_second:7.1f} chunks/s (best round)\n"
-            f"ratio, 2 slots: {_spread(result.ratios)} (pipeline / raw, median (min–max))\n"
+            f"ratio, 2 slots: {_spread(result.ratios)} (pipeline / raw, median (min-max))\n"
             f"ratio, 1 slot : {_spread(result.one_slot_ratios)} (INDEXING_PREPARE_AHEAD off)"
         )
 
 
 def _spread(values: list[float]) -> str:
-    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
