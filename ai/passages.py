@@ -24,7 +24,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from django.conf import settings
@@ -39,16 +39,30 @@ from ai.lexical import (
     tokenize,
 )
 from ai.vectorstore import VectorPoint, VectorStore, get_vector_store
-from ai.vectorstore.base import PayloadFilter
+from ai.vectorstore.base import PayloadFilter, SparseVector
 
 POINT_NAMESPACE = uuid.UUID("6f0d2a52-8f7e-4c35-9a57-1c3f0b7e2d11")
 
 
 @dataclass(frozen=True)
 class Passage:
+    """A passage to write. `sparse` and `terms` are worked out by `store_passages` unless
+    `with_lexical` did it beforehand (the indexing does, while another document embeds)."""
+
     key: str
     embed_text: str
     payload: Mapping[str, object] = field(default_factory=dict)
+    sparse: SparseVector | None = None
+    terms: list[str] | None = None
+
+
+def with_lexical(passage: Passage) -> Passage:
+    """`passage` with its sparse vector and search terms, as `store_passages` writes them."""
+    return replace(
+        passage,
+        sparse=document_sparse_vector(passage.embed_text),
+        terms=sorted(text_terms(str(passage.payload.get("text", "")))),
+    )
 
 
 def point_id(key: str) -> str:
@@ -115,18 +129,18 @@ def store_passages(
         texts = [passage.embed_text for passage in batch]
         vectors = embedder.embed(texts)
         written.extend(vectors)
+        lexical = [
+            passage if passage.sparse is not None else with_lexical(passage) for passage in batch
+        ]
         store.upsert(
             [
                 VectorPoint(
                     id=point_id(passage.key),
                     dense=vector,
-                    payload={
-                        **passage.payload,
-                        "terms": sorted(text_terms(str(passage.payload.get("text", "")))),
-                    },
-                    sparse=document_sparse_vector(text),
+                    payload={**passage.payload, "terms": passage.terms},
+                    sparse=passage.sparse,
                 )
-                for passage, vector, text in zip(batch, vectors, texts, strict=True)
+                for passage, vector in zip(lexical, vectors, strict=True)
             ]
         )
         if on_batch is not None:

@@ -146,6 +146,9 @@ CELERY_TASK_IGNORE_RESULT = True
 # The memory broker only reaches a worker living in the same process: `manage.py serve`
 # starts one inside the web process when this is true.
 EMBEDDED_WORKER = CELERY_BROKER_URL.startswith("memory://")
+# The embedded indexing worker's two slots: one document is prepared (read, extracted,
+# chunked) while the one before it embeds. Off: one slot, one document after the other.
+INDEXING_PREPARE_AHEAD = env_bool("INDEXING_PREPARE_AHEAD", True)
 if EMBEDDED_WORKER:
     # The memory transport polls; a short interval keeps the in-process queue responsive.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}

@@ -3,9 +3,11 @@
 With the memory broker, tasks can only reach a worker in the same process; running it
 here is also what lets the worker share the one process allowed to open Qdrant Edge.
 
-Two workers, one slot each, like the two worker processes of a deployment: one takes the
-indexing and export queues, the other the answers, so a slow answer (a model or a callback
-that takes its time) never holds an indexing back, nor the reverse.
+Two workers, like the two worker processes of a deployment: one takes the indexing and
+export queues, the other the answers, so a slow answer (a model or a callback that takes its
+time) never holds an indexing back, nor the reverse. The answers worker has one slot; the
+indexing worker two threads (INDEXING_PREPARE_AHEAD), so that it prepares the next document
+while the current one embeds (`documents.indexing` lets one embed at a time).
 
 The answers worker runs a Celery app of its own: a worker chooses its queues on its app
 (`app.amqp.queues`), so two workers of one app would share one choice. The tasks are shared
@@ -83,11 +85,18 @@ def _answers_app() -> Celery:
     return app
 
 
-def _start_worker(app: Celery, *, name: str, queues: list[str], ready_callback) -> threading.Thread:
+def indexing_slots() -> int:
+    """The indexing worker's slots: 2 when a document is prepared while another embeds."""
+    return 2 if settings.INDEXING_PREPARE_AHEAD else 1
+
+
+def _start_worker(
+    app: Celery, *, name: str, queues: list[str], ready_callback, slots: int = 1
+) -> threading.Thread:
     worker = app.WorkController(
         app=app,
-        pool_cls="solo",
-        concurrency=1,
+        pool_cls="threads" if slots > 1 else "solo",
+        concurrency=slots,
         queues=queues,
         without_heartbeat=True,
         without_mingle=True,
@@ -114,6 +123,7 @@ def start_embedded_worker() -> list[threading.Thread]:
             celery_app,
             name="embedded-indexing",
             queues=[settings.INDEXING_QUEUE, settings.EXPORTS_QUEUE],
+            slots=indexing_slots(),
             # Like a `celery worker` process, announce readiness: receivers of worker_ready
             # (re-queueing unfinished documents, for one) work the same in both modes.
             ready_callback=lambda consumer: worker_ready.send(sender=consumer),

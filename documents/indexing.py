@@ -1,8 +1,12 @@
 """The ingestion pipeline of one document: stored file → passages in the vector store.
 
-read → detect type → extract → attach hints → chunk → embed + upsert (batched) → switch
-the document to the new generation → drop the passages of the previous one → note a
-near-duplicate of another document (`documents.near_duplicates`) → indexed.
+Two stages. Preparing: read → detect type → extract → attach hints → chunk → sparse
+vectors, Python on one core. Then, in its turn: the upload's passage budget → embed +
+upsert (batched) → switch the document to the new generation → drop the passages of the
+previous one → note a near-duplicate of another document (`documents.near_duplicates`) →
+indexed. One document at a time takes its turn in a process (`_embedding_turn`), so a worker
+with two slots (INDEXING_PREPARE_AHEAD) prepares the next document while the model embeds
+the current one, and never embeds two at once.
 Each run writes a *generation* of passages whose ids derive from the content, the chunking
 settings and the model: re-running the same task overwrites the same points (idempotent).
 Searches only read a document's active generation (`Document.index_generation`), switched
@@ -12,6 +16,7 @@ until the retries run out, a rejected file), the previous one is what readers fi
 
 import hashlib
 import logging
+import threading
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -19,7 +24,13 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
-from ai.passages import Passage, delete_passages, store_document_summary, store_passages
+from ai.passages import (
+    Passage,
+    delete_passages,
+    store_document_summary,
+    store_passages,
+    with_lexical,
+)
 from ai.vectorstore import VectorStoreError
 from common.storage import STORAGE_ERRORS
 from documents.chunking import Chunk, split_sections
@@ -43,6 +54,11 @@ SERVICE_ERRORS = (EmbeddingUnavailable, VectorStoreError, *STORAGE_ERRORS)
 
 KEPT_GENERATION = "La version indexée précédemment reste celle que la recherche trouve."
 
+# Held from a document's upload budget to its indexed status. The model already uses every
+# core (a batch per core, `ai.embeddings.local`): two documents embedding at once would only
+# share them, and a document of an upload must see the passages its predecessors gave.
+_embedding_turn = threading.Lock()
+
 
 @dataclass(frozen=True)
 class IndexingResult:
@@ -61,6 +77,7 @@ class PreparedDocument:
     generation: str
     passages: list[Passage]
     text: str = ""  # the extracted text, sections separated by a blank line
+    estimated_passages: int = 0  # from its length, before chunking (the budgets)
 
 
 def index_document(document_id: int) -> IndexingResult | None:
@@ -75,30 +92,44 @@ def index_document(document_id: int) -> IndexingResult | None:
     _set_status(document, Document.Status.PROCESSING, progress=0, error_message="")
     try:
         prepared = prepare_document(document, _read_file(document))
-        total = len(prepared.passages)
-        vectors = store_passages(
-            prepared.passages, on_batch=lambda done: _report(document, done, total)
-        )
-        store_document_summary(
-            f"summary:{document.pk}:{prepared.generation}",
-            text=prepared.text,
-            vectors=vectors,
-            payload={
-                "kind": "document",
-                "category_id": document.category_id,
-                "document_id": document.pk,
-                "generation": prepared.generation,
-            },
-        )
-        _switch_generation(document, prepared.generation)
-        delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
-        _keep_text(document, prepared)
+        with _embedding_turn:
+            return _embed_and_write(document, prepared)
     except DocumentRejected as rejection:
         _fail(document, str(rejection))
         _drop_passages(document)
         return IndexingResult(document.pk, Document.Status.FAILED)
     except SERVICE_ERRORS as exc:
         raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _embed_and_write(document: Document, prepared: PreparedDocument) -> IndexingResult | None:
+    """The second stage, in the document's turn. Raises DocumentRejected past the budget of
+    its upload."""
+    if not _still_exists(document):
+        return None
+    _refuse_over_upload_budget(document, prepared.estimated_passages)
+    total = len(prepared.passages)
+    vectors = store_passages(
+        prepared.passages, on_batch=lambda done: _report(document, done, total)
+    )
+    store_document_summary(
+        f"summary:{document.pk}:{prepared.generation}",
+        text=prepared.text,
+        vectors=vectors,
+        payload={
+            "kind": "document",
+            "category_id": document.category_id,
+            "document_id": document.pk,
+            "generation": prepared.generation,
+        },
+    )
+    if not _still_exists(document):
+        # Deleted while it embedded: its removal may have run before these writes.
+        delete_passages({"document_id": document.pk})
+        return None
+    _switch_generation(document, prepared.generation)
+    delete_passages({"document_id": document.pk}, keep={"generation": prepared.generation})
+    _keep_text(document, prepared)
     note_near_duplicate(document, prepared.text)
     _set_status(
         document,
@@ -115,8 +146,16 @@ def index_document(document_id: int) -> IndexingResult | None:
     return IndexingResult(document.pk, Document.Status.INDEXED, total)
 
 
+def _still_exists(document: Document) -> bool:
+    if Document.objects.filter(pk=document.pk).exists():
+        return True
+    logger.info("Document %s was deleted while it was indexed.", document.pk)
+    return False
+
+
 def prepare_document(document: Document, data: bytes) -> PreparedDocument:
-    """Everything before the embeddings: dedupe, extraction, hints, chunking.
+    """Everything before the embeddings: dedupe, extraction, hints, chunking, the sparse
+    vectors.
 
     Raises DocumentRejected for a file that cannot be indexed.
     """
@@ -124,7 +163,7 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
     if duplicate is not None:
         raise DocumentRejected(f"Doublon de « {duplicate} » (même contenu, même catégorie).")
     extracted = extract(data, filename=document.original_filename or document.file.name)
-    _refuse_oversized(document, extracted.sections)
+    estimated_passages = _refuse_oversized(extracted.sections)
     adopt_own_title(document, extracted.title)
     hints = parse_hints(document.hints)
     chunks = split_sections(
@@ -139,9 +178,11 @@ def prepare_document(document: Document, data: bytes) -> PreparedDocument:
         warnings=hints.errors,
         generation=generation,
         passages=[
-            _passage(document, chunk, hints.for_page(chunk.page), generation) for chunk in chunks
+            with_lexical(_passage(document, chunk, hints.for_page(chunk.page), generation))
+            for chunk in chunks
         ],
         text=extracted_text(extracted.sections),
+        estimated_passages=estimated_passages,
     )
 
 
@@ -158,11 +199,10 @@ def adopt_own_title(document: Document, title: str) -> None:
     document.title, document.title_from_filename = title, False
 
 
-def _refuse_oversized(document: Document, sections: list[Section]) -> None:
+def _refuse_oversized(sections: list[Section]) -> int:
     """A text longer than DOCUMENT_MAX_PASSAGES passages fails before it is chunked: it would
-    hold the worker for hours (one 10 MB text: 233 s; a ZIP of twenty: 13 hours). So does a
-    document whose upload (an archive, a batch of files) already gave UPLOAD_MAX_PASSAGES:
-    twenty documents just under the first limit are still hours of the worker."""
+    hold the worker for hours (one 10 MB text: 233 s; a ZIP of twenty: 13 hours). Returns
+    its estimated passages."""
     passages = sum(len(section.text) for section in sections) // settings.SPLIT_CHUNK_SIZE
     most = settings.DOCUMENT_MAX_PASSAGES
     if passages > most:
@@ -170,6 +210,13 @@ def _refuse_oversized(document: Document, sections: list[Section]) -> None:
             f"Document trop long : environ {passages} passages, {most} au plus "
             "(DOCUMENT_MAX_PASSAGES). Découpez-le en plusieurs documents."
         )
+    return passages
+
+
+def _refuse_over_upload_budget(document: Document, passages: int) -> None:
+    """So does a document whose upload (an archive, a batch of files) already gave
+    UPLOAD_MAX_PASSAGES: twenty documents just under the first limit are still hours of the
+    worker. Checked in the document's turn, once the one before it is indexed."""
     if document.upload_batch is None:
         return
     batch = Document.objects.filter(upload_batch=document.upload_batch).exclude(pk=document.pk)

@@ -12,3 +12,4 @@ def test_the_ingestion_benchmark_measures_both_figures_and_leaves_nothing_behind
     assert result.chunks >= 4
     assert result.raw_chunks_per_second > 0 and result.pipeline_chunks_per_second > 0
     assert not Category.objects.exists() and not Document.objects.exists()
+    assert len(result.ratios) == len(result.one_slot_ratios) == 1

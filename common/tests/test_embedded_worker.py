@@ -66,3 +66,9 @@ def test_the_server_claims_a_free_data_folder(data_dir):
     finally:
         embedded_worker._server_lock.close()
         embedded_worker._server_lock = None
+
+
+@pytest.mark.parametrize(("ahead", "slots"), [(True, 2), (False, 1)])
+def test_the_indexing_worker_has_a_second_slot_to_prepare_ahead(settings, ahead, slots):
+    settings.INDEXING_PREPARE_AHEAD = ahead
+    assert embedded_worker.indexing_slots() == slots

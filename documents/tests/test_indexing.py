@@ -1,12 +1,14 @@
 """The ingestion pipeline on the real parts: extraction, local embeddings, Qdrant Edge."""
 
 import io
+import threading
 import zipfile
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from ai.embeddings import get_embedder
@@ -363,3 +365,118 @@ def test_taking_its_own_title_does_not_index_the_document_again(monkeypatch):
 
     assert document.title == "Guide des congés" and reindexed == []
     assert indexing.generation_of(document) == document.index_generation
+
+
+class Stages:
+    """Records the two stages of each document's indexing, and holds the first document's
+    embedding until the second one's preparation is over (or given up, after a minute)."""
+
+    def __init__(self, monkeypatch, *, first: Document) -> None:
+        self.first = first
+        self.events: list[tuple[str, str]] = []
+        self.first_embeds = threading.Event()
+        self.second_prepared = threading.Event()
+        prepare, store = indexing.prepare_document, indexing.store_passages
+
+        def recorded_prepare(document, data):
+            self.events.append(("prepare starts", document.original_filename))
+            try:
+                return prepare(document, data)
+            finally:
+                self.events.append(("prepare ends", document.original_filename))
+                if document.pk != first.pk:
+                    self.second_prepared.set()
+
+        def recorded_store(passages, **kwargs):
+            name = str(passages[0].payload["filename"])
+            self.events.append(("embed starts", name))
+            if passages[0].payload["document_id"] == first.pk:
+                self.first_embeds.set()
+                self.second_prepared.wait(timeout=60)
+            vectors = store(passages, **kwargs)
+            self.events.append(("embed ends", name))
+            return vectors
+
+        monkeypatch.setattr(indexing, "prepare_document", recorded_prepare)
+        monkeypatch.setattr(indexing, "store_passages", recorded_store)
+
+    def index_both(self, second: Document) -> None:
+        """The first document in one thread, the second in another once the first embeds:
+        the embedded worker's two slots."""
+
+        def index_in_thread(document: Document, after: threading.Event | None) -> None:
+            if after is not None:
+                after.wait(timeout=60)
+            try:
+                indexing.index_document(document.pk)
+            finally:
+                connection.close()
+
+        threads = [
+            threading.Thread(target=index_in_thread, args=(self.first, None)),
+            threading.Thread(target=index_in_thread, args=(second, self.first_embeds)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+
+@pytest.mark.django_db(transaction=True)  # each slot talks to the database on its own
+def test_the_next_document_is_prepared_while_one_embeds_and_embeds_after_it(monkeypatch):
+    first = make_document(GUIDE, "premier.txt", original_filename="premier.txt")
+    second = make_document(f"Annexe. {GUIDE}", "second.txt", original_filename="second.txt")
+    stages = Stages(monkeypatch, first=first)
+
+    stages.index_both(second)
+
+    assert stages.events == [
+        ("prepare starts", "premier.txt"),
+        ("prepare ends", "premier.txt"),
+        ("embed starts", "premier.txt"),
+        ("prepare starts", "second.txt"),
+        ("prepare ends", "second.txt"),
+        ("embed ends", "premier.txt"),
+        ("embed starts", "second.txt"),
+        ("embed ends", "second.txt"),
+    ]
+    for document in (first, second):
+        document.refresh_from_db()
+        assert document.status == Document.Status.INDEXED
+        assert passages_of(document) == document.chunk_count > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_failing_its_preparation_leaves_the_one_embedding_indexed(monkeypatch):
+    first = make_document(GUIDE, "bon.txt", original_filename="bon.txt")
+    broken = make_document(pdf("Texte")[:300], "casse.pdf", original_filename="casse.pdf")
+    stages = Stages(monkeypatch, first=first)
+
+    stages.index_both(broken)
+
+    assert ("prepare ends", "casse.pdf") in stages.events
+    assert stages.events.index(("prepare ends", "casse.pdf")) < stages.events.index(
+        ("embed ends", "bon.txt")
+    )
+    first.refresh_from_db()
+    broken.refresh_from_db()
+    assert first.status == Document.Status.INDEXED
+    assert passages_of(first) == first.chunk_count > 0
+    assert broken.status == Document.Status.FAILED and broken.error_message
+    assert passages_of(broken) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_document_deleted_while_it_embeds_leaves_no_passage(monkeypatch):
+    document = make_document(GUIDE, "supprime.txt", original_filename="supprime.txt")
+    store = indexing.store_passages
+
+    def store_then_delete(passages, **kwargs):
+        vectors = store(passages, **kwargs)
+        Document.objects.filter(pk=document.pk).delete()  # its removal runs now, before ours
+        return vectors
+
+    monkeypatch.setattr(indexing, "store_passages", store_then_delete)
+
+    assert indexing.index_document(document.pk) is None
+    assert passages_of(document) == 0
