@@ -69,7 +69,8 @@ def test_a_question_streams_sources_tokens_and_done_with_matching_citations(
     assert sources["type"] == "sources", sources
     # The canteen's passage is under the relevance threshold: it is not a source.
     assert [source["title"] for source in sources["sources"]] == ["teletravail"]
-    assert len(tokens) >= 10 and {token["type"] for token in tokens} == {"token"}
+    # Streamed: several frames, each possibly holding several tokens (CHAT_TOKEN_FLUSH_MS).
+    assert len(tokens) >= 2 and {token["type"] for token in tokens} == {"token"}
     assert done["type"] == "done", done
     assert done["citations"] == [1]
     cited = {source["number"] for source in sources["sources"]}
