@@ -174,6 +174,9 @@ if INDEX_CHECK_INTERVAL > 0:
     }
 # How often the folder and bucket synchronisations scheduled in the admin (FolderSync) are
 # looked at, in seconds; each runs when its own interval has passed. 0: never.
+# How often a worker looks for documents the web could not queue (broker down meanwhile,
+# or `index_documents` run beside the embedded server), in seconds.
+PENDING_SWEEP_INTERVAL = max(1, env_int("PENDING_SWEEP_INTERVAL", 60))
 FOLDER_SYNC_CHECK_INTERVAL = env_int("FOLDER_SYNC_CHECK_INTERVAL", 60)
 if FOLDER_SYNC_CHECK_INTERVAL > 0:
     CELERY_BEAT_SCHEDULE["sync-folders"] = {

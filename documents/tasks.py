@@ -14,8 +14,6 @@ from documents.models import FolderSync
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
-# How often a worker looks for documents the web could not queue (broker down meanwhile).
-SWEEP_INTERVAL = 60.0
 # Tasks that only talk to the vector store retry by themselves while it is unavailable.
 RETRY_WHILE_SERVICES_DOWN = {
     "autoretry_for": (EmbeddingUnavailable, VectorStoreError, OSError),
@@ -95,7 +93,7 @@ class QueueDocumentsLeftOut(bootsteps.StartStopStep):
     """Queue the documents saved while the broker was unreachable.
 
     At each connection to the broker (the worker's start, and every reconnection after an
-    outage) and then every SWEEP_INTERVAL seconds, for an outage only the web side saw.
+    outage) and then every PENDING_SWEEP_INTERVAL seconds, for an outage only the web side saw.
     """
 
     requires = {"celery.worker.consumer.tasks:Tasks"}
@@ -106,7 +104,9 @@ class QueueDocumentsLeftOut(bootsteps.StartStopStep):
 
     def start(self, consumer) -> None:
         self.sweep()
-        self.timer_entry = consumer.timer.call_repeatedly(SWEEP_INTERVAL, self.sweep)
+        self.timer_entry = consumer.timer.call_repeatedly(
+            settings.PENDING_SWEEP_INTERVAL, self.sweep
+        )
 
     def stop(self, consumer) -> None:
         if self.timer_entry is not None:

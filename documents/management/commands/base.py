@@ -18,7 +18,6 @@ from common.embedded_worker import (
 )
 from documents.models import Category, Document
 from documents.services import leave_to_the_running_server
-from documents.tasks import SWEEP_INTERVAL
 
 POLL_INTERVAL = 0.5
 WORKER_READY_TIMEOUT = 10
@@ -159,7 +158,8 @@ class DocumentsCommand(BaseCommand):
             self.stdout.write(
                 f"{len(document_ids)} document(s) handed to the running server (manage.py "
                 f"serve on this data folder): its worker indexes them within "
-                f"{SWEEP_INTERVAL:.0f} s, no restart needed (pass --wait to follow it)."
+                f"{settings.PENDING_SWEEP_INTERVAL} s, no restart needed "
+                "(pass --wait to follow it)."
             )
         elif not wait:
             self.stdout.write(
