@@ -49,7 +49,10 @@ def test_a_flagged_sentence_is_marked_and_explained_on_focus_and_hover(page, dep
 
     page.reload()
     page.get_by_test_id("history-item").first.click()
+    # The reopened conversation is drawn once its exchanges have arrived: focus after that.
+    page.wait_for_load_state("networkidle")
     reopened = page.get_by_test_id("answer").first
     expect(reopened.get_by_test_id("check-mark")).to_have_count(2)
     reopened.get_by_test_id("check-mark").nth(1).focus()
+    expect(reopened.get_by_test_id("check-mark").nth(1)).to_be_focused()
     expect(reopened.get_by_test_id("check-explanation").nth(1)).to_be_visible()
