@@ -52,7 +52,6 @@ def main() -> None:
             key=lambda path: path.stat().st_mtime,
         )
         runs.append(json.loads(written[-1].read_text()))
-    sys.path.insert(0, str(BASE_DIR))
     from bench.report import repeated_report
 
     print()
