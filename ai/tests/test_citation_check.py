@@ -175,8 +175,9 @@ def test_the_checks_count_the_sentences_checked_and_flagged():
     assert faithfulness(checks) == 0.5
 
 
-def test_the_sentences_and_passages_are_embedded_in_one_batch(monkeypatch):
-    batches = []
+def counting_embedder(monkeypatch) -> list[list[str]]:
+    """The batches the check embeds, recorded as the real embedder serves them."""
+    batches: list[list[str]] = []
     embedder = citation_check.get_embedder()
     monkeypatch.setattr(
         citation_check,
@@ -185,10 +186,36 @@ def test_the_sentences_and_passages_are_embedded_in_one_batch(monkeypatch):
             "Counting", (), {"embed": lambda self, t: batches.append(t) or embedder.embed(t)}
         )(),
     )
+    return batches
 
-    check_answer(answer="Deux jours [2]. Sous 48 heures [3]. Sans citation ici.", passages=PASSAGES)
+
+def test_sentences_their_passages_words_support_ask_no_embedding(monkeypatch):
+    batches = counting_embedder(monkeypatch)
+
+    checks = check_answer(
+        answer="Le télétravail est autorisé deux jours par semaine [2]. Sans citation ici.",
+        passages=PASSAGES,
+    )
+
+    assert batches == []
+    assert checks["sentences"][0]["support"] >= SUPPORT_THRESHOLD
+
+
+def test_the_sentences_coverage_leaves_open_and_only_their_passages_are_embedded_at_once(
+    monkeypatch,
+):
+    batches = counting_embedder(monkeypatch)
+    paraphrase = "En cas de retard, votre salaire peut être diminué de moitié [3]."
+
+    checks = check_answer(
+        answer=f"Le télétravail est autorisé deux jours par semaine [2]. {paraphrase}",
+        passages=PASSAGES,
+    )
 
     assert len(batches) == 1
+    assert not any(TELEWORK in text or "Travail à distance" in text for text in batches[0])
+    assert SICK_LEAVE in batches[0]
+    assert [s["flags"] for s in checks["sentences"]] == [[], []]
 
 
 def test_without_the_embedder_the_lexical_view_alone_decides(monkeypatch):
