@@ -320,6 +320,7 @@ _NAMED_PLACE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
+_WORD_PART = re.compile(r"[^\W\d_]+")
 _PARTICLES = frozenset({"de", "du", "des", "d'", "d\u2019", "le", "la", "van", "von", "der", "ben"})
 _SENTENCE_END = ".!?…:;\n"
 _OPENING_MARKS = " \t\u00a0\"'«\u201c(\u2013\u2014-"
@@ -339,6 +340,11 @@ def find_names(text: str) -> Iterator[Span]:
     # a question in lower case does not need the model.
     if not any(char.isupper() for char in text):
         return
+    # Nor does one whose capitalised words are all ordinary ("Quel", "Comment", "RH"): each
+    # name the model or a cue finds is cut down to the words `_may_be_name` keeps, so
+    # without one of them nothing would be found (~3 ms of processor saved per question).
+    if not any(_may_be_name(word) for word in _words_and_their_parts(text)):
+        return
     bounds = sorted([*_names_after_cues(text), *_names_from_model(text)])
     merged: list[list[int]] = []
     for start, end in bounds:
@@ -348,6 +354,13 @@ def find_names(text: str) -> Iterator[Span]:
             merged.append([start, end])
     for start, end in merged:
         yield Span(start, end, Kind.NAME, text[start:end])
+
+
+def _words_and_their_parts(text: str) -> Iterator[str]:
+    """Each word, then its parts ("qu'Hélène": "Hélène"), which the model may take apart."""
+    for word in _WORD.findall(text):
+        yield word
+        yield from _WORD_PART.findall(word)
 
 
 def _names_from_model(text: str) -> list[tuple[int, int]]:

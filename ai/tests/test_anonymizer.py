@@ -289,6 +289,31 @@ def test_a_question_without_a_capital_letter_does_not_need_the_model(monkeypatch
     assert anonymize("mon numéro : 06 12 34 56 78") == "mon numéro : [TÉLÉPHONE]"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Quel est le délai pour le congé parental ?",
+        "Comment faire une demande de CET auprès des RH ?",
+        "Télétravail : quels justificatifs ?",
+    ],
+)
+def test_a_question_whose_capitals_are_all_ordinary_words_does_not_need_the_model(
+    monkeypatch, question
+):
+    def no_model():
+        raise AssertionError("the model was used")
+
+    monkeypatch.setattr(anonymizer, "ner_model", no_model)
+    assert anonymize(question) == question
+
+
+def test_a_name_inside_an_elided_word_still_reaches_the_model(monkeypatch):
+    asked = []
+    monkeypatch.setattr(anonymizer, "_names_from_model", lambda text: asked.append(text) or [])
+    anonymize("Est-ce qu'Hélène peut signer ?")
+    assert asked == ["Est-ce qu'Hélène peut signer ?"]
+
+
 def test_only_the_ner_component_of_the_model_is_loaded():
     assert ner_model().pipe_names == ["ner"]
 
