@@ -4,6 +4,8 @@ Embedded defaults (SQLite, the Celery worker inside the web process, Qdrant Edge
 by `manage.py serve` in a process of its own; its language model is `bench.model_server`
 in another process. The measuring process reads the deployment's SQLite database (WAL:
 readers do not block the server) and, once the server has stopped, opens its vector store.
+With --real-services, `bench.real_services` gives both processes the variables of a
+PostgreSQL database, Redis and an S3 server instead; the worker stays in the web process.
 """
 
 import subprocess

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.real_services import REAL_SERVICES, deployment_mode, describe_mode
+
 # The issue's targets: ingestion against the limit and against LangChain, search latency at
 # M (the size the target names), chat overhead at 16 conversations.
 MIN_INGESTION_VS_RAW = 0.8
@@ -82,6 +84,8 @@ def markdown_report(results: dict) -> str:
         f"({corpus['bytes'] / 1e6:.1f} MB, digest {corpus['digest'][:12]}); "
         f"{machine['cpus']} CPUs, load {machine['load_average_at_start'][0]:.1f} at start.",
         "",
+        f"Mode: {describe_mode(_mode(results))}.",
+        "",
         "| figure | Cassandre | reference | ratio |",
         "|---|---|---|---|",
         _row(
@@ -135,7 +139,7 @@ def markdown_report(results: dict) -> str:
     memory = results["memory_peak_mb"]
     lines.append(
         _row(
-            "peak RSS, web + worker (one process, embedded)",
+            "peak RSS, web + worker (one process)",
             " / ".join(
                 f"{phase.removeprefix('embedded_process_during_')} {megabytes:.0f} MB"
                 for phase, megabytes in memory.items()
@@ -179,7 +183,7 @@ def repeated_report(runs: Sequence[dict]) -> str:
     load of the machine, the median of several runs with it less."""
     figures = [repeated_figures(results) for results in runs]
     lines = [
-        f"## {len(runs)} runs, size {runs[0]['size']}: median (min-max)",
+        f"## {len(runs)} runs, size {runs[0]['size']}, {_mode(runs[0])['name']}: median (min-max)",
         "",
         "| figure | median (min-max) |",
         "|---|---|",
@@ -195,13 +199,31 @@ def repeated_report(runs: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(results: dict, *, folder: Path, run: int | None = None) -> Path:
-    """`folder/<date>-<size>.json`, or `<date>-<size>-run<N>.json` for one of several runs."""
-    folder.mkdir(parents=True, exist_ok=True)
+def results_name(*, date: str, size: str, real_services: bool, run: int | None = None) -> str:
+    """`<date>-<size>.json`, `-real` before `.json` in the real-services mode, and
+    `-run<N>` last for one of several runs. `date="*"` gives the pattern of a run's file."""
+    mode = "-real" if real_services else ""
     suffix = "" if run is None else f"-run{run}"
-    path = folder / f"{results['date'][:10]}-{results['size']}{suffix}.json"
+    return f"{date}-{size}{mode}{suffix}.json"
+
+
+def write_results(results: dict, *, folder: Path, run: int | None = None) -> Path:
+    """The results in `folder`, under `results_name`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = results_name(
+        date=results["date"][:10],
+        size=results["size"],
+        real_services=_mode(results)["name"] == REAL_SERVICES,
+        run=run,
+    )
+    path = folder / name
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def _mode(results: dict) -> dict[str, str]:
+    # Results written before the mode was recorded are all embedded.
+    return results.get("mode") or deployment_mode({})
 
 
 def _concurrent_key(search: dict, prefix: str) -> str:

@@ -9,7 +9,7 @@ measures share the processor.
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +20,7 @@ from bench.corpus import SIZES, Corpus, build_corpus
 from bench.deployment import ModelLatency, model_server, serving
 from bench.ingestion import indexed_passage_texts, raw_embedding, upload_and_wait
 from bench.model_server import model_total_ms
+from bench.real_services import deployment_mode
 from bench.search import api_latencies, store_latencies
 from bench.soak.memory import Sampler, Trace
 from bench.stats import minus, summarize
@@ -40,14 +41,23 @@ class BenchOptions:
     cache: Path = Path("var/bench")
 
 
-def run_bench(options: BenchOptions, *, folder: Path, say: Callable[[str], None]) -> dict:
-    """Measure at `options.size` with a scratch deployment in `folder`."""
+def run_bench(
+    options: BenchOptions,
+    *,
+    folder: Path,
+    say: Callable[[str], None],
+    services_env: Mapping[str, str] | None = None,
+) -> dict:
+    """Measure at `options.size` with a scratch deployment in `folder`, on the services
+    `services_env` sets up (`bench.real_services`; none: the embedded default)."""
+    services_env = dict(services_env or {})
     corpus = build_corpus(SIZES[options.size], seed=options.seed, cache=options.cache)
     say(f"Corpus {corpus.size}: {len(corpus.documents)} documents, {corpus.bytes / 1e6:.1f} MB.")
     questions = _questions(corpus, seed=options.seed)
     results: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "size": options.size,
+        "mode": deployment_mode(services_env),
         "machine": {"cpus": os.cpu_count(), "load_average_at_start": os.getloadavg()},
         "corpus": {
             "documents": len(corpus.documents),
@@ -60,7 +70,7 @@ def run_bench(options: BenchOptions, *, folder: Path, say: Callable[[str], None]
     }
     with (
         model_server(options.model) as model_url,
-        serving(folder, model_url=model_url, extra_env={}) as deployment,
+        serving(folder, model_url=model_url, extra_env=services_env) as deployment,
     ):
         target = deployment.target
         pid = deployment.server.pid

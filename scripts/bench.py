@@ -7,6 +7,10 @@ beside the reference measured in the same run, and writes bench/results/<date>-<
 
     .venv/bin/python scripts/bench.py [--size S|M|L] [--seed 1] [--search-requests 200]
         [--chat-levels 1,16,64] [--model-first-token-ms 200] [--model-token-ms 10] [--runs 3]
+        [--real-services]
+
+With --real-services, the deployment runs on a scratch PostgreSQL database, Redis and a
+SeaweedFS S3 server (`bench.real_services`), and the file is <date>-<size>-real.json.
 
 With --runs N, the whole benchmark runs N times, each on its own scratch deployment, and a
 last table gives each figure's median (min-max) over the runs.
@@ -15,9 +19,11 @@ last table gives each figure's median (min-max) over the runs.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -36,23 +42,29 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=BASE_DIR / "bench" / "results")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch deployment.")
     parser.add_argument("--runs", type=int, default=1, help="Paired runs, summed up as medians.")
+    parser.add_argument(
+        "--real-services",
+        action="store_true",
+        help="PostgreSQL, Redis and S3 instead of SQLite, memory and a local folder.",
+    )
     parser.add_argument("--run-number", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.runs == 1:
         run_once(arguments, number=arguments.run_number)
         return
+    from bench.report import repeated_report, results_name
+
     # Each run in a process of its own: the settings (the scratch data folder) are read once
     # per process.
     runs = []
     for number in range(1, arguments.runs + 1):
         command = [sys.executable, __file__, *_without_runs(sys.argv[1:]), "--run-number"]
         subprocess.run([*command, str(number)], check=True)
-        written = sorted(
-            arguments.results.glob(f"*-{arguments.size}-run{number}.json"),
-            key=lambda path: path.stat().st_mtime,
+        pattern = results_name(
+            date="*", size=arguments.size, real_services=arguments.real_services, run=number
         )
+        written = sorted(arguments.results.glob(pattern), key=lambda path: path.stat().st_mtime)
         runs.append(json.loads(written[-1].read_text()))
-    from bench.report import repeated_report
 
     print()
     print(repeated_report(runs))
@@ -73,9 +85,34 @@ def _without_runs(arguments: list[str]) -> list[str]:
 def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dict:
     """One whole benchmark on a scratch deployment of its own; its results."""
     folder = Path(tempfile.mkdtemp(prefix=f"cassandre-bench-{arguments.size}-"))
-    # This process reads the deployment's database and, once it has stopped, its vectors:
-    # the same data folder and the same settings.
-    os.environ |= {
+    try:
+        with ExitStack() as services:
+            services_env = {}
+            if arguments.real_services:
+                from bench.real_services import real_services
+
+                services_env = services.enter_context(real_services(folder))
+            results = _measure(arguments, folder=folder, services_env=services_env)
+    finally:
+        if not arguments.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+    from bench.report import markdown_report, write_results
+
+    path = write_results(results, folder=arguments.results, run=number)
+    print()
+    print(markdown_report(results))
+    print(f"\nResults: {path}")
+    return results
+
+
+def _measure(arguments: argparse.Namespace, *, folder: Path, services_env: dict) -> dict:
+    from bench.real_services import SERVICE_VARIABLES
+
+    # This process reads the deployment's database and, once it has stopped, its files and
+    # vectors: the same data folder, the same services (none of the shell's), the same settings.
+    for name in SERVICE_VARIABLES:
+        os.environ.pop(name, None)
+    os.environ |= services_env | {
         "DJANGO_SETTINGS_MODULE": "cassandre.dev_settings",
         "CASSANDRE_DATA_DIR": str(folder / "data"),
         "DEBUG": "false",
@@ -85,9 +122,11 @@ def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dic
 
     django.setup()
 
+    from django.db import connections
+
     from bench.deployment import ModelLatency
-    from bench.report import markdown_report, write_results
     from bench.run import BenchOptions, run_bench
+    from common.services import ensure_storage_ready
 
     options = BenchOptions(
         size=arguments.size,
@@ -98,18 +137,18 @@ def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dic
         model=ModelLatency(arguments.model_first_token_ms, arguments.model_token_ms),
         cache=BASE_DIR / "var" / "bench",
     )
+    # The S3 bucket, before the deployment seeds its first document into it.
+    ensure_storage_ready()
     try:
-        results = run_bench(options, folder=folder, say=lambda line: print(line, flush=True))
+        return run_bench(
+            options,
+            folder=folder,
+            say=lambda line: print(line, flush=True),
+            services_env=services_env,
+        )
     finally:
-        if not arguments.keep:
-            import shutil
-
-            shutil.rmtree(folder, ignore_errors=True)
-    path = write_results(results, folder=arguments.results, run=number)
-    print()
-    print(markdown_report(results))
-    print(f"\nResults: {path}")
-    return results
+        # Before the scratch database is dropped.
+        connections.close_all()
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
 import json
+from fnmatch import fnmatch
 
 import pytest
 
+from bench.real_services import deployment_mode
 from bench.report import (
     check_targets,
     ingestion_ratios,
     markdown_report,
     repeated_figures,
     repeated_report,
+    results_name,
     write_results,
 )
 
@@ -150,3 +153,28 @@ def test_one_of_several_runs_is_written_under_its_number(results, tmp_path):
     path = write_results(results, folder=tmp_path, run=2)
 
     assert path.name == "2026-11-26-M-run2.json"
+
+
+def test_a_real_services_run_is_written_apart_from_the_embedded_ones(results, tmp_path):
+    results["mode"] = deployment_mode({"DB_HOST": "127.0.0.1", "DB_NAME": "bench_cassandre_1"})
+
+    assert write_results(results, folder=tmp_path).name == "2026-11-26-M-real.json"
+    assert write_results(results, folder=tmp_path, run=3).name == "2026-11-26-M-real-run3.json"
+
+
+def test_the_name_of_one_run_s_file_is_also_the_pattern_to_find_it():
+    pattern = results_name(date="*", size="S", real_services=True, run=2)
+
+    assert fnmatch("2026-12-07-S-real-run2.json", pattern)
+    assert not fnmatch("2026-12-07-S-run2.json", pattern)
+    assert not fnmatch("2026-12-07-S-real-run12.json", pattern)
+
+
+def test_the_report_says_which_services_the_deployment_ran_on(results):
+    embedded = markdown_report(results)
+    results["mode"] = deployment_mode({"DB_HOST": "127.0.0.1", "DB_NAME": "bench_cassandre_1"})
+    real = markdown_report(results)
+
+    assert "Mode: embedded — database: SQLite;" in embedded
+    assert "Mode: real services — database: PostgreSQL, database bench_cassandre_1;" in real
+    assert repeated_report([results]).startswith("## 1 runs, size M, real services:")
