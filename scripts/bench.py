@@ -10,6 +10,10 @@ beside the reference measured in the same run, and writes bench/results/<date>-<
 
 With --runs N, the whole benchmark runs N times, each on its own scratch deployment, and a
 last table gives each figure's median (min-max) over the runs.
+
+Size L ingests M, then copies what was indexed into more categories until the store holds
+200,000 passages (`bench.scale`), and measures search and chat only. A check of that path
+at a small scale: --size L --scale-base S --scale-passages 5000.
 """
 
 import argparse
@@ -18,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -37,6 +42,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch deployment.")
     parser.add_argument("--runs", type=int, default=1, help="Paired runs, summed up as medians.")
     parser.add_argument("--run-number", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-base", choices=("S", "M"), default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-passages", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.runs == 1:
         run_once(arguments, number=arguments.run_number)
@@ -88,6 +95,15 @@ def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dic
     from bench.deployment import ModelLatency
     from bench.report import markdown_report, write_results
     from bench.run import BenchOptions, run_bench
+    from bench.scale import SCALED_SIZES
+
+    scale = SCALED_SIZES.get(arguments.size)
+    if scale is not None:
+        scale = replace(
+            scale,
+            base=arguments.scale_base or scale.base,
+            passages=arguments.scale_passages or scale.passages,
+        )
 
     options = BenchOptions(
         size=arguments.size,
@@ -97,6 +113,7 @@ def run_once(arguments: argparse.Namespace, *, number: int | None = None) -> dic
         chat_questions_per_conversation=arguments.chat_questions,
         model=ModelLatency(arguments.model_first_token_ms, arguments.model_token_ms),
         cache=BASE_DIR / "var" / "bench",
+        scale=scale,
     )
     try:
         results = run_bench(options, folder=folder, say=lambda line: print(line, flush=True))
