@@ -82,5 +82,5 @@ bench: ## Benchmark against the limit and LangChain: size S, or BENCH_SIZE=M (mi
 bench-chat-cpu: ## Processor per chat answer, one frame per token against joined tokens (minutes)
 	$(PY) -m bench.chat_cpu $(ARGS)
 
-bench-scale: ## The benchmark at size L: 25,000 documents, ~200,000 passages (hours on 2 cores)
+bench-scale: ## Search and chat at size L: M ingested, then copied to ~200,000 passages
 	$(PY) scripts/bench.py --size L $(ARGS)

@@ -24,43 +24,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.eval_sets import download_packages, extract_package, find_packages
-from bench.roff import ManPageError, is_redirect, parse_man_page
+from bench.roff import ManPageError, parse_man_page
 
 FORMATS = ("txt", "html", "pdf")
 RENDER_TIMEOUT = 60
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) )\(D:\d{14}")
 ENGLISH_AND_FRENCH = ("manpages", "manpages-dev", "manpages-fr", "manpages-fr-dev")
-MORE_LANGUAGES = (
-    "manpages-de",
-    "manpages-de-dev",
-    "manpages-es",
-    "manpages-es-dev",
-    "manpages-it",
-    "manpages-pl",
-    "manpages-pl-dev",
-    "manpages-nl",
-    "manpages-pt-br",
-    "manpages-ro",
-    "manpages-ru",
-    "manpages-uk",
-    "manpages-ru-dev",
-    "manpages-it-dev",
-    "manpages-pt-br-dev",
-    "manpages-uk-dev",
-    "manpages-nl-dev",
-    "manpages-ja",
-    "manpages-ja-dev",
-    "manpages-zh",
-    "manpages-cs",
-    "manpages-da",
-    "manpages-fi",
-    "manpages-hu",
-    "manpages-nb",
-    "manpages-sr",
-    "manpages-sv",
-    "manpages-tr",
-    "manpages-vi",
-)
 
 
 @dataclass(frozen=True)
@@ -68,17 +37,12 @@ class CorpusSize:
     name: str
     documents: int
     packages: tuple[str, ...]
-    # Also the pages whose NAME heading is translated (« BEZEICHNUNG ») or that use the mdoc
-    # macros: documents without a question, for a corpus larger than the named pages.
-    every_page: bool = False
 
 
+# Size L is not rendered: it is M's store copied into more categories (`bench.scale`).
 SIZES = {
     "S": CorpusSize("S", 200, ENGLISH_AND_FRENCH),
     "M": CorpusSize("M", 2_000, (*ENGLISH_AND_FRENCH, "manpages-de", "manpages-de-dev")),
-    # More documents than pages: each page is then rendered in a second and third format.
-    # ~8.4 passages a page (M): 25,000 documents make the issue's 200,000 passages.
-    "L": CorpusSize("L", 25_000, (*ENGLISH_AND_FRENCH, *MORE_LANGUAGES), every_page=True),
 }
 
 
@@ -136,7 +100,7 @@ def build_corpus(size: CorpusSize, *, seed: int, cache: Path) -> Corpus:
         root = Path(scratch) / "root"
         for deb in packages:
             extract_package(deb, into=root)
-        pages = source_pages(root / "usr" / "share" / "man", every_page=size.every_page)
+        pages = source_pages(root / "usr" / "share" / "man")
         chosen = choose_documents(pages, count=size.documents, seed=seed)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.iterdir():
@@ -166,9 +130,8 @@ def _corpus(folder: Path, stored: dict) -> Corpus:
     )
 
 
-def source_pages(man_root: Path, *, every_page: bool = False) -> list[SourcePage]:
-    """Every page under `man_root` (English) and `man_root/<lang>` with a NAME line; with
-    `every_page`, the others too, without a description.
+def source_pages(man_root: Path) -> list[SourcePage]:
+    """Every page under `man_root` (English) and `man_root/<lang>` with a NAME line.
 
     Symlinks and `.so` redirects are aliases of another page: always left out.
     """
@@ -186,9 +149,7 @@ def source_pages(man_root: Path, *, every_page: bool = False) -> list[SourcePage
         try:
             description = " ".join(parse_man_page(source, title=title).description.split())
         except ManPageError:
-            if not every_page or is_redirect(source.splitlines()):
-                continue
-            description = ""
+            continue
         pages.append(SourcePage(path, language, title, description))
     return pages
 

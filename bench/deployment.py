@@ -64,8 +64,11 @@ def data_dir(folder: Path) -> Path:
 
 
 @contextmanager
-def serving(folder: Path, *, model_url: str, extra_env: dict[str, str]) -> Iterator[Deployment]:
-    """A scratch Cassandre in `folder`, served, its model at `model_url`."""
+def serving(
+    folder: Path, *, model_url: str, extra_env: dict[str, str], again: bool = False
+) -> Iterator[Deployment]:
+    """A scratch Cassandre in `folder`, served, its model at `model_url`; `again`: the one
+    served there before, on the data it left (nothing seeded a second time)."""
     env = {
         "LLM_PROVIDER": "compatible",
         "LLM_API_BASE": model_url,
@@ -75,7 +78,7 @@ def serving(folder: Path, *, model_url: str, extra_env: dict[str, str]) -> Itera
     }
     options = DeploymentOptions(
         # The soak's deployment seeds a category of its own; one document keeps that short.
-        seed_documents=1,
+        seed_documents=0 if again else 1,
         model_delays=None,
         extra_env=tuple(env.items()),
     )

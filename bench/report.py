@@ -26,10 +26,13 @@ class TargetCheck:
     met: bool | None  # None: not measured at this size
 
 
-def ingestion_ratios(results: dict) -> dict[str, float]:
+def ingestion_ratios(results: dict) -> dict[str, float] | None:
     """Cassandre's throughput over the raw embedding (chunks/s: the same passages) and over
-    LangChain (documents/s: the same files, chunked its own way)."""
+    LangChain (documents/s: the same files, chunked its own way); None at a scaled size,
+    where the references are not run (`bench.scale`)."""
     ingestion = results["ingestion"]
+    if "raw_embedding" not in ingestion:
+        return None
     cassandre = ingestion["cassandre"]
     return {
         "vs_raw": cassandre["chunks_per_second"] / ingestion["raw_embedding"]["chunks_per_second"],
@@ -43,18 +46,20 @@ def check_targets(results: dict) -> list[TargetCheck]:
     search_p95 = results["search"]["api_1"]["p95"]
     chat = results["chat"].get(CHAT_TARGET_CONVERSATIONS)
     chat_p50 = chat["first_token_overhead"]["p50"] if chat else None
+    vs_raw = ratios["vs_raw"] if ratios else None
+    vs_langchain = ratios["vs_langchain"] if ratios else None
     return [
         TargetCheck(
             "ingestion / raw embedding",
-            ratios["vs_raw"],
+            vs_raw,
             f">= {MIN_INGESTION_VS_RAW}",
-            ratios["vs_raw"] >= MIN_INGESTION_VS_RAW,
+            None if vs_raw is None else vs_raw >= MIN_INGESTION_VS_RAW,
         ),
         TargetCheck(
             "ingestion / LangChain",
-            ratios["vs_langchain"],
+            vs_langchain,
             f">= {MIN_INGESTION_VS_LANGCHAIN}",
-            ratios["vs_langchain"] >= MIN_INGESTION_VS_LANGCHAIN,
+            None if vs_langchain is None else vs_langchain >= MIN_INGESTION_VS_LANGCHAIN,
         ),
         TargetCheck(
             "search API p95, 1 client (ms)",
@@ -86,36 +91,20 @@ def markdown_report(results: dict) -> str:
         "",
         f"Mode: {describe_mode(_mode(results))}.",
         "",
+        *_scale_lines(results),
         "| figure | Cassandre | reference | ratio |",
         "|---|---|---|---|",
-        _row(
-            "ingestion, upload → indexed",
-            _throughput(ingestion["cassandre"]),
-            "raw embedding, same passages: " + _throughput(ingestion["raw_embedding"]),
-            f"{ratios['vs_raw']:.2f} (chunks/s)",
-        ),
-        _row(
-            "ingestion vs typical pipeline",
-            f"{ingestion['cassandre']['documents_per_second']:.2f} docs/s",
-            "LangChain: " + _throughput(ingestion["langchain"]),
-            f"{ratios['vs_langchain']:.2f} (docs/s)",
-        ),
+        *_ingestion_rows(ingestion, ratios),
     ]
-    search = results["search"]
-    concurrent = (_concurrent_key(search, "api_"), _concurrent_key(search, "store_"))
-    for api_key, store_key in (("api_1", "store_1"), concurrent):
-        clients = api_key.removeprefix("api_")
-        api, store = search[api_key], search[store_key]
-        lines.append(
-            _row(
-                f"search p50/p95/p99, {clients} client{'s' if clients != '1' else ''}",
-                f"{_percentiles(api)} ms, {api['per_second']:.0f} req/s",
-                f"store queries alone: {_percentiles(store)} ms, {store['per_second']:.0f} q/s",
-                f"{api['p95'] / store['p95']:.1f} x (p95)",
-            )
-        )
-    for level in results["chat"].values():
-        who = _conversations(level)
+    lines += _search_rows(results["search"], scope="")
+    if "search_all_categories" in results:
+        lines += _search_rows(results["search_all_categories"], scope=", every category")
+    chats = [(results["chat"], "")]
+    if "chat_all_categories" in results:
+        chats.append((results["chat_all_categories"], ", every category"))
+    levels = [(level, scope) for chat, scope in chats for level in chat.values()]
+    for level, scope in levels:
+        who = _conversations(level) + scope
         lines.append(
             _row(
                 f"chat first token, {who}",
@@ -162,15 +151,21 @@ def repeated_figures(results: dict) -> dict[str, float]:
     ratios = ingestion_ratios(results)
     search = results["search"]
     api, store = search[_concurrent_key(search, "api_")], search[_concurrent_key(search, "store_")]
-    figures = {
-        "ingestion / raw embedding": ratios["vs_raw"],
-        "ingestion / LangChain": ratios["vs_langchain"],
+    figures = {}
+    if ratios is not None:
+        figures["ingestion / raw embedding"] = ratios["vs_raw"]
+        figures["ingestion / LangChain"] = ratios["vs_langchain"]
+    figures |= {
         "search p95, 1 client (ms)": search["api_1"]["p95"],
         "search p95, 1 client / store's own p95": search["api_1"]["p95"] / search["store_1"]["p95"],
         "search req/s, concurrent clients / store's own q/s": api["per_second"]
         / store["per_second"],
         "search p95, concurrent clients (ms)": api["p95"],
     }
+    if "search_all_categories" in results:
+        figures["search p95, 1 client, every category (ms)"] = results["search_all_categories"][
+            "api_1"
+        ]["p95"]
     for key, level in results["chat"].items():
         figures[f"chat first-token overhead p50, {key} (ms)"] = level["first_token_overhead"]["p50"]
         figures[f"chat first-token overhead p95, {key} (ms)"] = level["first_token_overhead"]["p95"]
@@ -224,6 +219,63 @@ def write_results(results: dict, *, folder: Path, run: int | None = None) -> Pat
 def _mode(results: dict) -> dict[str, str]:
     # Results written before the mode was recorded are all embedded.
     return results.get("mode") or deployment_mode({})
+
+
+def _scale_lines(results: dict) -> list[str]:
+    scale = results.get("scale")
+    if scale is None:
+        return []
+    return [
+        f"Size {results['size']} built from {scale['base']}: the corpus above ingested, then "
+        f"copied {scale['copies']} times into new categories ({scale['documents_copied']} "
+        f"documents, {scale['copy_seconds']:.0f} s); the store holds "
+        f"{scale['store_passages']} passages. Ingestion references "
+        f"{scale['ingestion_references']}.",
+        "",
+    ]
+
+
+def _ingestion_rows(ingestion: dict, ratios: dict[str, float] | None) -> list[str]:
+    if ratios is None:
+        return [
+            _row(
+                "ingestion of the base corpus, upload → indexed",
+                _throughput(ingestion["cassandre"]),
+                "not measured at this size",
+                "",
+            )
+        ]
+    return [
+        _row(
+            "ingestion, upload → indexed",
+            _throughput(ingestion["cassandre"]),
+            "raw embedding, same passages: " + _throughput(ingestion["raw_embedding"]),
+            f"{ratios['vs_raw']:.2f} (chunks/s)",
+        ),
+        _row(
+            "ingestion vs typical pipeline",
+            f"{ingestion['cassandre']['documents_per_second']:.2f} docs/s",
+            "LangChain: " + _throughput(ingestion["langchain"]),
+            f"{ratios['vs_langchain']:.2f} (docs/s)",
+        ),
+    ]
+
+
+def _search_rows(search: dict, *, scope: str) -> list[str]:
+    rows = []
+    concurrent = (_concurrent_key(search, "api_"), _concurrent_key(search, "store_"))
+    for api_key, store_key in (("api_1", "store_1"), concurrent):
+        clients = api_key.removeprefix("api_")
+        api, store = search[api_key], search[store_key]
+        rows.append(
+            _row(
+                f"search p50/p95/p99, {clients} client{'s' if clients != '1' else ''}{scope}",
+                f"{_percentiles(api)} ms, {api['per_second']:.0f} req/s",
+                f"store queries alone: {_percentiles(store)} ms, {store['per_second']:.0f} q/s",
+                f"{api['p95'] / store['p95']:.1f} x (p95)",
+            )
+        )
+    return rows
 
 
 def _concurrent_key(search: dict, prefix: str) -> str:

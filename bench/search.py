@@ -24,7 +24,8 @@ WARM_UP = 10
 def api_latencies(
     target: Target, questions: Sequence[str], *, clients: int, category: str
 ) -> Latencies:
-    """`clients` clients at once, each asking its share of `questions` in turn."""
+    """`clients` clients at once, each asking its share of `questions` in turn; `category`
+    "" searches every category the administrator reads (all of them)."""
     headers = {"Authorization": f"Token {target.token}"}
 
     async def client_loop(share: Sequence[str]) -> list[float]:
@@ -53,8 +54,11 @@ def api_latencies(
     return summarize(durations, seconds=seconds)
 
 
-def store_latencies(questions: Sequence[str], *, category_id: int, threads: int) -> Latencies:
-    """The store queries of each question's search, `threads` at once."""
+def store_latencies(
+    questions: Sequence[str], *, category_id: int | None, threads: int
+) -> Latencies:
+    """The store queries of each question's search, `threads` at once; in every category
+    when `category_id` is None (as the API searches for staff without a category)."""
     from ai.embeddings import get_embedder
     from ai.lexical import query_sparse_vector
     from ai.passages import passage_store, summary_store
@@ -62,7 +66,7 @@ def store_latencies(questions: Sequence[str], *, category_id: int, threads: int)
 
     store, summaries = passage_store(), summary_store()
     limit = max(RESULTS * 4, CANDIDATES)
-    payload_filter = {"category_id": [category_id]}
+    payload_filter = None if category_id is None else {"category_id": [category_id]}
     vectors = [
         (dense, query_sparse_vector(question))
         for question, dense in zip(questions, get_embedder().embed(list(questions)), strict=True)

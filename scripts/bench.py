@@ -14,6 +14,10 @@ SeaweedFS S3 server (`bench.real_services`), and the file is <date>-<size>-real.
 
 With --runs N, the whole benchmark runs N times, each on its own scratch deployment, and a
 last table gives each figure's median (min-max) over the runs.
+
+Size L ingests M, then copies what was indexed into more categories until the store holds
+200,000 passages (`bench.scale`), and measures search and chat only. A check of that path
+at a small scale: --size L --scale-base S --scale-passages 5000.
 """
 
 import argparse
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +53,8 @@ def main() -> None:
         help="PostgreSQL, Redis and S3 instead of SQLite, memory and a local folder.",
     )
     parser.add_argument("--run-number", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-base", choices=("S", "M"), default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--scale-passages", type=int, default=None, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.runs == 1:
         run_once(arguments, number=arguments.run_number)
@@ -126,7 +133,16 @@ def _measure(arguments: argparse.Namespace, *, folder: Path, services_env: dict)
 
     from bench.deployment import ModelLatency
     from bench.run import BenchOptions, run_bench
+    from bench.scale import SCALED_SIZES
     from common.services import ensure_storage_ready
+
+    scale = SCALED_SIZES.get(arguments.size)
+    if scale is not None:
+        scale = replace(
+            scale,
+            base=arguments.scale_base or scale.base,
+            passages=arguments.scale_passages or scale.passages,
+        )
 
     options = BenchOptions(
         size=arguments.size,
@@ -136,6 +152,7 @@ def _measure(arguments: argparse.Namespace, *, folder: Path, services_env: dict)
         chat_questions_per_conversation=arguments.chat_questions,
         model=ModelLatency(arguments.model_first_token_ms, arguments.model_token_ms),
         cache=BASE_DIR / "var" / "bench",
+        scale=scale,
     )
     # The S3 bucket, before the deployment seeds its first document into it.
     ensure_storage_ready()

@@ -2,6 +2,7 @@
 server backend (through qdrant-client's local mode, which speaks the server's API)."""
 
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -104,10 +105,45 @@ def test_scrolling_leaves_out_a_field_a_point_does_not_have(filled):
     assert payloads == [{}] * 9
 
 
+def test_scrolling_points_reads_each_as_written_page_by_page(filled):
+    points = {found.id: found for found in filled.scroll_points(page_size=2)}
+    written = point(4, category=0, document=1)
+    assert len(points) == 9
+    read = points[written.id]
+    assert read.payload == written.payload
+    assert read.sparse == SparseVector(indices=[4, 100], values=[1.0, 0.5])
+    # Cosine distance: the engine keeps the vector normalized.
+    length = sum(value * value for value in written.dense) ** 0.5
+    assert read.dense == pytest.approx([value / length for value in written.dense], abs=1e-6)
+
+
+def test_scrolling_points_with_a_filter_reads_only_the_matching_ones(filled):
+    points = filled.scroll_points(payload_filter={"category_id": 1})
+    assert sorted(found.payload["document_id"] for found in points) == [0, 1, 1, 2]
+
+
+def test_points_read_back_and_written_under_new_ids_are_found_alike(filled):
+    copies = [
+        replace(found, id=str(uuid.uuid4()), payload={**found.payload, "category_id": 7})
+        for found in filled.scroll_points(payload_filter={"category_id": 1})
+    ]
+    filled.upsert(copies)
+    assert filled.count() == 13
+    query = [1.0, 0.0, 0.0, 1.0]
+    original = filled.search(query, limit=4, payload_filter={"category_id": 1})
+    copied = filled.search(query, limit=4, payload_filter={"category_id": 7})
+    assert [hit.payload["text"] for hit in copied] == [hit.payload["text"] for hit in original]
+    assert [hit.score for hit in copied] == pytest.approx([hit.score for hit in original])
+    sparse = SparseVector(indices=[3], values=[1.0])
+    assert filled.search_sparse(sparse, limit=1, payload_filter={"category_id": 7})
+
+
 def test_scrolling_a_missing_collection_says_so(store):
     store.drop_collection()
     with pytest.raises(CollectionMissing):
         list(store.scroll_payloads(["document_id"]))
+    with pytest.raises(CollectionMissing):
+        list(store.scroll_points())
 
 
 def test_operations_on_a_missing_collection_say_so(store):

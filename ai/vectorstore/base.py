@@ -99,6 +99,16 @@ class VectorStore(Protocol):
         point without one of them lacks it) and read `page_size` points at a time, never
         their vectors: a whole collection can be walked without being held in memory."""
 
+    def scroll_points(
+        self,
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[VectorPoint]:
+        """Every point matching `payload_filter` as written: its id, vectors and whole
+        payload, read `page_size` points at a time. What a copy of points reads (the
+        benchmark grows its store this way)."""
+
     def ping(self) -> None:
         """Raise VectorStoreError unless the engine answers."""
 

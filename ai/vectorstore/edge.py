@@ -98,6 +98,17 @@ def _vectors(point: VectorPoint) -> dict:
     return vectors
 
 
+def _point(record: qe.Record) -> VectorPoint:
+    vectors = record.vector or {}
+    sparse = vectors.get(SPARSE_VECTOR)
+    return VectorPoint(
+        id=str(record.id),
+        dense=list(vectors[DENSE_VECTOR]),
+        payload=record.payload or {},
+        sparse=None if sparse is None else SparseVector(list(sparse.indices), list(sparse.values)),
+    )
+
+
 class EdgeVectorStore:
     def __init__(self, *, root: Path, collection: str) -> None:
         self.collection = collection
@@ -223,6 +234,27 @@ class EdgeVectorStore:
             records, offset = self._run(lambda shard, request=request: shard.scroll(request))
             for record in records:
                 yield record.payload or {}
+            if offset is None:
+                return
+
+    def scroll_points(
+        self,
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[VectorPoint]:
+        offset = None
+        while True:
+            request = qe.ScrollRequest(
+                offset=offset,
+                limit=page_size,
+                filter=_filter(payload_filter),
+                with_payload=True,
+                with_vector=True,
+            )
+            records, offset = self._run(lambda shard, request=request: shard.scroll(request))
+            for record in records:
+                yield _point(record)
             if offset is None:
                 return
 

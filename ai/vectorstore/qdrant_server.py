@@ -65,6 +65,17 @@ def _hits(points: Sequence[models.ScoredPoint]) -> list[SearchHit]:
     return [SearchHit(id=str(hit.id), score=hit.score, payload=hit.payload or {}) for hit in points]
 
 
+def _point(record: models.Record) -> VectorPoint:
+    vectors = record.vector if isinstance(record.vector, dict) else {}
+    sparse = vectors.get(SPARSE_VECTOR)
+    return VectorPoint(
+        id=str(record.id),
+        dense=list(vectors[DENSE_VECTOR]),
+        payload=record.payload or {},
+        sparse=None if sparse is None else SparseVector(list(sparse.indices), list(sparse.values)),
+    )
+
+
 class QdrantServerVectorStore:
     def __init__(self, *, client: QdrantClient, collection: str) -> None:
         self.client = client
@@ -197,6 +208,28 @@ class QdrantServerVectorStore:
             )
             for record in records:
                 yield record.payload or {}
+            if offset is None:
+                return
+
+    def scroll_points(
+        self,
+        *,
+        payload_filter: PayloadFilter | None = None,
+        page_size: int = SCROLL_PAGE_SIZE,
+    ) -> Iterator[VectorPoint]:
+        offset = None
+        while True:
+            records, offset = self._call(
+                self.client.scroll,
+                collection_name=self.collection,
+                scroll_filter=_filter(payload_filter),
+                limit=page_size,
+                offset=offset,
+                with_payload=True,
+                with_vectors=True,
+            )
+            for record in records:
+                yield _point(record)
             if offset is None:
                 return
 

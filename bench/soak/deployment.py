@@ -55,6 +55,7 @@ print(json.dumps({{"token": token.key, "category": seeded.slug, "uploads": uploa
 @dataclass(frozen=True)
 class DeploymentOptions:
     real_services: bool = False
+    # 0: nothing seeded, as when a deployment is served again on the data folder it left.
     seed_documents: int = 30
     # Answers: None for the extractive default, else the fake model's delays in seconds.
     model_delays: tuple[float, float] | None = (0.05, 0.005)
@@ -161,25 +162,12 @@ class Deployment:
             self._claim_redis()
         script = PREPARE.format(username=USERNAME, seed=SEED_CATEGORY, uploads=UPLOAD_CATEGORY)
         accounts = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
-        corpus = self.folder / "corpus"
-        write_sample_corpus(corpus, count=self.options.seed_documents, broken_share=0)
-        # The seeding command runs its own worker on the memory broker, in both modes: it
-        # writes into the store the web process then opens.
-        seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
-        manage(
-            "index_documents",
-            str(corpus),
-            "--category",
-            SEED_CATEGORY,
-            "--strict",
-            "--timeout",
-            str(SETUP_TIMEOUT),
-            env=seeding_env,
-        )
-        self.say(
-            f"Deployment seeded with {self.options.seed_documents} documents in "
-            f"{time.monotonic() - started:.0f} s."
-        )
+        if self.options.seed_documents:
+            self._seed(env)
+            self.say(
+                f"Deployment seeded with {self.options.seed_documents} documents in "
+                f"{time.monotonic() - started:.0f} s."
+            )
         if self.options.real_services:
             self.worker = self._start_worker(env)
         self.server = _start(
@@ -194,6 +182,23 @@ class Deployment:
             session=self._log_in(),
             category=accounts["category"],
             upload_category=accounts["uploads"],
+        )
+
+    def _seed(self, env: dict[str, str]) -> None:
+        corpus = self.folder / "corpus"
+        write_sample_corpus(corpus, count=self.options.seed_documents, broken_share=0)
+        # The seeding command runs its own worker on the memory broker, in both modes: it
+        # writes into the store the web process then opens.
+        seeding_env = {**env, "CELERY_BROKER_URL": "memory://localhost/"}
+        manage(
+            "index_documents",
+            str(corpus),
+            "--category",
+            SEED_CATEGORY,
+            "--strict",
+            "--timeout",
+            str(SETUP_TIMEOUT),
+            env=seeding_env,
         )
 
     def _env(self, data_dir: Path) -> dict[str, str]:

@@ -92,15 +92,6 @@ def test_source_pages_keep_real_pages_with_their_language_and_description(tmp_pa
     }
 
 
-def test_every_page_keeps_translated_pages_without_a_question_but_never_a_redirect(tmp_path):
-    write_page(tmp_path / "de" / "man1" / "echo.1.gz", PAGE.replace("NAME", "BEZEICHNUNG"))
-    write_page(tmp_path / "man1" / "alias.1.gz", ".so man1/echo.1\n")
-
-    assert source_pages(tmp_path) == []
-    [page] = source_pages(tmp_path, every_page=True)
-    assert (page.language, page.title, page.description) == ("de", "echo.1", "")
-
-
 def test_pdf_dates_become_the_epoch_without_moving_any_byte_offset():
     pdf = b"<< /CreationDate (D:20261126032334+00'00')\n/ModDate (D:20261126032334+00'00') >>"
     fixed = fixed_pdf_dates(pdf)

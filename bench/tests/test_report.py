@@ -126,6 +126,56 @@ def test_the_markdown_table_shows_each_figure_beside_its_reference(results):
     assert "ingestion 900 MB" in report
 
 
+@pytest.fixture
+def scaled(results) -> dict:
+    """Results at L: M's ingestion without its references, then a store of copies searched in
+    one category and across every category."""
+    results["size"] = "L"
+    results["ingestion"] = {"cassandre": results["ingestion"]["cassandre"]}
+    results["scale"] = {
+        "base": "M",
+        "passages_wanted": 200_000,
+        "copies": 11,
+        "documents_copied": 22_000,
+        "store_passages": 202_356,
+        "copy_seconds": 600.0,
+        "ingestion_references": "not measured at L: M's ingestion copied",
+    }
+    results["search_all_categories"] = {
+        "api_1": latencies(35, 48),
+        "api_16": latencies(90, 150, per_second=60),
+        "store_1": latencies(8, 12),
+        "store_16": latencies(20, 30, per_second=300),
+    }
+    results["chat_all_categories"] = {"16": chat_level(140)}
+    return results
+
+
+def test_at_a_scaled_size_the_ingestion_targets_are_not_measured(scaled):
+    checks = {check.name: check for check in check_targets(scaled)}
+    assert ingestion_ratios(scaled) is None
+    assert checks["ingestion / raw embedding"].met is None
+    assert checks["ingestion / LangChain"].value is None
+    assert checks["search API p95, 1 client (ms)"].met is True
+
+
+def test_the_scaled_table_says_how_the_store_was_built_and_shows_both_scopes(scaled):
+    report = markdown_report(scaled)
+    assert "copied 11 times into new categories" in report
+    assert "the store holds 202356 passages" in report
+    assert "| ingestion of the base corpus, upload → indexed | 6.67 docs/s" in report
+    assert "| search p50/p95/p99, 1 client | 20.0 / 40.0 / 45.0 ms" in report
+    assert "| search p50/p95/p99, 1 client, every category | 35.0 / 48.0 / 53.0 ms" in report
+    assert "| chat first token, 16 conversations, every category |" in report
+    assert "| ingestion / raw embedding | — | >= 0.8 | n/a at this size |" in report
+
+
+def test_repeated_scaled_runs_sum_up_both_search_scopes_without_ingestion_ratios(scaled):
+    figures = repeated_figures(scaled)
+    assert "ingestion / raw embedding" not in figures
+    assert figures["search p95, 1 client, every category (ms)"] == 48
+
+
 def test_the_results_file_is_named_after_the_date_and_size(results, tmp_path):
     path = write_results(results, folder=tmp_path / "results")
     assert path.name == "2026-11-26-M.json"
