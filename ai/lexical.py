@@ -11,6 +11,7 @@ Terms are stems: "Congés", "conges" and "congé" are one term, and so are "l'ag
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
@@ -80,7 +81,17 @@ _COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
 # run of letters and digits ("2024", "1er", "teletravail").
 _TERM = re.compile(r"(?:\b([lrd])(?:\.\s?|\s)?)?(\d+(?:-\d+)*)\b|([^\W_]+)")
 
-_french = snowballstemmer.stemmer("french")
+# A snowball stemmer keeps the word it works on in itself: two threads stemming with one
+# stemmer read each other's word (IndexError, or a wrong stem written into an index while a
+# search ran beside the indexing). So each thread has its own.
+_stemmers = threading.local()
+
+
+def _french_stemmer():
+    stemmer = getattr(_stemmers, "french", None)
+    if stemmer is None:
+        stemmer = _stemmers.french = snowballstemmer.stemmer("french")
+    return stemmer
 
 
 def _fold(text: str) -> str:
@@ -107,7 +118,7 @@ def _stem(word: str) -> str:
     first merged many more English forms but also French words it should not
     ("autorisation" with "autorité", "cours" with "course").
     """
-    stem = _french.stemWord(word)
+    stem = _french_stemmer().stemWord(word)
     if len(stem) > 3 and stem.endswith("e"):
         stem = stem[:-1]
     return stem

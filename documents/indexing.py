@@ -58,6 +58,10 @@ KEPT_GENERATION = "La version indexée précédemment reste celle que la recherc
 # core (a batch per core, `ai.embeddings.local`): two documents embedding at once would only
 # share them, and a document of an upload must see the passages its predecessors gave.
 _embedding_turn = threading.Lock()
+UNEXPECTED_FAILURE = (
+    "Erreur inattendue de Cassandre pendant l'indexation ; relancez-la, et signalez-la si "
+    "elle revient"
+)
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,13 @@ def index_document(document_id: int) -> IndexingResult | None:
         return IndexingResult(document.pk, Document.Status.FAILED)
     except SERVICE_ERRORS as exc:
         raise TransientIndexingError(f"{type(exc).__name__}: {exc}") from exc
+    except Exception as exc:
+        # A fault of Cassandre's own, not of the file: logged with its trace for whoever
+        # fixes it, and the document failed with a reason instead of « en cours » for ever.
+        logger.exception("Indexing document %s failed unexpectedly.", document.pk)
+        _fail(document, f"{UNEXPECTED_FAILURE} ({type(exc).__name__} : {exc})")
+        _drop_passages(document)
+        return IndexingResult(document.pk, Document.Status.FAILED)
 
 
 def _embed_and_write(document: Document, prepared: PreparedDocument) -> IndexingResult | None:

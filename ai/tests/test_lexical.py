@@ -1,10 +1,13 @@
 """Sparse lexical vectors: French-aware terms, BM25 weights, and ranking through Qdrant."""
 
+import sys
+import threading
 import time
 import uuid
 
 import pytest
 
+from ai import lexical
 from ai.lexical import document_sparse_vector, query_sparse_vector, token_index, tokenize
 from ai.vectorstore import SparseVector, VectorPoint
 from ai.vectorstore.edge import EdgeVectorStore
@@ -145,3 +148,40 @@ def test_with_qdrant_idf_the_passage_with_every_query_term_ranks_first(bm25_stor
 def test_a_query_typed_without_accents_finds_the_same_passage(bm25_store):
     hits = bm25_store.search_sparse(query_sparse_vector("conge de maternite"), limit=1)
     assert hits[0].payload["name"] == "maternity"
+
+
+def test_words_stemmed_in_several_threads_at_once_get_their_own_stems():
+    """Indexing prepares a document while another embeds and searches run beside them: a
+    stemmer shared by the threads raised IndexError mid-document, or gave a wrong stem."""
+    words = [
+        stem + suffix
+        for stem in ("autoris", "emploi", "format", "document", "rembours", "titular")
+        for suffix in ("ation", "ations", "ement", "ées", "able", "ive", "ité", "euse")
+    ]
+    expected = {word: lexical._stem.__wrapped__(word) for word in words}
+    errors: list[Exception] = []
+    wrong: list[tuple[str, str]] = []
+
+    def stem_every_word() -> None:
+        for _ in range(30):
+            for word in words:
+                try:
+                    stem = lexical._stem.__wrapped__(word)  # past the cache, to the stemmer
+                except Exception as error:  # the race shows as any error
+                    errors.append(error)
+                    continue
+                if stem != expected[word]:
+                    wrong.append((word, stem))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often: the race shows at once
+    try:
+        threads = [threading.Thread(target=stem_every_word) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert (errors[:3], wrong[:3]) == ([], [])

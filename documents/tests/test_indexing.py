@@ -98,6 +98,25 @@ def test_a_corrupt_pdf_fails_only_that_document():
     assert passages_of(broken) == 0
 
 
+def test_a_fault_of_the_indexing_itself_fails_only_that_document_with_its_reason(monkeypatch):
+    """A bug met by one document (a stemmer shared by two threads once raised IndexError)
+    must not leave it « en cours » for ever nor stop the next one."""
+    unlucky = make_document(GUIDE, "malchanceux.txt")
+    good = make_document(GUIDE.replace("télétravail", "formation"), "bon.txt")
+    prepare = indexing.prepare_document
+
+    def fault_on_the_first(document, content):
+        if document.pk == unlucky.pk:
+            raise IndexError("string index out of range")
+        return prepare(document, content)
+
+    monkeypatch.setattr(indexing, "prepare_document", fault_on_the_first)
+
+    assert index(unlucky).status == Document.Status.FAILED
+    assert "IndexError" in unlucky.error_message
+    assert index(good).status == Document.Status.INDEXED
+
+
 def test_identical_content_in_the_same_category_is_not_indexed_twice():
     first = index(make_document(GUIDE, "a.txt"))
     second = index(make_document(GUIDE, "b.txt", category=first.category))
