@@ -59,10 +59,9 @@ serve() {
         echo "==> Starting the Celery workers (broker $CELERY_BROKER_URL)"
         # One worker per kind of work, so answers never wait behind an indexing nor the
         # reverse. --beat: the indexing worker also queues the periodic index check
-        # (INDEX_CHECK_INTERVAL). Two threads: one prepares the next document while the
-        # other's embeds (one model in memory, one document embedding at a time).
+        # (INDEX_CHECK_INTERVAL).
         celery -A cassandre worker --queues=indexing,exports --beat --loglevel=INFO \
-            --pool threads --concurrency 2 --hostname "indexing@%h" &
+            --hostname "indexing@%h" &
         indexing_pid=$!
         celery -A cassandre worker --queues=answers --loglevel=INFO --hostname "answers@%h" &
         answers_pid=$!

@@ -146,9 +146,10 @@ CELERY_TASK_IGNORE_RESULT = True
 # The memory broker only reaches a worker living in the same process: `manage.py serve`
 # starts one inside the web process when this is true.
 EMBEDDED_WORKER = CELERY_BROKER_URL.startswith("memory://")
-# The embedded indexing worker's two slots: one document is prepared (read, extracted,
-# chunked) while the one before it embeds. Off: one slot, one document after the other.
-INDEXING_PREPARE_AHEAD = env_bool("INDEXING_PREPARE_AHEAD", True)
+# On: the embedded indexing worker's two slots, one document prepared (read, extracted,
+# chunked) while the one before it embeds. Off by default: both threads hold the interpreter
+# lock in turn, and size S was indexed 15 % slower with them (README, Benchmarks).
+INDEXING_PREPARE_AHEAD = env_bool("INDEXING_PREPARE_AHEAD", False)
 if EMBEDDED_WORKER:
     # The memory transport polls; a short interval keeps the in-process queue responsive.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}

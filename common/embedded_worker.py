@@ -6,8 +6,10 @@ here is also what lets the worker share the one process allowed to open Qdrant E
 Two workers, like the two worker processes of a deployment: one takes the indexing and
 export queues, the other the answers, so a slow answer (a model or a callback that takes its
 time) never holds an indexing back, nor the reverse. The answers worker has one slot; the
-indexing worker two threads (INDEXING_PREPARE_AHEAD), so that it prepares the next document
-while the current one embeds (`documents.indexing` lets one embed at a time).
+indexing worker one too, or two threads with INDEXING_PREPARE_AHEAD, so that it prepares
+the next document while the current one embeds (`documents.indexing` lets one embed at a
+time) — slower on the machines measured, since both threads take turns at the interpreter
+lock.
 
 The answers worker runs a Celery app of its own: a worker chooses its queues on its app
 (`app.amqp.queues`), so two workers of one app would share one choice. The tasks are shared
