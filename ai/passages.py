@@ -38,7 +38,7 @@ from ai.lexical import (
     text_terms,
     tokenize,
 )
-from ai.vectorstore import VectorPoint, VectorStore, get_vector_store
+from ai.vectorstore import VectorPoint, VectorStore, VectorStoreError, get_vector_store
 from ai.vectorstore.base import PayloadFilter, SparseVector
 
 POINT_NAMESPACE = uuid.UUID("6f0d2a52-8f7e-4c35-9a57-1c3f0b7e2d11")
@@ -78,6 +78,15 @@ def collection_name(model_id: str) -> str:
 def passage_store() -> VectorStore:
     """The collection of the current embedding model, created on first use."""
     return _store(collection_name(get_embedder().model_id))
+
+
+def stored_passage_vectors(ids: Sequence[str]) -> dict[str, list[float]]:
+    """The dense vectors of the passages `ids` (point ids) the current model's collection
+    holds; none when the store cannot be read (whoever asks embeds the text instead)."""
+    try:
+        return passage_store().dense_vectors(ids)
+    except VectorStoreError:
+        return {}
 
 
 def stored_passage_count(payload_filter: PayloadFilter) -> int:

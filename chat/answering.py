@@ -25,6 +25,7 @@ from ai.citation_check import check_answer, not_checked
 from ai.citations import cited_numbers
 from ai.costs import FREE, Tariff
 from ai.llm import Delta, NumberedPassage, Provider, ProviderError, Usage
+from ai.passages import stored_passage_vectors
 from ai.prompts import REWRITE_MAX_TOKENS, build_prompt, rewrite_messages
 from ai.retrieval import Result
 from chat.conversations import AskContext, finish_exchange, load_ask_context, start_exchange
@@ -201,7 +202,13 @@ def answer_checks(*, outcome: str, answer: str, sources: list[dict]) -> dict:
     if outcome != Exchange.Outcome.GENERATED:
         return not_checked(outcome)
     passages = {source["number"]: source["text"] for source in sources}
-    return check_answer(answer=answer, passages=passages)
+    point_ids = {source["number"]: source["id"] for source in sources}
+
+    def stored_vectors(numbers: list[int]) -> dict[int, list[float]]:
+        found = stored_passage_vectors([point_ids[number] for number in numbers])
+        return {n: found[point_ids[n]] for n in numbers if point_ids[n] in found}
+
+    return check_answer(answer=answer, passages=passages, stored_vectors=stored_vectors)
 
 
 def _answer_stream(

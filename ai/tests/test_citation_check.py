@@ -218,6 +218,27 @@ def test_the_sentences_coverage_leaves_open_and_only_their_passages_are_embedded
     assert [s["flags"] for s in checks["sentences"]] == [[], []]
 
 
+def test_a_passage_s_stored_vector_stands_for_the_whole_passage_instead_of_embedding_it(
+    monkeypatch,
+):
+    batches = counting_embedder(monkeypatch)
+    claim = "En cas de retard, votre salaire peut être diminué de moitié"
+    asked = []
+
+    def stored_vectors(numbers: list[int]) -> dict[int, list[float]]:
+        asked.append(numbers)
+        # The claim's own vector: whatever the text, the stored vector is what is compared.
+        return {3: citation_check.get_embedder().embed([claim])[0]}
+
+    checks = check_answer(
+        answer=f"{claim} [3].", passages=PASSAGES, stored_vectors=stored_vectors
+    )
+
+    assert asked == [[3]]
+    assert SICK_LEAVE not in batches[-1]
+    assert checks["sentences"][0]["support"] > 0.95  # its own sentence, the period aside
+
+
 def test_without_the_embedder_the_lexical_view_alone_decides(monkeypatch):
     def unavailable():
         raise EmbeddingUnavailable("down")

@@ -197,3 +197,15 @@ def test_sparse_search_with_filter_only_returns_matching_points(filled):
 def test_sparse_search_without_terms_finds_nothing(filled):
     assert filled.search_sparse(SparseVector(indices=[], values=[]), limit=3) == []
     assert filled.search_sparse(SparseVector(indices=[12345], values=[1.0]), limit=3) == []
+
+
+def test_dense_vectors_are_read_by_point_id_and_an_unknown_id_is_left_out(filled):
+    written = point(4, category=0, document=1)
+    unknown = str(uuid.uuid4())
+
+    vectors = filled.dense_vectors([written.id, unknown])
+
+    length = sum(value * value for value in written.dense) ** 0.5
+    assert list(vectors) == [written.id]
+    assert vectors[written.id] == pytest.approx([v / length for v in written.dense], abs=1e-6)
+    assert filled.dense_vectors([]) == {}

@@ -109,6 +109,10 @@ class VectorStore(Protocol):
         payload, read `page_size` points at a time. What a copy of points reads (the
         benchmark grows its store this way)."""
 
+    def dense_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The dense vectors of the points `ids`, by id (as stored: normalised); an id the
+        store does not hold is left out."""
+
     def ping(self) -> None:
         """Raise VectorStoreError unless the engine answers."""
 

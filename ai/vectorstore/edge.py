@@ -258,6 +258,16 @@ class EdgeVectorStore:
             if offset is None:
                 return
 
+    def dense_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        records = self._run(
+            lambda shard: shard.retrieve(
+                point_ids=list(ids), with_payload=False, with_vector=[DENSE_VECTOR]
+            )
+        )
+        return {str(record.id): list(record.vector[DENSE_VECTOR]) for record in records}
+
     def ping(self) -> None:
         if self.collection_exists():
             self._run(lambda shard: shard.info())

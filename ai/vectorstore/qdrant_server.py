@@ -233,5 +233,17 @@ class QdrantServerVectorStore:
             if offset is None:
                 return
 
+    def dense_vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        records = self._call(
+            self.client.retrieve,
+            collection_name=self.collection,
+            ids=list(ids),
+            with_payload=False,
+            with_vectors=[DENSE_VECTOR],
+        )
+        return {str(record.id): list(record.vector[DENSE_VECTOR]) for record in records}
+
     def ping(self) -> None:
         self._call(self.client.get_collections)

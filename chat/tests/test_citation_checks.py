@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from ai import citation_check
 from chat.answering import Done, Sources, answer_question, in_thread
 from chat.models import Exchange
 from chat.tests.factories import ExchangeFactory
@@ -182,3 +183,41 @@ def test_an_exchange_from_before_the_check_has_none(client, user):
     response = client.get(reverse("api_v1:conversation", args=[exchange.conversation_id]))
 
     assert response.json()["exchanges"][0]["checks"] is None
+
+
+async def test_the_check_reads_the_cited_passages_vectors_from_the_store_not_embedding_them(
+    category, user, model_says, monkeypatch
+):
+    """The stored vector is the whole passage's view: only the answer's sentences and the
+    passages' own sentences are embedded."""
+    embedded: list[str] = []
+    embedder = citation_check.get_embedder()
+    monkeypatch.setattr(
+        citation_check,
+        "get_embedder",
+        lambda: type(
+            "Recording", (), {"embed": lambda self, t: embedded.extend(t) or embedder.embed(t)}
+        )(),
+    )
+    sources, _ = await ask(user, category, BOTH_QUESTION)
+    canteen = number_of(sources, "cantine")
+    model_says(f"Les agents à temps partiel télétravaillent un jour par semaine [{canteen}].")
+
+    sources, done = await ask(user, category, BOTH_QUESTION)
+
+    cited = next(source for source in sources.sources if source["number"] == canteen)
+    assert embedded and cited["text"] not in embedded
+    assert [codes[0] for codes in flags(done).values()] == ["unsupported"]
+
+
+async def test_without_the_store_the_check_embeds_the_whole_passage_itself(
+    category, user, model_says, monkeypatch
+):
+    sources, _ = await ask(user, category, BOTH_QUESTION)
+    canteen = number_of(sources, "cantine")
+    model_says(f"Les agents à temps partiel télétravaillent un jour par semaine [{canteen}].")
+    monkeypatch.setattr("chat.answering.stored_passage_vectors", lambda ids: {})
+
+    _, done = await ask(user, category, BOTH_QUESTION)
+
+    assert [codes[0] for codes in flags(done).values()] == ["unsupported"]
