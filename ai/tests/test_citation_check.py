@@ -230,9 +230,7 @@ def test_a_passage_s_stored_vector_stands_for_the_whole_passage_instead_of_embed
         # The claim's own vector: whatever the text, the stored vector is what is compared.
         return {3: citation_check.get_embedder().embed([claim])[0]}
 
-    checks = check_answer(
-        answer=f"{claim} [3].", passages=PASSAGES, stored_vectors=stored_vectors
-    )
+    checks = check_answer(answer=f"{claim} [3].", passages=PASSAGES, stored_vectors=stored_vectors)
 
     assert asked == [[3]]
     assert SICK_LEAVE not in batches[-1]
