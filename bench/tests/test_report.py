@@ -74,6 +74,7 @@ def results() -> dict:
         "chat": {
             "1": chat_level(30, conversations=1),
             "16": chat_level(120),
+            "64": chat_level(140, conversations=64),
             "16 burst": chat_level(250, spread=0),
         },
         "memory_peak_mb": {
@@ -92,26 +93,34 @@ def test_ingestion_is_compared_in_chunks_with_the_raw_model_and_in_documents_wit
     assert ratios["vs_langchain"] == pytest.approx(500 / 300)
 
 
-def test_targets_are_checked_against_the_issue_s_goals(results):
+def test_targets_are_checked_against_the_scale_goals(results):
     checks = {check.name: check for check in check_targets(results)}
-    assert checks["ingestion / raw embedding"].met is True
+    assert checks["ingestion / raw embedding"].met is False  # 0.8 < 0.9
     assert checks["ingestion / LangChain"].met is True
-    assert checks["search API p95, 1 client (ms)"].met is True
-    assert checks["chat first-token overhead p50, 16 conversations (ms)"].met is True
+    assert checks["search p95, 1 client (ms)"].met is False  # 40 ms, 30 at most
+    assert checks["search, 16 clients: req/s / the store's q/s"].value == pytest.approx(90 / 800)
+    assert checks["search p95, 16 clients (ms)"].met is True
+    assert checks["chat first-token overhead p50, 64 conversations (ms)"].met is True
+    assert checks["chat first-token overhead p95, 64 conversations (ms)"].met is True
+    assert checks["peak RSS, one process (MB)"].met is False  # 900 MB while ingesting
 
 
-def test_a_missed_target_is_reported_as_missed(results):
-    results["search"]["api_1"] = latencies(30, 66)
-    results["chat"]["16"] = chat_level(261)
+def test_a_target_met_is_reported_as_met(results):
+    results["search"]["api_1"] = latencies(20, 25)
+    results["ingestion"]["cassandre"] = throughput(2000, 18000, 250)
     checks = {check.name: check.met for check in check_targets(results)}
-    assert checks["search API p95, 1 client (ms)"] is False
-    assert checks["chat first-token overhead p50, 16 conversations (ms)"] is False
+    assert checks["search p95, 1 client (ms)"] is True
+    assert checks["ingestion / raw embedding"] is True
 
 
-def test_the_search_target_does_not_apply_below_size_m(results):
+def test_the_targets_of_size_m_do_not_apply_at_s(results):
     results["size"] = "S"
-    checks = {check.name: check.met for check in check_targets(results)}
-    assert checks["search API p95, 1 client (ms)"] is None
+    checks = {check.name: check for check in check_targets(results)}
+    assert checks["search p95, 1 client (ms)"].met is None
+    assert checks["ingestion / LangChain"].met is None
+    assert checks["peak RSS, one process (MB)"].met is None
+    assert checks["ingestion / raw embedding"].met is False
+    assert checks["search p95, 1 client (ms)"].goal == "< 30 at M"
 
 
 def test_the_markdown_table_shows_each_figure_beside_its_reference(results):
@@ -156,7 +165,7 @@ def test_at_a_scaled_size_the_ingestion_targets_are_not_measured(scaled):
     assert ingestion_ratios(scaled) is None
     assert checks["ingestion / raw embedding"].met is None
     assert checks["ingestion / LangChain"].value is None
-    assert checks["search API p95, 1 client (ms)"].met is True
+    assert checks["search p95, 1 client (ms)"].met is None
 
 
 def test_the_scaled_table_says_how_the_store_was_built_and_shows_both_scopes(scaled):
@@ -167,7 +176,7 @@ def test_the_scaled_table_says_how_the_store_was_built_and_shows_both_scopes(sca
     assert "| search p50/p95/p99, 1 client | 20.0 / 40.0 / 45.0 ms" in report
     assert "| search p50/p95/p99, 1 client, every category | 35.0 / 48.0 / 53.0 ms" in report
     assert "| chat first token, 16 conversations, every category |" in report
-    assert "| ingestion / raw embedding | — | >= 0.8 | n/a at this size |" in report
+    assert "| ingestion / raw embedding | — | >= 0.9 at S, M | n/a at this size |" in report
 
 
 def test_repeated_scaled_runs_sum_up_both_search_scopes_without_ingestion_ratios(scaled):
