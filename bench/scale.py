@@ -1,8 +1,7 @@
 """Size L: a store of ~200,000 passages built from a smaller corpus ingested for real.
 
-Rendering and ingesting 25,000 documents would take hours on 2 cores. The issue allows
-building the large store faster, as long as it holds real passages and vectors: the M corpus
-is uploaded and indexed once through the API, then what was indexed is copied into further
+Rendering and ingesting 25,000 documents would take hours on 2 cores. So the large store
+is built faster, still of real passages and vectors: the M corpus is uploaded and indexed once through the API, then what was indexed is copied into further
 categories until the store holds the passages wanted. A copy of a category is what its
 indexing would have written: per indexed document, a new `Document` row (the same file,
 title, generation and counts) and its `DocumentText` (the viewer's passages); per passage
