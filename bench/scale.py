@@ -1,13 +1,14 @@
 """Size L: a store of ~200,000 passages built from a smaller corpus ingested for real.
 
-Rendering and ingesting 25,000 documents would take hours on 2 cores. So the large store
-is built faster, still of real passages and vectors: the M corpus is uploaded and indexed once through the API, then what was indexed is copied into further
-categories until the store holds the passages wanted. A copy of a category is what its
-indexing would have written: per indexed document, a new `Document` row (the same file,
-title, generation and counts) and its `DocumentText` (the viewer's passages); per passage
-and per document summary, the same vectors and payload under the id the indexing derives
-from the new document (`documents.indexing.passage_key`), the new category and document in
-the payload. Search and chat read nothing else. The near-duplicate signatures are not
+Rendering and ingesting 25,000 documents would take hours on 2 cores. So the large store is
+built faster, still of real passages and vectors: the M corpus is uploaded and indexed once
+through the API, then what was indexed is copied into further categories until the store
+holds the passages wanted. A copy of a category is what its indexing would have written: per
+indexed document, a new `Document` row (the same file, title, generation and counts) and its
+`DocumentText` (the viewer's passages); per passage and per document summary, the same
+vectors and payload under the id the indexing derives from the new document
+(`documents.indexing.passage_key`), the new category and document in the payload.
+Search and chat read nothing else. The near-duplicate signatures are not
 copied (only indexing reads them), nor `similar_to` (a document of another category).
 
 Qdrant Edge opens a store in one process only: copy while no server holds it.
