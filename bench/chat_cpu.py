@@ -1,14 +1,19 @@
-"""Processor per answer of the serving process: one frame per token against joined tokens.
+"""Processor per answer of the serving process: one frame per token against joined tokens,
+or an earlier checkout's code against this one's.
 
-Two scratch embedded deployments, served side by side, one with `CHAT_TOKEN_FLUSH_MS=0`
-(one websocket frame per token, the reference) and one with the default window; their
-language model is `bench.model_server` (first token after 200 ms, then a word every
-10 ms). Each round asks both, one after the other, the same questions one at a time on one
-websocket, and reads the serving process's user + system time (/proc/<pid>/stat) before
-and after: milliseconds of processor per answer, whatever the machine's load adds to the
-wall clock. Prints each round and the median (min-max) of each and of their ratio.
+Two scratch embedded deployments, served side by side: by default one with
+`CHAT_TOKEN_FLUSH_MS=0` (one websocket frame per token, the reference) and one with the
+default window; with `--baseline PATH`, the code of the checkout PATH (a worktree of an
+earlier commit: `git worktree add /tmp/before <commit>`) and this checkout's, both on their
+defaults and this checkout's Python. Their language model is `bench.model_server` (first
+token after 200 ms, then a word every 10 ms). Each round asks both, one after the other, the
+same questions one at a time on one websocket, and reads the serving process's user +
+system time (/proc/<pid>/stat) before and after: milliseconds of processor per answer,
+whatever the machine's load adds to the wall clock. Prints each round and the median
+(min-max) of each and of their ratio.
 
-    .venv/bin/python -m bench.chat_cpu [--rounds 3] [--questions 40]
+    .venv/bin/python -m bench.chat_cpu [--rounds 3] [--questions 40] [--documents 1]
+        [--baseline PATH]
 """
 
 import argparse
@@ -25,13 +30,17 @@ from websockets.asyncio.client import connect
 
 from bench.deployment import ModelLatency, model_server, serving
 from bench.soak.load import QUESTION_SHAPES, Target
+from testing.processes import BASE_DIR
 from testing.sample_corpus import TOPICS
 
 TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 # The deployment seeds one document of the sample corpus, on training: questions on it are
 # answered by the model (others get « nothing found », which asks no model).
 SUBJECTS = TOPICS["formation"]
-SETTINGS = {"one frame per token": "0", "joined tokens (default)": ""}
+FRAMES = {
+    "one frame per token": (BASE_DIR, {"CHAT_TOKEN_FLUSH_MS": "0"}),
+    "joined tokens (default)": (BASE_DIR, {}),
+}
 
 
 def cpu_ms(pid: int) -> float:
@@ -78,7 +87,14 @@ def summary(values: list[float], places: int = 1) -> str:
     return f"{median:.{places}f} ({low:.{places}f}-{high:.{places}f})"
 
 
-def main(rounds: int, count: int) -> None:
+def variants(baseline: Path | None) -> dict[str, tuple[Path, dict[str, str]]]:
+    """What is compared, reference first: name → (the checkout served, its settings)."""
+    if baseline is None:
+        return FRAMES
+    return {f"baseline ({baseline})": (baseline, {}), "this checkout": (BASE_DIR, {})}
+
+
+def main(rounds: int, count: int, *, documents: int, baseline: Path | None) -> None:
     candidates = candidate_questions()
     with contextlib.ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chat-cpu-")))
@@ -88,10 +104,12 @@ def main(rounds: int, count: int) -> None:
                 serving(
                     folder / str(number),
                     model_url=model_url,
-                    extra_env={"CHAT_TOKEN_FLUSH_MS": window} if window else {},
+                    extra_env=settings,
+                    documents=documents,
+                    code_dir=code_dir,
                 )
             )
-            for number, (name, window) in enumerate(SETTINGS.items())
+            for number, (name, (code_dir, settings)) in enumerate(variants(baseline).items())
         }
         # The warm-up keeps the questions the model answers: only those are measured.
         answered = [
@@ -110,11 +128,11 @@ def main(rounds: int, count: int) -> None:
                 ms = cpu_per_answer(deployment.target, deployment.server.pid, asked)
                 figures[name].append(ms)
                 print(f"round {number}, {name}: {ms:.1f} ms per answer", flush=True)
-    reference, joined = figures.values()
+    reference, measured = figures.values()
     print(f"Load average at end: {os.getloadavg()}")
     for name, values in figures.items():
         print(f"{name}: {summary(values)} ms of processor per answer")
-    ratios = [after / before for before, after in zip(reference, joined, strict=True)]
+    ratios = [after / before for before, after in zip(reference, measured, strict=True)]
     print(f"ratio: {summary(ratios, places=2)}")
 
 
@@ -122,5 +140,16 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--questions", type=int, default=40)
+    parser.add_argument(
+        "--documents", type=int, default=1, help="Sample documents each deployment holds."
+    )
+    parser.add_argument(
+        "--baseline", type=Path, default=None, help="Another checkout, measured against this one."
+    )
     arguments = parser.parse_args()
-    main(arguments.rounds, arguments.questions)
+    main(
+        arguments.rounds,
+        arguments.questions,
+        documents=arguments.documents,
+        baseline=arguments.baseline,
+    )

@@ -65,10 +65,17 @@ def data_dir(folder: Path) -> Path:
 
 @contextmanager
 def serving(
-    folder: Path, *, model_url: str, extra_env: dict[str, str], again: bool = False
+    folder: Path,
+    *,
+    model_url: str,
+    extra_env: dict[str, str],
+    again: bool = False,
+    documents: int = 1,
+    code_dir: Path = BASE_DIR,
 ) -> Iterator[Deployment]:
-    """A scratch Cassandre in `folder`, served, its model at `model_url`; `again`: the one
-    served there before, on the data it left (nothing seeded a second time)."""
+    """A scratch Cassandre in `folder`, served, its model at `model_url`, seeded with
+    `documents` of the sample corpus; `again`: the one served there before, on the data it
+    left (nothing seeded a second time); `code_dir`: the checkout whose code is served."""
     env = {
         "LLM_PROVIDER": "compatible",
         "LLM_API_BASE": model_url,
@@ -78,9 +85,10 @@ def serving(
     }
     options = DeploymentOptions(
         # The soak's deployment seeds a category of its own; one document keeps that short.
-        seed_documents=0 if again else 1,
+        seed_documents=0 if again else documents,
         model_delays=None,
         extra_env=tuple(env.items()),
+        code_dir=code_dir,
     )
     with Deployment(options, folder, say=lambda line: None) as deployment:
         yield deployment

@@ -16,12 +16,17 @@ class SetupFailed(RuntimeError):
     """The scratch deployment could not be built or started."""
 
 
-def manage(*args: str, env: dict[str, str], timeout: float | None = SETUP_TIMEOUT) -> str:
-    """Run a management command of this project for a scratch deployment; its output.
-    `timeout` None: no limit."""
+def manage(
+    *args: str,
+    env: dict[str, str],
+    timeout: float | None = SETUP_TIMEOUT,
+    code_dir: Path = BASE_DIR,
+) -> str:
+    """Run a management command of this project (or of the checkout `code_dir`) for a
+    scratch deployment; its output. `timeout` None: no limit."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
+        cwd=code_dir,
         env=env,
         capture_output=True,
         text=True,

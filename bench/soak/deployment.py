@@ -69,6 +69,9 @@ class DeploymentOptions:
     qdrant_url: str = ""
     # Variables set last, over the soak's own: to soak another setting (NAME, value).
     extra_env: tuple[tuple[str, str], ...] = ()
+    # The checkout whose code is served: another one (an earlier commit's worktree) to
+    # measure it beside this one, with this one's Python and packages.
+    code_dir: Path = BASE_DIR
 
 
 class Deployment:
@@ -161,7 +164,9 @@ class Deployment:
             self._create_database()
             self._claim_redis()
         script = PREPARE.format(username=USERNAME, seed=SEED_CATEGORY, uploads=UPLOAD_CATEGORY)
-        accounts = json.loads(manage("shell", "-c", script, env=env).splitlines()[-1])
+        accounts = json.loads(
+            manage("shell", "-c", script, env=env, code_dir=self.options.code_dir).splitlines()[-1]
+        )
         if self.options.seed_documents:
             self._seed(env)
             self.say(
@@ -174,6 +179,7 @@ class Deployment:
             [sys.executable, "manage.py", "serve", "--port", str(self.port)],
             env=env,
             log=self.folder / "serve.log",
+            code_dir=self.options.code_dir,
         )
         self._wait_until_healthy()
         self.target = Target(
@@ -199,6 +205,7 @@ class Deployment:
             "--timeout",
             str(SETUP_TIMEOUT),
             env=seeding_env,
+            code_dir=self.options.code_dir,
         )
 
     def _env(self, data_dir: Path) -> dict[str, str]:
@@ -269,6 +276,7 @@ class Deployment:
             ],
             env=worker_env,
             log=self.folder / "worker.log",
+            code_dir=self.options.code_dir,
         )
 
     def _wait_until_healthy(self, timeout: float = 120) -> None:
@@ -361,10 +369,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(argv: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+def _start(
+    argv: list[str], *, env: dict[str, str], log: Path, code_dir: Path = BASE_DIR
+) -> subprocess.Popen:
     with log.open("wb") as output:
         return subprocess.Popen(
-            argv, cwd=BASE_DIR, env=env, stdout=output, stderr=subprocess.STDOUT
+            argv, cwd=code_dir, env=env, stdout=output, stderr=subprocess.STDOUT
         )
 
 
