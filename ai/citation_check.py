@@ -86,6 +86,9 @@ class SentenceCheck:
     sentence: Sentence
     support: float | None = None
     flags: list[Flag] = field(default_factory=list)
+    coverage: dict[int, float] = field(default_factory=dict)
+    """Per passage it cites, the passage's coverage of it; empty when it is not weighed
+    against its passages (it cites none that exists, or states nothing)."""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -182,33 +185,27 @@ def check_answer(
     text): per sentence checked, its support and its flags; `flagged` sentences out of
     `checked`. `stored_vectors` gives the vectors the store holds for cited passages, when
     it can (see `_similarities`)."""
-    checks = [SentenceCheck(sentence) for sentence in split_sentences(answer)]
-    checks = [
+    checks = []
+    for sentence in split_sentences(answer):
+        says = states_something(sentence)
+        if not says and all(number in passages for number in sentence.citations):
+            continue
+        check = SentenceCheck(sentence)
+        if says:
+            check.coverage = {
+                n: lexical_coverage(sentence.claim, passages[n])
+                for n in sentence.citations
+                if n in passages
+            }
+        checks.append(check)
+    open_checks = [
         check
         for check in checks
-        if states_something(check.sentence)
-        or any(number not in passages for number in check.sentence.citations)
+        if check.coverage and max(check.coverage.values()) < SUPPORT_THRESHOLD
     ]
-    coverage = {
-        index: {n: lexical_coverage(check.sentence.claim, passages[n]) for n in cited}
-        for index, check in enumerate(checks)
-        if states_something(check.sentence)
-        and (cited := [n for n in check.sentence.citations if n in passages])
-    }
-    open_questions = [
-        index for index, held in coverage.items() if max(held.values()) < SUPPORT_THRESHOLD
-    ]
-    similarity = _similarities(
-        [checks[index] for index in open_questions], passages, stored_vectors
-    )
-    position = {index: rank for rank, index in enumerate(open_questions)}
-    for index, check in enumerate(checks):
-        _check_sentence(
-            check,
-            coverage.get(index, {}),
-            passages,
-            lambda number, i=index: similarity(position[i], number) if i in position else 0.0,
-        )
+    similarity = _similarities(open_checks, passages, stored_vectors)
+    for check in checks:
+        _check_sentence(check, passages, similarity)
     flagged = sum(1 for check in checks if check.flags)
     return {
         "status": "checked",
@@ -233,15 +230,15 @@ def faithfulness(checks: dict[str, object]) -> float | None:
 def _similarities(
     checks: list[SentenceCheck], passages: dict[int, str], stored_vectors: StoredVectors | None
 ):
-    """cosine(sentence i, passage n): the best of the sentence against the whole passage
+    """cosine(check, passage n): the best of its sentence against the whole passage
     and against each of its sentences (a passage's vector dilutes the one sentence that
     says it). The whole passage's vector is the one the store holds when `stored_vectors`
     gives it (the passage as indexed, with its title and heading: half of what the check
-    would embed otherwise); the rest is embedded in one batch; 0 for all when the embedder
-    is unavailable (coverage alone then decides)."""
-    cited = sorted({n for check in checks for n in check.sentence.citations if n in passages})
+    would embed otherwise); the rest is embedded in one batch; 0 for a check not among
+    `checks`, and for all when the embedder is unavailable (coverage alone then decides)."""
+    cited = sorted({n for check in checks for n in check.coverage})
     if not cited:
-        return lambda index, number: 0.0
+        return lambda check, number: 0.0
     stored = stored_vectors(cited) if stored_vectors else {}
     pieces = [
         (number, text)
@@ -255,20 +252,21 @@ def _similarities(
     try:
         vectors = get_embedder().embed(texts)
     except EmbeddingUnavailable:
-        return lambda index, number: 0.0
+        return lambda check, number: 0.0
     passage_vectors: dict[int, list[Sequence[float]]] = {
         number: [stored[number]] if number in stored else [] for number in cited
     }
     for (number, _text), vector in zip(pieces, vectors[len(checks) :], strict=True):
         passage_vectors[number].append(vector)
-    return lambda index, number: max(
-        cosine(vectors[index], vector) for vector in passage_vectors[number]
+    row = {id(check): index for index, check in enumerate(checks)}
+    return lambda check, number: (
+        max(cosine(vectors[row[id(check)]], vector) for vector in passage_vectors[number])
+        if id(check) in row
+        else 0.0
     )
 
 
-def _check_sentence(
-    check: SentenceCheck, coverage: dict[int, float], passages: dict[int, str], similarity
-) -> None:
+def _check_sentence(check: SentenceCheck, passages: dict[int, str], similarity) -> None:
     sentence = check.sentence
     if not sentence.citations:
         check.flags.append(Flag("no_citation", _("phrase sans citation")))
@@ -278,11 +276,11 @@ def _check_sentence(
         check.flags.append(
             Flag("unknown_source", _("la source [%(number)s] n'existe pas") % {"number": number})
         )
-    cited = [n for n in sentence.citations if n in passages]
-    if not cited or not states_something(sentence):
+    if not check.coverage:
         return
+    cited = list(check.coverage)
     claim = sentence.claim
-    check.support = max(max(coverage[n], similarity(n)) for n in cited)
+    check.support = max(max(held, similarity(check, n)) for n, held in check.coverage.items())
     if check.support < SUPPORT_THRESHOLD:
         check.flags.append(
             Flag(
