@@ -222,20 +222,9 @@ class EdgeVectorStore:
         payload_filter: PayloadFilter | None = None,
         page_size: int = SCROLL_PAGE_SIZE,
     ) -> Iterator[Mapping[str, object]]:
-        offset = None
-        while True:
-            request = qe.ScrollRequest(
-                offset=offset,
-                limit=page_size,
-                filter=_filter(payload_filter),
-                with_payload=list(fields),
-                with_vector=False,
-            )
-            records, offset = self._run(lambda shard, request=request: shard.scroll(request))
-            for record in records:
-                yield record.payload or {}
-            if offset is None:
-                return
+        records = self._scroll(payload_filter, page_size, with_payload=list(fields), vectors=False)
+        for record in records:
+            yield record.payload or {}
 
     def scroll_points(
         self,
@@ -243,18 +232,29 @@ class EdgeVectorStore:
         payload_filter: PayloadFilter | None = None,
         page_size: int = SCROLL_PAGE_SIZE,
     ) -> Iterator[VectorPoint]:
+        for record in self._scroll(payload_filter, page_size, with_payload=True, vectors=True):
+            yield _point(record)
+
+    def _scroll(
+        self,
+        payload_filter: PayloadFilter | None,
+        page_size: int,
+        *,
+        with_payload: bool | list[str],
+        vectors: bool,
+    ) -> Iterator[qe.Record]:
+        """The records matching `payload_filter`, read `page_size` at a time."""
         offset = None
         while True:
             request = qe.ScrollRequest(
                 offset=offset,
                 limit=page_size,
                 filter=_filter(payload_filter),
-                with_payload=True,
-                with_vector=True,
+                with_payload=with_payload,
+                with_vector=vectors,
             )
             records, offset = self._run(lambda shard, request=request: shard.scroll(request))
-            for record in records:
-                yield _point(record)
+            yield from records
             if offset is None:
                 return
 

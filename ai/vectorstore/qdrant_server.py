@@ -195,21 +195,9 @@ class QdrantServerVectorStore:
         payload_filter: PayloadFilter | None = None,
         page_size: int = SCROLL_PAGE_SIZE,
     ) -> Iterator[Mapping[str, object]]:
-        offset = None
-        while True:
-            records, offset = self._call(
-                self.client.scroll,
-                collection_name=self.collection,
-                scroll_filter=_filter(payload_filter),
-                limit=page_size,
-                offset=offset,
-                with_payload=list(fields),
-                with_vectors=False,
-            )
-            for record in records:
-                yield record.payload or {}
-            if offset is None:
-                return
+        records = self._scroll(payload_filter, page_size, with_payload=list(fields), vectors=False)
+        for record in records:
+            yield record.payload or {}
 
     def scroll_points(
         self,
@@ -217,6 +205,18 @@ class QdrantServerVectorStore:
         payload_filter: PayloadFilter | None = None,
         page_size: int = SCROLL_PAGE_SIZE,
     ) -> Iterator[VectorPoint]:
+        for record in self._scroll(payload_filter, page_size, with_payload=True, vectors=True):
+            yield _point(record)
+
+    def _scroll(
+        self,
+        payload_filter: PayloadFilter | None,
+        page_size: int,
+        *,
+        with_payload: bool | list[str],
+        vectors: bool,
+    ) -> Iterator[models.Record]:
+        """The records matching `payload_filter`, read `page_size` at a time."""
         offset = None
         while True:
             records, offset = self._call(
@@ -225,11 +225,10 @@ class QdrantServerVectorStore:
                 scroll_filter=_filter(payload_filter),
                 limit=page_size,
                 offset=offset,
-                with_payload=True,
-                with_vectors=True,
+                with_payload=with_payload,
+                with_vectors=vectors,
             )
-            for record in records:
-                yield _point(record)
+            yield from records
             if offset is None:
                 return
 
