@@ -12,8 +12,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from websockets.asyncio.client import connect
-
 from bench.soak.load import Target
 
 ANSWER_TIMEOUT = 120.0
@@ -36,12 +34,7 @@ async def converse(
     """Ask `questions` one after the other on one websocket, as a person would, the first
     `start_after` seconds after connecting."""
     answers = []
-    async with connect(
-        target.websocket_url,
-        origin=target.base_url,
-        additional_headers={"Cookie": f"sessionid={target.session}"},
-        max_size=None,
-    ) as websocket:
+    async with target.chat_websocket(max_size=None) as websocket:
         await asyncio.sleep(start_after)
         for number, question in enumerate(questions):
             sent = time.perf_counter()

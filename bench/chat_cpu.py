@@ -26,8 +26,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from websockets.asyncio.client import connect
-
 from bench.deployment import ModelLatency, model_server, serving
 from bench.soak.load import QUESTION_SHAPES, Target
 from testing.processes import BASE_DIR
@@ -53,12 +51,7 @@ def cpu_ms(pid: int) -> float:
 async def ask_in_turn(target: Target, questions: Sequence[str]) -> list[str]:
     """Ask `questions` one after the other on one websocket; those the model answered."""
     generated = []
-    async with connect(
-        target.websocket_url,
-        origin=target.base_url,
-        additional_headers={"Cookie": f"sessionid={target.session}"},
-        max_size=None,
-    ) as websocket:
+    async with target.chat_websocket(max_size=None) as websocket:
         for number, question in enumerate(questions):
             ask = {"type": "ask", "id": number, "question": question, "category": target.category}
             await websocket.send(json.dumps(ask))

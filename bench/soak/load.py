@@ -51,6 +51,16 @@ class Target:
     def websocket_url(self) -> str:
         return self.base_url.replace("http://", "ws://", 1) + "/ws/chat/"
 
+    def chat_websocket(self, **options) -> connect:
+        """The chat's websocket, opened as the signed-in administrator from the site's own
+        origin; `options` go to `websockets`' `connect`."""
+        return connect(
+            self.websocket_url,
+            origin=self.base_url,
+            additional_headers={"Cookie": f"sessionid={self.session}"},
+            **options,
+        )
+
 
 class Recorder:
     """Durations of the successful requests and details of the failed ones, per kind."""
@@ -187,12 +197,7 @@ async def chat_on_one_connection(
     questions: int = QUESTIONS_PER_CONNECTION,
 ) -> None:
     try:
-        async with connect(
-            target.websocket_url,
-            origin=target.base_url,
-            additional_headers={"Cookie": f"sessionid={target.session}"},
-            open_timeout=REQUEST_TIMEOUT,
-        ) as websocket:
+        async with target.chat_websocket(open_timeout=REQUEST_TIMEOUT) as websocket:
             for number in range(questions):
                 if time.monotonic() >= deadline:
                     break
