@@ -17,6 +17,7 @@ from ai.citation_check import (
 )
 from ai.embeddings import EmbeddingUnavailable
 from ai.figures import extract_figures, passage_figures
+from ai.tests.embedding_spy import embedded_batches
 
 MEALS = (
     "Restauration. L'agent qui déjeune au restaurant administratif bénéficie d'une "
@@ -175,22 +176,8 @@ def test_the_checks_count_the_sentences_checked_and_flagged():
     assert faithfulness(checks) == 0.5
 
 
-def counting_embedder(monkeypatch) -> list[list[str]]:
-    """The batches the check embeds, recorded as the real embedder serves them."""
-    batches: list[list[str]] = []
-    embedder = citation_check.get_embedder()
-    monkeypatch.setattr(
-        citation_check,
-        "get_embedder",
-        lambda: type(
-            "Counting", (), {"embed": lambda self, t: batches.append(t) or embedder.embed(t)}
-        )(),
-    )
-    return batches
-
-
 def test_sentences_their_passages_words_support_ask_no_embedding(monkeypatch):
-    batches = counting_embedder(monkeypatch)
+    batches = embedded_batches(monkeypatch)
 
     checks = check_answer(
         answer="Le télétravail est autorisé deux jours par semaine [2]. Sans citation ici.",
@@ -204,7 +191,7 @@ def test_sentences_their_passages_words_support_ask_no_embedding(monkeypatch):
 def test_the_sentences_coverage_leaves_open_and_only_their_passages_are_embedded_at_once(
     monkeypatch,
 ):
-    batches = counting_embedder(monkeypatch)
+    batches = embedded_batches(monkeypatch)
     paraphrase = "En cas de retard, votre salaire peut être diminué de moitié [3]."
 
     checks = check_answer(
@@ -221,7 +208,7 @@ def test_the_sentences_coverage_leaves_open_and_only_their_passages_are_embedded
 def test_a_passage_s_stored_vector_stands_for_the_whole_passage_instead_of_embedding_it(
     monkeypatch,
 ):
-    batches = counting_embedder(monkeypatch)
+    batches = embedded_batches(monkeypatch)
     claim = "En cas de retard, votre salaire peut être diminué de moitié"
     asked = []
 

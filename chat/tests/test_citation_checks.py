@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ai import citation_check
+from ai.tests.embedding_spy import embedded_batches
 from chat.answering import Done, Sources, answer_question, in_thread
 from chat.models import Exchange
 from chat.tests.factories import ExchangeFactory
@@ -190,15 +190,7 @@ async def test_the_check_reads_the_cited_passages_vectors_from_the_store_not_emb
 ):
     """The stored vector is the whole passage's view: only the answer's sentences and the
     passages' own sentences are embedded."""
-    embedded: list[str] = []
-    embedder = citation_check.get_embedder()
-    monkeypatch.setattr(
-        citation_check,
-        "get_embedder",
-        lambda: type(
-            "Recording", (), {"embed": lambda self, t: embedded.extend(t) or embedder.embed(t)}
-        )(),
-    )
+    batches = embedded_batches(monkeypatch)
     sources, _ = await ask(user, category, BOTH_QUESTION)
     canteen = number_of(sources, "cantine")
     model_says(f"Les agents à temps partiel télétravaillent un jour par semaine [{canteen}].")
@@ -206,6 +198,7 @@ async def test_the_check_reads_the_cited_passages_vectors_from_the_store_not_emb
     sources, done = await ask(user, category, BOTH_QUESTION)
 
     cited = next(source for source in sources.sources if source["number"] == canteen)
+    embedded = [text for batch in batches for text in batch]
     assert embedded and cited["text"] not in embedded
     assert [codes[0] for codes in flags(done).values()] == ["unsupported"]
 
