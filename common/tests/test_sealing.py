@@ -7,7 +7,10 @@ TEXT = "Je suis Marie Dupont, 06 12 34 56 78."
 
 def test_sealed_text_reads_as_nothing_and_opens_again():
     sealed = seal(TEXT)
-    assert "Dupont" not in sealed and "06" not in sealed
+    # The phone number whole, with or without its spaces: two digits alone ("06") turn up
+    # by chance in 3 % of ciphertexts (4,000 sealed), which failed a CI run.
+    assert "Dupont" not in sealed
+    assert "0612345678" not in sealed and "06 12 34 56 78" not in sealed
     assert unseal(sealed) == TEXT
 
 
